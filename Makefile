@@ -1,0 +1,39 @@
+# kdmc: build, test and run. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# Open MPI refuses root unless told; only export these when we are root.
+ifeq ($(shell id -u),0)
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+endif
+# One BLAS thread per rank: the ranks already fill the cores.
+export OPENBLAS_NUM_THREADS ?= 1
+
+MPIRUN   := mpirun --oversubscribe
+TESTBIN  := .build/debug/kdmcPackageTests.xctest
+# The suites that enter collectives, run again under mpirun at several rank counts.
+MPI_SUITES := MPITests
+
+.PHONY: deps build test test-mpi clean
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	swift build -c release
+
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+	$(MAKE) --no-print-directory test-mpi
+
+test-mpi:
+	@for np in 2 3; do \
+	  echo "== MPI suites under mpirun -np $$np =="; \
+	  $(MPIRUN) -np $$np $(TESTBIN) --testing-library swift-testing --filter '$(MPI_SUITES)' || exit 1; \
+	done
+
+clean:
+	swift package clean
+	rm -rf .build

@@ -1,0 +1,4 @@
+#ifndef KDMC_CMPI_SHIM_H
+#define KDMC_CMPI_SHIM_H
+#include <mpi.h>
+#endif

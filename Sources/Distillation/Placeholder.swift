@@ -1,0 +1,1 @@
+// Distillation layer (see DESIGN.md).

@@ -1,0 +1,1 @@
+// MPI layer (see DESIGN.md).

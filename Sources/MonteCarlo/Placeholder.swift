@@ -1,0 +1,1 @@
+// MonteCarlo layer (see DESIGN.md).

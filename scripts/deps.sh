@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the system libraries kdmc needs when pkg-config cannot find them.
+# On a machine without apt (a cluster), says which modules to load instead.
+set -euo pipefail
+
+missing=()
+pkg-config --exists ompi-c  2>/dev/null || missing+=(libopenmpi-dev)
+command -v mpirun >/dev/null 2>&1        || missing+=(openmpi-bin)
+pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
+pkg-config --exists lapacke 2>/dev/null  || missing+=(liblapacke-dev)
+command -v pkg-config >/dev/null 2>&1    || missing+=(pkg-config)
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: Open MPI, OpenBLAS and LAPACKE found"
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: missing ${missing[*]} and no apt-get here." >&2
+    echo "deps: on a cluster, load the modules instead, e.g. 'module load openmpi openblas'" >&2
+    echo "deps: and make sure pkg-config finds ompi-c, openblas and lapacke (PKG_CONFIG_PATH)." >&2
+    exit 1
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "deps: installing ${missing[*]} with apt-get"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" pkg-config
