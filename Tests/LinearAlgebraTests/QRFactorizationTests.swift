@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import LinearAlgebra
 
 // Reference values from NumPy (numpy.linalg.qr also calls LAPACK dgeqrf, so signs agree):
@@ -93,6 +94,38 @@ import LinearAlgebra
         } catch {
             #expect(error.reason == .nonFiniteEntry(row: 2, column: 1, value: .nan))
             #expect(error.description.contains("(2, 1)"))
+        }
+    }
+}
+
+@Suite struct QRPrefixTests {
+    @Test func oneFactorizationProjectsOntoEveryPrefix() throws {
+        let a = sampleMatrix(rows: 12, columns: 5, seed: 9)
+        let f = try QRFactorization(a)
+        let x = (0..<12).map { cos(Double($0)) }
+        for j in 0...5 {
+            let direct = try QRFactorization(a.leadingColumns(j)).projection(x)
+            #expect(close(f.projection(x, ontoLeadingColumns: j), direct, 1e-12))
+        }
+        let c = f.coordinates(x)
+        #expect(c.count == 5)
+        #expect(close(norm2(c), norm2(f.projection(x)), 1e-12))
+    }
+
+    @Test(arguments: [0, 1, 7, 8, 9, 31, 32, 33, 998, 999])
+    func nonFiniteEntryIsFoundAtAnyPosition(position: Int) {
+        // Exercises the unrolled body and the tail of the BLAS kernel behind the fast check.
+        var a = Matrix(rows: 100, columns: 10, repeating: 1e300)
+        a.elements[position] = position % 2 == 0 ? .nan : -.infinity
+        do {
+            _ = try QRFactorization(a)
+            Issue.record("non-finite entry at \(position) not found")
+        } catch {
+            guard case let .nonFiniteEntry(row, column, _) = error.reason else {
+                Issue.record("wrong reason \(error.reason)")
+                return
+            }
+            #expect(row + 100 * column == position)
         }
     }
 }
