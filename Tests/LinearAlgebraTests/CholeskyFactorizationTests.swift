@@ -28,6 +28,12 @@ import LinearAlgebra
         let c = try CholeskyFactorization(Self.spd)
         #expect(close(c.solve([1, 2, 3]), [0.0625, 0.18928571428571428, 0.9285714285714285], 1e-14))
         let x = c.solve(Matrix(rowMajor: [[1, 0], [0, 1], [2, -1]]))
+        var inPlace = Matrix(rowMajor: [[1, 0], [0, 1], [2, -1]])
+        c.solveInPlace(&inPlace)
+        #expect(close(inPlace, x))
+        var v = [1.0, 2, 3]
+        c.solveInPlace(&v)
+        #expect(close(v, [0.0625, 0.18928571428571428, 0.9285714285714285], 1e-14))
         #expect(close(x, Matrix(rowMajor: [[0.3125, -0.125], [-0.2678571428571429, 0.33571428571428574],
                                            [0.7142857142857143, -0.42857142857142855]]), 1e-14))
     }
