@@ -39,6 +39,50 @@ extension MPITests {
             }
         }
 
+        /// Encodes, unless told to fail (as a value with no JSON form would).
+        struct Fragile: Codable, Equatable {
+            var fails: Bool
+            func encode(to encoder: any Encoder) throws {
+                if fails { throw EncodingError.invalidValue(self, .init(codingPath: [], debugDescription: "refused")) }
+                var container = encoder.singleValueContainer()
+                try container.encode(fails)
+            }
+            init(fails: Bool) { self.fails = fails }
+            init(from decoder: any Decoder) throws {
+                fails = try decoder.singleValueContainer().decode(Bool.self)
+            }
+        }
+
+        @Test func rootThatCannotEncodeMakesEveryRankThrow() throws {
+            try withWorld { world in
+                for root in 0..<world.size {
+                    let error = mpiError {
+                        _ = try world.broadcast(world.rank == root ? Fragile(fails: true) : nil, root: root)
+                    }
+                    #expect(error?.reason == .serialization)
+                    #expect(error?.message.contains("rank \(root)") == true)
+                }
+                let fine = try world.broadcast(world.isRoot ? Fragile(fails: false) : nil, root: 0)
+                #expect(fine == Fragile(fails: false))
+            }
+        }
+
+        @Test func gatherWithAnUnencodableValueThrowsAtThatRankAndTheRoot() throws {
+            try withWorld { world in
+                for root in 0..<world.size {
+                    do {
+                        let gathered = try world.gather(value: Fragile(fails: world.rank == 0), root: root)
+                        // Only ranks that are neither rank 0 nor the root get here.
+                        #expect(world.rank != 0 && world.rank != root)
+                        #expect(gathered == nil)
+                    } catch {
+                        #expect(world.rank == 0 || world.rank == root)
+                        #expect((error as? MPIError)?.reason == .serialization)
+                    }
+                }
+            }
+        }
+
         @Test func gatherOfValuesInRankOrderAtEveryRoot() throws {
             try withWorld { world in
                 for root in 0..<world.size {
