@@ -54,6 +54,8 @@ extension MPITests {
                     let sum = try world.reduce([Double(r), Double(r * r)], op: .sum, root: root)
                     let low = try world.reduce([Int64(r), -Int64(r)], op: .min, root: root)
                     let high = try world.reduce([UInt8(r)], op: .max, root: root)
+                    let count = try world.reduce(Int64(1), op: .sum, root: root)
+                    #expect(count == (r == root ? Int64(n) : nil))
                     if r == root {
                         let sums = try #require(sum)
                         #expect(abs(sums[0] - Double(n * (n - 1) / 2)) < 1e-12)

@@ -48,8 +48,12 @@ extension MPITests {
         @Test func negativeColorIsRejectedByMPI() throws {
             try withWorld { world in
                 let error = mpiError { _ = try world.split(color: -7, key: 0) }
-                #expect(error?.errorClass != nil)
+                #expect(error?.errorClass == .argument, "\(String(describing: error))")
                 #expect(error?.function == "MPI_Comm_split")
+                // Open MPI's MPI_UNDEFINED: MPI returns no communicator, the wrapper throws.
+                let undefined = mpiError { _ = try world.split(color: -32766, key: 0) }
+                #expect(undefined?.errorClass == .argument)
+                #expect(undefined?.message.contains("MPI_UNDEFINED") == true)
             }
         }
 
