@@ -62,8 +62,8 @@ extension MPITests {
                                  message: "MPI_ERR_ROOT: invalid root")
             #expect(error.description.contains("MPI_Bcast"))
             #expect(error.description.contains("invalid root"))
-            #expect(ErrorClass.root.description == "MPI_ERR_ROOT")
-            #expect(ErrorClass.root != ErrorClass.rank)
+            #expect(MPIError.ErrorClass.root.description == "MPI_ERR_ROOT")
+            #expect(MPIError.ErrorClass.root != .rank)
         }
     }
 }
