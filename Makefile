@@ -12,7 +12,9 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 MPIRUN   := mpirun --oversubscribe
 TESTBIN  := .build/debug/kdmcPackageTests.xctest
-# The suites that enter collectives, run again under mpirun at several rank counts.
+# Test modules whose suites enter collectives, run again under mpirun at several rank counts.
+# Each runs in its own mpirun call: Swift Testing runs suites of different modules in
+# parallel, and two modules entering collectives at once could interleave differently per rank.
 MPI_SUITES := MPITests
 
 .PHONY: deps build test test-mpi clean
@@ -29,10 +31,10 @@ test: deps
 	$(MAKE) --no-print-directory test-mpi
 
 test-mpi:
-	@for np in 2 3; do \
-	  echo "== MPI suites under mpirun -np $$np =="; \
-	  $(MPIRUN) -np $$np $(TESTBIN) --testing-library swift-testing --filter '$(MPI_SUITES)' || exit 1; \
-	done
+	@for suite in $(MPI_SUITES); do for np in 2 3; do \
+	  echo "== $$suite under mpirun -np $$np =="; \
+	  $(MPIRUN) -np $$np $(TESTBIN) --testing-library swift-testing --filter "^$$suite\\." || exit 1; \
+	done; done
 
 clean:
 	swift package clean
