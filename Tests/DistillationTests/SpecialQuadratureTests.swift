@@ -48,6 +48,31 @@ import Testing
         }
     }
 
+    /// Nodes and weights against 40-digit values (Fixtures/special_gauss_legendre.json, from
+    /// make_special_reference.py --gauss-legendre): nodes and weights to 1e-15 absolute;
+    /// weights also to 5e-13 relative (the small weights near ±1 inherit the rounding of the
+    /// three-term recurrence for P_n': 2.6e-13 seen at n = 200).
+    @Test(arguments: [37, 200])
+    func gaussLegendreMatchesReference(n: Int) throws {
+        struct Rule: Decodable { let nodes: [Double]; let weights: [Double] }
+        let url = try #require(Bundle.module.url(forResource: "special_gauss_legendre", withExtension: "json",
+                                                 subdirectory: "Fixtures"))
+        let rules = try JSONDecoder().decode([String: Rule].self,
+                                             from: Data(contentsOf: url).filteredRules())
+        let reference = try #require(rules[String(n)])
+        let (nodes, weights) = Quadrature.gaussLegendre(nodes: n)
+        try #require(nodes.count == reference.nodes.count)
+        var worstNode = 0.0, worstWeight = 0.0, worstRelativeWeight = 0.0
+        for i in 0..<n {
+            worstNode = max(worstNode, abs(nodes[i] - reference.nodes[i]))
+            worstWeight = max(worstWeight, abs(weights[i] - reference.weights[i]))
+            worstRelativeWeight = max(worstRelativeWeight, relativeError(weights[i], reference.weights[i]))
+        }
+        #expect(worstNode <= 1e-15, "n = \(n): worst node error \(worstNode)")
+        #expect(worstWeight <= 1e-15, "n = \(n): worst weight error \(worstWeight)")
+        #expect(worstRelativeWeight <= 5e-13, "n = \(n): worst relative weight error \(worstRelativeWeight)")
+    }
+
     @Test func gaussLegendreIsNotExactBeyondDegree2nMinus1() {
         // A check that could fail: the 3-point rule misses ∫ x^6 = 2/7.
         let (nodes, weights) = Quadrature.gaussLegendre(nodes: 3)
@@ -110,5 +135,14 @@ import Testing
         let mean = a / (a + b)
         let cdf = Quadrature.integrate(density, from: 0, to: mean, relativeTolerance: 1e-13)
         #expect(relativeError(cdf, S.regularizedIncompleteBeta(a, b, mean)) <= 1e-12)
+    }
+}
+
+private extension Data {
+    /// The fixture's "generator" entry is a string; keep only the rule objects.
+    func filteredRules() throws -> Data {
+        var object = try #require(try JSONSerialization.jsonObject(with: self) as? [String: Any])
+        object["generator"] = nil
+        return try JSONSerialization.data(withJSONObject: object)
     }
 }
