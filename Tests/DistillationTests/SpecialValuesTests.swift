@@ -81,6 +81,24 @@ import Testing
         }
     }
 
+    /// With x = sin²θ and 1 − x = cos²θ given separately, both tails keep full precision even
+    /// where 1 − x would round (θ near π/2 for the upper tail of I(½, (d − 1)/2)).
+    @Test func tailsFromSeparateComplement() {
+        let d = 1e4
+        let theta = 1e-3
+        let x = pow(sin(theta), 2), y = pow(cos(theta), 2)
+        let tails = S.regularizedIncompleteBetaTails(0.5, (d - 1) / 2, x: x, oneMinusX: y)
+        #expect(relativeError(tails.lower, S.regularizedIncompleteBeta(0.5, (d - 1) / 2, x)) <= 1e-12)
+        #expect(abs(tails.lower + tails.upper - 1) <= 1e-15)
+        // x rounds to 1 but 1 − x = 1e-20 is known: closed form 1 − I_x(2, 3) = (1 − x)³(1 + 3x).
+        let tiny = 1e-20
+        let near = S.regularizedIncompleteBetaTails(2, 3, x: 1 - tiny, oneMinusX: tiny)
+        #expect(relativeError(near.upper, pow(tiny, 3) * (1 + 3 * (1 - tiny))) <= 1e-13)
+        let edges = S.regularizedIncompleteBetaTails(2, 3, x: 0, oneMinusX: 1)
+        #expect(edges.lower == 0 && edges.upper == 1)
+        #expect(S.regularizedIncompleteBetaTails(2, 3, x: 0.5, oneMinusX: .nan).lower.isNaN)
+    }
+
     /// p(θ) = I_{sin²θ}(½, (d−1)/2) at d = 10^6 (THEORY.md §4) is monotone in θ and tends to 1.
     @Test func marginMassAtLargeDimension() {
         let d = 1e6

@@ -27,6 +27,24 @@ extension SpecialFunctions {
         return edge.isNaN ? edge : 1 - edge
     }
 
+    /// Both tails (I_x(a, b), 1 − I_x(a, b)) when the caller knows x and 1 − x separately
+    /// (e.g. sin²θ and cos²θ), so that neither is rounded through 1 − x. The smaller tail has
+    /// full relative accuracy, also when x rounds to 1 but y > 0 (y = 1e-20, say).
+    /// x ≤ 0 or y ≥ 1 → (0, 1); y ≤ 0 → (1, 0); NaN anywhere
+    /// or a, b not finite positive → (NaN, NaN).
+    /// - Precondition: x + y = 1 to within a few ulp.
+    public static func regularizedIncompleteBetaTails(
+        _ a: Double, _ b: Double, x: Double, oneMinusX y: Double
+    ) -> (lower: Double, upper: Double) {
+        if a.isNaN || b.isNaN || x.isNaN || y.isNaN { return (.nan, .nan) }
+        guard a > 0, b > 0, a.isFinite, b.isFinite else { return (.nan, .nan) }
+        if x <= 0 || y >= 1 { return (0, 1) }
+        if y <= 0 { return (1, 0) }
+        precondition(abs(x + y - 1) <= 4 * Double.ulpOfOne,
+                     "x = \(x) and oneMinusX = \(y) must add up to 1")
+        return incompleteBeta(a, b, x: x, y: y)
+    }
+
     /// The value of I_x(a, b) at special arguments, or nil when x is strictly inside (0, 1).
     private static func incompleteBetaEdge(_ a: Double, _ b: Double, _ x: Double) -> Double? {
         if a.isNaN || b.isNaN || x.isNaN { return .nan }
