@@ -68,3 +68,36 @@ extension ExperimentProblem {
         return text.trimmingCharacters(in: CharacterSet(charactersIn: ". \n"))
     }
 }
+
+extension ExperimentProblem {
+    /// Some JSONDecoder builds say only "not valid JSON"; the parser of JSONSerialization gives
+    /// a character offset, turned here into a line and column.
+    static func locateSyntaxError(in data: Data) -> ExperimentProblem? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
+            let fix = "check for a missing comma, quote, bracket or brace there"
+            if detail.localizedCaseInsensitiveContains("end of file") {
+                return ExperimentProblem(path: .root, message: "the file is not valid JSON: it ends before every bracket and brace is closed; check for a missing ] or } or a trailing comma at the end")
+            }
+            guard let range = detail.range(of: "character "),
+                  let offset = Int(detail[range.upperBound...].prefix(while: \.isNumber)) else {
+                return ExperimentProblem(path: .root, message: "the file is not valid JSON (\(detail)); \(fix)")
+            }
+            let (line, column) = position(of: offset, in: data)
+            let what = detail.split(separator: " around").first.map(String.init) ?? detail
+            return ExperimentProblem(path: .root, message: "the file is not valid JSON: \(what.lowercased()) at line \(line), column \(column); \(fix)")
+        }
+    }
+
+    private static func position(of offset: Int, in data: Data) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for byte in data.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+        }
+        return (line, column)
+    }
+}

@@ -16,6 +16,10 @@ public struct ExperimentValidator: Sendable {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.underlyingError == nil,
+               let located = ExperimentProblem.locateSyntaxError(in: data) {
+                throw ExperimentFileError(problems: [located])
+            }
             throw ExperimentFileError(problems: [ExperimentProblem(error)])
         } catch {
             throw ExperimentFileError(problems: [ExperimentProblem(path: .root, message: "the file is not valid JSON (\(error)); check its syntax")])
@@ -54,12 +58,24 @@ public struct ExperimentValidator: Sendable {
 }
 
 extension ExperimentSuite {
-    /// The suite with command-line overrides applied to every experiment.
-    public func overriding(seed: UInt64? = nil, stopping: StoppingSpec? = nil) -> ExperimentSuite {
+    /// The suite with command-line overrides applied to every experiment: a seed, a fixed
+    /// trial count, or a CI target (which keeps a file's sequential limits when it has them).
+    public func overriding(seed: UInt64? = nil, trials: Int? = nil, target: CITarget? = nil) -> ExperimentSuite {
         var copy = self
         for i in copy.experiments.indices {
             if let seed { copy.experiments[i].seed = seed }
-            if let stopping { copy.experiments[i].stopping = stopping }
+            if let trials { copy.experiments[i].stopping = .fixed(trials: trials) }
+            if let target {
+                var rule: SequentialStopping
+                if case .sequential(let existing) = copy.experiments[i].stopping {
+                    rule = existing
+                    rule.target = target
+                } else {
+                    rule = SequentialStopping(target: target,
+                                              minTrials: max(SequentialStopping.defaultMinTrials, copy.experiments[i].blockSize))
+                }
+                copy.experiments[i].stopping = .sequential(rule)
+            }
         }
         return copy
     }

@@ -145,14 +145,21 @@ extension SpecReader {
 
     func nGrid(_ v: JSONValue, _ p: JSONPath) -> NGrid? {
         switch v {
-        case .array:
-            guard let values = list(v, p, name: "the n grid", { integer($0, $1, name: "each n", min: 1) }) else {
+        case .array(let items):
+            guard !items.isEmpty else {
+                report(p, "the n grid is an empty list; give at least one transfer-set size, e.g. [1, 2, 5, 10]")
                 return nil
             }
+            // Every element is checked, and each readable one against the last readable one.
+            var values: [Int] = []
             var ok = true
-            for i in values.indices.dropFirst() where values[i] <= values[i - 1] {
-                report(p.appending(i), "\(values[i]) is not greater than the previous value \(values[i - 1]); the n grid must be strictly increasing")
-                ok = false
+            for (i, item) in items.enumerated() {
+                guard let value = integer(item, p.appending(i), name: "each n", min: 1) else { ok = false; continue }
+                if let previous = values.last, value <= previous {
+                    report(p.appending(i), "\(value) is not greater than the previous value \(previous); the n grid must be strictly increasing")
+                    ok = false
+                }
+                values.append(value)
             }
             return ok ? .values(values) : nil
         case .object:
