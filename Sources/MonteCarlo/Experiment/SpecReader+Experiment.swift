@@ -26,15 +26,18 @@ extension SpecReader {
             var firstIndex: [String: Int] = [:]
             var ok = true
             for (i, item) in items.enumerated() {
-                guard let e = experiment(item, p.appending(i)) else { ok = false; continue }
-                if let j = firstIndex[e.name] {
-                    report(p.appending(i).appending("name"),
-                           "\"\(e.name)\" is already the name of experiments[\(j)]; experiment names must be unique within a suite")
-                    ok = false
-                } else {
-                    firstIndex[e.name] = i
+                let e = experiment(item, p.appending(i))
+                // Names are compared as written, so a duplicate shows even beside other problems.
+                if case .object(let members) = item, case .string(let name)? = members["name"] {
+                    if let j = firstIndex[name] {
+                        report(p.appending(i).appending("name"),
+                               "\"\(name)\" is already the name of experiments[\(j)]; experiment names must be unique within a suite")
+                        ok = false
+                    } else {
+                        firstIndex[name] = i
+                    }
                 }
-                out.append(e)
+                if let e { out.append(e) } else { ok = false }
             }
             return ok ? out : nil
         }

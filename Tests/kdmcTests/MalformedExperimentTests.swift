@@ -1,0 +1,172 @@
+import Foundation
+import MonteCarlo
+import Testing
+
+/// One expected problem: its JSON path and words its message must contain.
+struct ExpectedProblem: Sendable {
+    var path: String
+    var fragments: [String]
+}
+
+struct MalformedCase: Sendable, CustomTestStringConvertible {
+    var file: String
+    var expected: [ExpectedProblem]
+    var testDescription: String { file }
+}
+
+@Suite struct MalformedExperimentTests {
+    static let cases: [MalformedCase] = [
+        MalformedCase(file: "missing-field.json", expected: [
+            ExpectedProblem(path: "(top level)", fragments: ["missing required field \"d\"", "\"d\": 100"]),
+        ]),
+        MalformedCase(file: "wrong-type.json", expected: [
+            ExpectedProblem(path: "d", fragments: ["found the string \"100\"", "without quotes"]),
+            ExpectedProblem(path: "students", fragments: ["expected a list", "found a string \"linear\""]),
+            ExpectedProblem(path: "confidence", fragments: ["expected a number", "found a boolean"]),
+        ]),
+        MalformedCase(file: "negative-size.json", expected: [
+            ExpectedProblem(path: "d", fragments: ["-5 is less than 2", "integer ≥ 2"]),
+            ExpectedProblem(path: "stopping.trials", fragments: ["-10 is not positive", "trials must be an integer ≥ 1"]),
+        ]),
+        MalformedCase(file: "zero-size.json", expected: [
+            ExpectedProblem(path: "n[0]", fragments: ["0 is not positive"]),
+            ExpectedProblem(path: "block_size", fragments: ["0 is not positive", "block_size must be an integer ≥ 1"]),
+        ]),
+        MalformedCase(file: "n-not-increasing.json", expected: [
+            ExpectedProblem(path: "experiments[2].n[3]", fragments: [
+                "40 is not greater than the previous value 50; the n grid must be strictly increasing",
+            ]),
+        ]),
+        MalformedCase(file: "unknown-geometry.json", expected: [
+            ExpectedProblem(path: "geometry", fragments: [
+                "unknown geometry \"gausian\"",
+                "known geometries: gaussian, anisotropic, poly-tail, margin, mixture, dataset",
+            ]),
+        ]),
+        MalformedCase(file: "unknown-student.json", expected: [
+            ExpectedProblem(path: "students[1].kind", fragments: [
+                "unknown student \"cnn\"", "known students: linear, deep-linear, hard-label, w-delta",
+            ]),
+        ]),
+        MalformedCase(file: "kappa-nonpositive.json", expected: [
+            ExpectedProblem(path: "geometry.kappa", fragments: ["kappa must be > 0", "got 0"]),
+        ]),
+        MalformedCase(file: "theta0-out-of-range.json", expected: [
+            ExpectedProblem(path: "experiments[0].geometry.theta0", fragments: ["1.6 is outside (0, π/2)", "radians"]),
+            ExpectedProblem(path: "experiments[1].geometry.theta0_degrees", fragments: ["radians only", "π/180"]),
+            ExpectedProblem(path: "experiments[1].geometry", fragments: ["missing required field \"theta0\""]),
+        ]),
+        MalformedCase(file: "widths-below-one.json", expected: [
+            ExpectedProblem(path: "students[0].widths[1]", fragments: ["0 is not positive", "each width must be an integer ≥ 1"]),
+            ExpectedProblem(path: "students[1].widths", fragments: ["1 widths for depth 3", "depth − 1 = 2"]),
+        ]),
+        MalformedCase(file: "absurd-memory.json", expected: [
+            ExpectedProblem(path: "(top level)", fragments: [
+                "estimated peak memory per rank 1.5 TiB", "exceeds the cap 4.0 GiB",
+                "16.0 GiB physical memory over 2 ranks", "memory_cap_mb",
+            ]),
+        ]),
+        MalformedCase(file: "invalid-syntax.json", expected: [
+            ExpectedProblem(path: "(top level)", fragments: ["not valid JSON", "line 4", "missing comma"]),
+        ]),
+        MalformedCase(file: "confidence-out-of-range.json", expected: [
+            ExpectedProblem(path: "confidence", fragments: ["1 is outside (0, 1)", "0.95"]),
+        ]),
+        MalformedCase(file: "unknown-field.json", expected: [
+            ExpectedProblem(path: "stopping.trails", fragments: ["unknown field \"trails\"", "known fields: trials, target_ci"]),
+            ExpectedProblem(path: "stopping", fragments: ["missing \"trials\" or \"target_ci\""]),
+        ]),
+    ]
+
+    @Test("each malformed file gives the expected paths and messages", arguments: cases)
+    func malformedFile(_ testCase: MalformedCase) throws {
+        let problems = TestFiles.problems(in: testCase.file)
+        #expect(!problems.isEmpty, "\(testCase.file) was accepted")
+        for expected in testCase.expected {
+            let atPath = problems.filter { $0.path.description == expected.path }
+            let match = atPath.first { problem in expected.fragments.allSatisfy(problem.message.contains) }
+            #expect(match != nil, "no problem at \(expected.path) containing \(expected.fragments); got: \(problems)")
+        }
+        #expect(problems.count == testCase.expected.count, "unexpected extra problems: \(problems)")
+    }
+
+    @Test func everyCorpusFileIsCovered() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: TestFiles.malformed.path)
+            .filter { $0.hasSuffix(".json") }
+        let covered = Set(Self.cases.map(\.file) + ["many-problems.json"])
+        #expect(Set(files) == covered)
+    }
+
+    @Test func everyProblemOfAFileIsReportedAtOnce() {
+        let problems = TestFiles.problems(in: "many-problems.json")
+        let paths = Set(problems.map(\.path.description))
+        for path in ["experiments[0].name", "experiments[0].d", "experiments[0].n[1]",
+                     "experiments[0].students[0].deltas[1]", "experiments[0].solver",
+                     "experiments[0].sampler", "experiments[0].geometry.stds",
+                     "experiments[0].geometry.weights", "experiments[1].stopping",
+                     "experiments[2].name"] {
+            #expect(paths.contains(path), "no problem at \(path); got: \(problems)")
+        }
+        let duplicate = problems.first { $0.path.description == "experiments[2].name" }
+        #expect(duplicate?.message.contains("already the name of experiments[1]") == true)
+        let solver = problems.first { $0.path.description == "experiments[0].solver" }
+        #expect(solver?.message.contains("known solvers: flow, gd, newton, closed") == true)
+    }
+
+    @Test func memoryCapFromTheFileOverridesTheMachineBudget() throws {
+        let base = """
+        {"name": "m", "geometry": "gaussian", "d": 10000, "n": [1, 1000], "students": ["linear"],
+         "sampler": "ambient" CAP}
+        """
+        let roomy = TestFiles.validator
+        // 2·1000·10000 doubles = 153 MiB of points, plus the 64 MiB baseline: about 217 MiB.
+        _ = try roomy.validate(data: Data(base.replacingOccurrences(of: "CAP", with: "").utf8))
+        #expect(throws: ExperimentFileError.self) {
+            _ = try roomy.validate(data: Data(base.replacingOccurrences(of: "CAP", with: ", \"memory_cap_mb\": 100").utf8))
+        }
+        let problems = roomy.problems(in: try roomy.validate(data: Data(base.replacingOccurrences(of: "CAP", with: "").utf8))
+            .overriding(seed: 1))
+        #expect(problems.isEmpty)
+        do {
+            _ = try roomy.validate(data: Data(base.replacingOccurrences(of: "CAP", with: ", \"memory_cap_mb\": 100").utf8))
+        } catch {
+            #expect(error.problems.count == 1)
+            #expect(error.problems.first?.message.contains("set by memory_cap_mb") == true)
+            #expect(error.problems.first?.message.contains("100.0 MiB") == true)
+        }
+    }
+
+    @Test func missingDatasetFileIsReportedWithItsResolvedPath() throws {
+        let json = """
+        {"name": "data", "geometry": {"kind": "dataset", "file": "nowhere.csv", "label_column": "label"},
+         "d": 4, "n": [1, 2], "students": ["linear"]}
+        """
+        do {
+            _ = try TestFiles.validator.validate(data: Data(json.utf8), baseDirectory: TestFiles.malformed)
+            Issue.record("a missing data file was accepted")
+        } catch {
+            #expect(error.problems.map(\.path.description) == ["geometry.file"])
+            #expect(error.problems.first?.message.contains("Malformed/nowhere.csv") == true)
+        }
+    }
+
+    @Test func datasetDimensionMustMatchTheFile() throws {
+        let json = """
+        {"name": "data", "geometry": {"kind": "dataset", "file": "../data/digits01.csv", "label_column": "digit"},
+         "d": 50, "n": [1, 2], "students": ["linear"]}
+        """
+        do {
+            _ = try TestFiles.validator.validate(data: Data(json.utf8), baseDirectory: TestFiles.presets)
+            Issue.record("a wrong label column was accepted")
+        } catch {
+            #expect(error.problems.map(\.path.description) == ["geometry.label_column"])
+        }
+        let wrongD = json.replacingOccurrences(of: "\"digit\"", with: "\"label\"")
+        do {
+            _ = try TestFiles.validator.validate(data: Data(wrongD.utf8), baseDirectory: TestFiles.presets)
+            Issue.record("a wrong d was accepted")
+        } catch {
+            #expect(error.problems.first?.message.contains("set d to 64") == true)
+        }
+    }
+}
