@@ -170,3 +170,59 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         }
     }
 }
+
+@Suite struct SpecialValueTests {
+    static func problems(_ json: String) -> [ExperimentProblem] {
+        do {
+            _ = try TestFiles.validator.validate(data: Data(json.utf8))
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    static func experiment(d: String = "20", theta0: String = "0.2", seed: String = "1", extra: String = "") -> String {
+        """
+        {"name": "x", "geometry": {"kind": "margin", "theta0": \(theta0)}, "d": \(d), "n": [1, 2],
+         "students": ["linear"], "seed": \(seed)\(extra)}
+        """
+    }
+
+    @Test func numbersBeyondDoubleRangeAreNamed() {
+        let problems = Self.problems(Self.experiment(d: "1e400"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains("out of range") == true)
+    }
+
+    @Test func hugeAndTinyMagnitudes() {
+        let huge = Self.problems(Self.experiment(d: "1e300"))
+        #expect(huge.map(\.path.description) == ["d"])
+        #expect(huge.first?.message.contains("too large") == true)
+        let tiny = Self.problems(Self.experiment(d: "1e-320"))
+        #expect(tiny.first?.message.contains("not a whole number") == true)
+        // A tiny positive margin is a margin; the largest admissible one is just below π/2.
+        #expect(Self.problems(Self.experiment(theta0: "1e-300")).isEmpty)
+        #expect(Self.problems(Self.experiment(theta0: "1.5707963267948963")).isEmpty)
+        #expect(Self.problems(Self.experiment(theta0: "1.5707963267948966")).map(\.path.description) == ["geometry.theta0"])
+    }
+
+    @Test func signedZeroIsZero() {
+        let problems = Self.problems(Self.experiment(d: "-0", theta0: "-0.0"))
+        #expect(Set(problems.map(\.path.description)) == ["d", "geometry.theta0"])
+        #expect(problems.first { $0.path.description == "d" }?.message.contains("0 is less than 2") == true)
+    }
+
+    @Test func seedsKeepAllSixtyThreeBits() throws {
+        let suite = try TestFiles.validator.validate(data: Data(Self.experiment(seed: "9223372036854775807").utf8))
+        #expect(suite.experiments.first?.seed == UInt64(Int64.max))
+        #expect(Self.problems(Self.experiment(seed: "-1")).map(\.path.description) == ["seed"])
+        #expect(Self.problems(Self.experiment(seed: "1.5")).map(\.path.description) == ["seed"])
+    }
+
+    @Test func nullMeansDefaultForOptionalAndMissingForRequired() throws {
+        let suite = try TestFiles.validator.validate(data: Data(Self.experiment(extra: ", \"confidence\": null").utf8))
+        #expect(abs((suite.experiments.first?.confidence ?? 0) - 0.95) < 1e-15)
+        let problems = Self.problems(Self.experiment(d: "null"))
+        #expect(problems.first?.message.contains("missing required field \"d\"") == true)
+    }
+}

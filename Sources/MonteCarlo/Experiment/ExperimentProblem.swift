@@ -35,8 +35,14 @@ extension ExperimentProblem {
         case .keyNotFound(let key, let context):
             self.init(path: JSONPath(codingPath: context.codingPath),
                       message: "missing required field \"\(key.stringValue)\"; add it")
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            self.init(path: JSONPath(codingPath: context.codingPath), message: context.debugDescription)
         case .dataCorrupted(let context):
             let detail = ExperimentProblem.syntaxDetail(context)
+            if detail.contains("not representable") {
+                self.init(path: .root, message: "a number is out of range (\(detail)); numbers must lie within ±1.7e308")
+                return
+            }
             self.init(path: JSONPath(codingPath: context.codingPath),
                       message: "the file is not valid JSON (\(detail)); check for a missing comma, quote or bracket there")
         @unknown default:
@@ -79,6 +85,9 @@ extension ExperimentProblem {
         } catch {
             let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
             let fix = "check for a missing comma, quote, bracket or brace there"
+            if detail.contains("not representable") {
+                return ExperimentProblem(path: .root, message: "a number is out of range (\(detail)); numbers must lie within ±1.7e308")
+            }
             if detail.localizedCaseInsensitiveContains("end of file") {
                 return ExperimentProblem(path: .root, message: "the file is not valid JSON: it ends before every bracket and brace is closed; check for a missing ] or } or a trailing comma at the end")
             }

@@ -58,8 +58,13 @@ extension JSONValue: Codable {
             self = .string(s)
         } else if let a = try? container.decode([JSONValue].self) {
             self = .array(a)
+        } else if let o = try? container.decode([String: JSONValue].self) {
+            self = .object(o)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            // What is left is a number beyond the range of a double, such as 1e400.
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: decoder.codingPath,
+                debugDescription: "this number is out of range; numbers must lie within ±1.7e308"))
         }
     }
 

@@ -158,7 +158,11 @@ final class SpecReader {
             }
             value = exact
         case .number(let x):
-            guard x.isFinite, x == x.rounded(), abs(x) < 9.0e15 else {
+            guard !x.isFinite || abs(x) < 9.0e15 else {
+                report(p, "\(JSONValue.format(x)) is too large for \(name); write an integer below 9e15")
+                return nil
+            }
+            guard x.isFinite, x == x.rounded() else {
                 report(p, "\(JSONValue.format(x)) is not a whole number; \(name) must be an integer ≥ \(min)")
                 return nil
             }
