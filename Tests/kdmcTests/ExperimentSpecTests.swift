@@ -99,7 +99,7 @@ import Testing
         #expect(e.students[0] == .deepLinear(depth: 3, widths: [12, 12], init: .balanced(scale: 0.01)))
         #expect(e.students[1] == .wDelta(deltasDegrees: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]))
         #expect(e.students[2] == .linear(init: .random(scale: 0.01)))
-        #expect(e.stopping == .sequential(SequentialStopping(target: .relative(0.05), minTrials: 100,
+        #expect(e.stopping == .sequential(StoppingSpec.Sequential(target: .relative(0.05), minTrials: 100,
                                                              maxTrials: 1_000_000, wallTime: nil)))
     }
 
@@ -114,13 +114,13 @@ import Testing
             ExperimentSpec(name: "aniso", geometry: .anisotropic(spectrum: .powerLaw(alpha: 1.5), teacherDirection: .eigenvector(index: 3)),
                            d: 5, n: .values([1, 3]), students: [.linear(init: .given(file: "w0.csv")), .hardLabel],
                            solver: SolverSpec(kind: .gd, tolerance: 1e-8, maxTime: 50, maxSteps: 10, step: 0.1),
-                           stopping: .sequential(SequentialStopping(target: .absolute(0.01), minTrials: 64, maxTrials: 640, wallTime: 60)),
+                           stopping: .sequential(StoppingSpec.Sequential(target: .absolute(0.01), minTrials: 64, maxTrials: 640, wallTime: 60)),
                            confidence: 0.9, seed: 1 << 62, memoryCapMB: 512, sampler: .ambient),
             ExperimentSpec(name: "coefficients", geometry: .anisotropic(spectrum: .values([3, 2, 1]), teacherDirection: .coefficients([1, 0, -1])),
                            d: 3, n: .values([1]), students: [.deepLinear(depth: 2, widths: [4], init: .random(scale: 0.5))]),
-            ExperimentSpec(name: "mix", geometry: .mixture(MixtureSpec(weights: [0.25, 0.75], means: [[1, 2], [-1]], stds: [1, 2])),
+            ExperimentSpec(name: "mix", geometry: .mixture(GeometrySpec.Mixture(weights: [0.25, 0.75], means: [[1, 2], [-1]], stds: [1, 2])),
                            d: 4, n: .generated(from: 2, to: 40, count: 5, spacing: .linear), students: [.wDelta(deltasDegrees: [0, 45])]),
-            ExperimentSpec(name: "data", geometry: .dataset(DatasetSpec(file: "x.csv", labelColumn: .index(0), teacher: .file("t.csv"), holdout: 0.2)),
+            ExperimentSpec(name: "data", geometry: .dataset(GeometrySpec.Dataset(file: "x.csv", labelColumn: .index(0), teacher: .file("t.csv"), holdout: 0.2)),
                            d: 8, n: .values([1, 2]), teacher: TeacherSpec(norm: 3, temperature: 2, direction: .random),
                            students: [.linear(init: .zero)]),
             ExperimentSpec(name: "margin", geometry: .margin(theta0: 0.3, radius: .unit), d: 100, n: .values([4]),
@@ -137,9 +137,9 @@ import Testing
         let fixed = suite.overriding(seed: 99, trials: 7)
         #expect(fixed.experiments[0].seed == 99 && fixed.experiments[0].stopping == .fixed(trials: 7))
         let sequential = suite.overriding(target: .relative(0.1))
-        #expect(sequential.experiments[0].stopping == .sequential(SequentialStopping(target: .relative(0.1))))
+        #expect(sequential.experiments[0].stopping == .sequential(StoppingSpec.Sequential(target: .relative(0.1))))
         let kept = sequential.overriding(target: .absolute(0.2))
-        #expect(kept.experiments[0].stopping == .sequential(SequentialStopping(target: .absolute(0.2))))
+        #expect(kept.experiments[0].stopping == .sequential(StoppingSpec.Sequential(target: .absolute(0.2))))
         #expect(TestFiles.validator.problems(in: suite.overriding(trials: 0)).map(\.path.description)
                 == ["experiments[0].stopping.trials"])
     }
@@ -212,7 +212,7 @@ private extension JSONPath.Component {
         e.students.append(.deepLinear(depth: 2, widths: [3], init: .balanced(scale: 0.01)))
         #expect(e.resolvedSampler == .ambient)
         e.students = [.linear(init: .zero)]
-        e.geometry = .mixture(MixtureSpec(weights: [1], means: [[0]], stds: [1]))
+        e.geometry = .mixture(GeometrySpec.Mixture(weights: [1], means: [[0]], stds: [1]))
         #expect(e.resolvedSampler == .ambient)
     }
 

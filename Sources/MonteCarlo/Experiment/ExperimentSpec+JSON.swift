@@ -72,7 +72,7 @@ extension GeometrySpec {
     }
 }
 
-extension EigenDirection {
+extension GeometrySpec.EigenDirection {
     public var json: JSONValue {
         switch self {
         case .uniform: tagged("uniform")

@@ -67,12 +67,12 @@ public struct ExperimentSpec: Sendable, Equatable {
 
 public enum GeometrySpec: Sendable, Equatable {
     case gaussian
-    case anisotropic(spectrum: Spectrum, teacherDirection: EigenDirection)
-    case polyTail(kappa: Double, radius: RadialLaw)
+    case anisotropic(spectrum: GeometrySpec.Spectrum, teacherDirection: GeometrySpec.EigenDirection)
+    case polyTail(kappa: Double, radius: GeometrySpec.RadialLaw)
     /// `theta0` in radians, in (0, π/2).
-    case margin(theta0: Double, radius: RadialLaw)
-    case mixture(MixtureSpec)
-    case dataset(DatasetSpec)
+    case margin(theta0: Double, radius: GeometrySpec.RadialLaw)
+    case mixture(GeometrySpec.Mixture)
+    case dataset(GeometrySpec.Dataset)
 
     public static let kinds = ["gaussian", "anisotropic", "poly-tail", "margin", "mixture", "dataset"]
 
@@ -94,78 +94,78 @@ public enum GeometrySpec: Sendable, Equatable {
         default: false
         }
     }
-}
 
-/// Diagonal covariance of the anisotropic geometry.
-public enum Spectrum: Sendable, Equatable {
-    /// Eigenvalue j (1-based) is j^(−alpha).
-    case powerLaw(alpha: Double)
-    case values([Double])
-}
-
-/// The teacher's direction written in the covariance eigenbasis.
-public enum EigenDirection: Sendable, Equatable {
-    /// Uniform on the sphere.
-    case uniform
-    /// Along eigenvector `index` (1-based, 1 = largest eigenvalue for a power law).
-    case eigenvector(index: Int)
-    /// Coefficients in the eigenbasis (normalised by the teacher norm).
-    case coefficients([Double])
-
-    public static let kinds = ["uniform", "eigenvector", "coefficients"]
-}
-
-/// Law of the radius ρ in the poly-tail and margin constructions.
-public enum RadialLaw: String, Sendable, Equatable, CaseIterable {
-    /// ρ = 1: points on the unit sphere.
-    case unit
-    /// ρ ~ χ_d, the radius of a standard Gaussian vector in R^d.
-    case chi
-}
-
-public struct MixtureSpec: Sendable, Equatable {
-    public var weights: [Double]
-    /// Each mean lists its first coordinates; the remaining ones are 0.
-    public var means: [[Double]]
-    public var stds: [Double]
-
-    public init(weights: [Double], means: [[Double]], stds: [Double]) {
-        self.weights = weights
-        self.means = means
-        self.stds = stds
+    /// Diagonal covariance of the anisotropic geometry.
+    public enum Spectrum: Sendable, Equatable {
+        /// Eigenvalue j (1-based) is j^(−alpha).
+        case powerLaw(alpha: Double)
+        case values([Double])
     }
-}
 
-public struct DatasetSpec: Sendable, Equatable {
-    /// CSV file, relative to the experiment file's folder unless absolute.
-    public var file: String
-    public var labelColumn: LabelColumn
-    public var teacher: DatasetTeacher
-    /// Fraction of rows held out to measure the risk.
-    public var holdout: Double
+    /// The teacher's direction written in the covariance eigenbasis.
+    public enum EigenDirection: Sendable, Equatable {
+        /// Uniform on the sphere.
+        case uniform
+        /// Along eigenvector `index` (1-based, 1 = largest eigenvalue for a power law).
+        case eigenvector(index: Int)
+        /// Coefficients in the eigenbasis (normalised by the teacher norm).
+        case coefficients([Double])
 
-    public static let defaultHoldout = 0.3
-
-    public init(file: String, labelColumn: LabelColumn, teacher: DatasetTeacher = .fit,
-                holdout: Double = DatasetSpec.defaultHoldout) {
-        self.file = file
-        self.labelColumn = labelColumn
-        self.teacher = teacher
-        self.holdout = holdout
+        public static let kinds = ["uniform", "eigenvector", "coefficients"]
     }
-}
 
-public enum LabelColumn: Sendable, Equatable {
-    case name(String)
-    /// 0-based column index.
-    case index(Int)
-}
+    /// Law of the radius ρ in the poly-tail and margin constructions.
+    public enum RadialLaw: String, Sendable, Equatable, CaseIterable {
+        /// ρ = 1: points on the unit sphere.
+        case unit
+        /// ρ ~ χ_d, the radius of a standard Gaussian vector in R^d.
+        case chi
+    }
 
-public enum DatasetTeacher: Sendable, Equatable {
-    /// Logistic regression fitted on the non-held-out rows.
-    case fit
-    /// A file of d numbers (one per line or comma-separated).
-    case file(String)
+    public struct Mixture: Sendable, Equatable {
+        public var weights: [Double]
+        /// Each mean lists its first coordinates; the remaining ones are 0.
+        public var means: [[Double]]
+        public var stds: [Double]
+
+        public init(weights: [Double], means: [[Double]], stds: [Double]) {
+            self.weights = weights
+            self.means = means
+            self.stds = stds
+        }
+    }
+
+    public struct Dataset: Sendable, Equatable {
+        /// CSV file, relative to the experiment file's folder unless absolute.
+        public var file: String
+        public var labelColumn: GeometrySpec.LabelColumn
+        public var teacher: GeometrySpec.DatasetTeacher
+        /// Fraction of rows held out to measure the risk.
+        public var holdout: Double
+
+        public static let defaultHoldout = 0.3
+
+        public init(file: String, labelColumn: GeometrySpec.LabelColumn, teacher: GeometrySpec.DatasetTeacher = .fit,
+                    holdout: Double = GeometrySpec.Dataset.defaultHoldout) {
+            self.file = file
+            self.labelColumn = labelColumn
+            self.teacher = teacher
+            self.holdout = holdout
+        }
+    }
+
+    public enum LabelColumn: Sendable, Equatable {
+        case name(String)
+        /// 0-based column index.
+        case index(Int)
+    }
+
+    public enum DatasetTeacher: Sendable, Equatable {
+        /// Logistic regression fitted on the non-held-out rows.
+        case fit
+        /// A file of d numbers (one per line or comma-separated).
+        case file(String)
+    }
 }
 
 // MARK: - n grid
@@ -212,26 +212,28 @@ public struct TeacherSpec: Sendable, Equatable {
     public var norm: Double
     /// Dividing the logits by T is the same as scaling w* by 1/T.
     public var temperature: Double
-    public var direction: TeacherDirection
+    public var direction: TeacherSpec.Direction
 
-    public init(norm: Double = 1, temperature: Double = 1, direction: TeacherDirection = .axis) {
+    public init(norm: Double = 1, temperature: Double = 1, direction: TeacherSpec.Direction = .axis) {
         self.norm = norm
         self.temperature = temperature
         self.direction = direction
     }
 }
 
-public enum TeacherDirection: String, Sendable, Equatable, CaseIterable {
-    /// w* along the first coordinate axis.
-    case axis
-    /// w* uniform on the sphere, drawn from the trial's random stream.
-    case random
+extension TeacherSpec {
+    public enum Direction: String, Sendable, Equatable, CaseIterable {
+        /// w* along the first coordinate axis.
+        case axis
+        /// w* uniform on the sphere, drawn from the trial's random stream.
+        case random
+    }
 }
 
 public enum StudentSpec: Sendable, Equatable {
-    case linear(init: LinearInit)
+    case linear(init: StudentSpec.LinearInit)
     /// `widths` are the hidden widths h_1 … h_{depth−1}.
-    case deepLinear(depth: Int, widths: [Int], init: DeepInit)
+    case deepLinear(depth: Int, widths: [Int], init: StudentSpec.DeepInit)
     case hardLabel
     /// Other exact minimizers at angles `deltasDegrees` from the flow's limit (THEORY.md §7).
     case wDelta(deltasDegrees: [Double])
@@ -247,27 +249,27 @@ public enum StudentSpec: Sendable, Equatable {
         case .wDelta: "w-delta"
         }
     }
-}
 
-public enum LinearInit: Sendable, Equatable {
-    case zero
-    /// Entries i.i.d. N(0, scale²/d).
-    case random(scale: Double)
-    /// A file of d numbers, relative to the experiment file's folder unless absolute.
-    case given(file: String)
+    public enum LinearInit: Sendable, Equatable {
+        case zero
+        /// Entries i.i.d. N(0, scale²/d).
+        case random(scale: Double)
+        /// A file of d numbers, relative to the experiment file's folder unless absolute.
+        case given(file: String)
 
-    public static let kinds = ["zero", "random", "given"]
-    public static let defaultScale = 0.01
-}
+        public static let kinds = ["zero", "random", "given"]
+        public static let defaultScale = 0.01
+    }
 
-public enum DeepInit: Sendable, Equatable {
-    /// Balanced layers (W_{j+1}ᵀW_{j+1} = W_j W_jᵀ) with end-to-end norm `scale`.
-    case balanced(scale: Double)
-    /// Entries i.i.d. N(0, scale²/fan-in).
-    case random(scale: Double)
+    public enum DeepInit: Sendable, Equatable {
+        /// Balanced layers (W_{j+1}ᵀW_{j+1} = W_j W_jᵀ) with end-to-end norm `scale`.
+        case balanced(scale: Double)
+        /// Entries i.i.d. N(0, scale²/fan-in).
+        case random(scale: Double)
 
-    public static let kinds = ["balanced", "random"]
-    public static let defaultScale = 0.01
+        public static let kinds = ["balanced", "random"]
+        public static let defaultScale = 0.01
+    }
 }
 
 public struct SolverSpec: Sendable, Equatable {
@@ -302,37 +304,39 @@ public struct SolverSpec: Sendable, Equatable {
 
 public enum StoppingSpec: Sendable, Equatable {
     case fixed(trials: Int)
-    case sequential(SequentialStopping)
+    case sequential(StoppingSpec.Sequential)
 
     public static let defaultTrials = 1000
     public static let defaultRule = StoppingSpec.fixed(trials: defaultTrials)
 }
 
-/// Run until every curve point's CI half-width is below the target.
-public struct SequentialStopping: Sendable, Equatable {
-    public var target: CITarget
-    public var minTrials: Int
-    public var maxTrials: Int
-    /// Seconds; nil means no cap.
-    public var wallTime: Double?
+extension StoppingSpec {
+    /// Run until every curve point's CI half-width is below the target.
+    public struct Sequential: Sendable, Equatable {
+        public var target: StoppingSpec.Target
+        public var minTrials: Int
+        public var maxTrials: Int
+        /// Seconds; nil means no cap.
+        public var wallTime: Double?
 
-    public static let defaultMinTrials = 100
-    public static let defaultMaxTrials = 1_000_000
+        public static let defaultMinTrials = 100
+        public static let defaultMaxTrials = 1_000_000
 
-    public init(target: CITarget, minTrials: Int = SequentialStopping.defaultMinTrials,
-                maxTrials: Int = SequentialStopping.defaultMaxTrials, wallTime: Double? = nil) {
-        self.target = target
-        self.minTrials = minTrials
-        self.maxTrials = maxTrials
-        self.wallTime = wallTime
+        public init(target: StoppingSpec.Target, minTrials: Int = StoppingSpec.Sequential.defaultMinTrials,
+                    maxTrials: Int = StoppingSpec.Sequential.defaultMaxTrials, wallTime: Double? = nil) {
+            self.target = target
+            self.minTrials = minTrials
+            self.maxTrials = maxTrials
+            self.wallTime = wallTime
+        }
     }
-}
 
-public enum CITarget: Sendable, Equatable {
-    /// Half-width in risk units.
-    case absolute(Double)
-    /// Half-width as a fraction of the point's mean.
-    case relative(Double)
+    public enum Target: Sendable, Equatable {
+        /// Half-width in risk units.
+        case absolute(Double)
+        /// Half-width as a fraction of the point's mean.
+        case relative(Double)
+    }
 }
 
 public enum SamplerChoice: String, Sendable, Equatable, CaseIterable {

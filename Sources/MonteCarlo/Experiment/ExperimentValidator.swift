@@ -60,19 +60,19 @@ public struct ExperimentValidator: Sendable {
 extension ExperimentSuite {
     /// The suite with command-line overrides applied to every experiment: a seed, a fixed
     /// trial count, or a CI target (which keeps a file's sequential limits when it has them).
-    public func overriding(seed: UInt64? = nil, trials: Int? = nil, target: CITarget? = nil) -> ExperimentSuite {
+    public func overriding(seed: UInt64? = nil, trials: Int? = nil, target: StoppingSpec.Target? = nil) -> ExperimentSuite {
         var copy = self
         for i in copy.experiments.indices {
             if let seed { copy.experiments[i].seed = seed }
             if let trials { copy.experiments[i].stopping = .fixed(trials: trials) }
             if let target {
-                var rule: SequentialStopping
+                var rule: StoppingSpec.Sequential
                 if case .sequential(let existing) = copy.experiments[i].stopping {
                     rule = existing
                     rule.target = target
                 } else {
-                    rule = SequentialStopping(target: target,
-                                              minTrials: max(SequentialStopping.defaultMinTrials, copy.experiments[i].blockSize))
+                    rule = StoppingSpec.Sequential(target: target,
+                                              minTrials: max(StoppingSpec.Sequential.defaultMinTrials, copy.experiments[i].blockSize))
                 }
                 copy.experiments[i].stopping = .sequential(rule)
             }

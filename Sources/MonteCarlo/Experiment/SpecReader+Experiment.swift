@@ -193,8 +193,8 @@ extension SpecReader {
         expectOnly(f, ["norm", "temperature", "direction"], in: "the teacher")
         let norm = optional(f, "norm", default: 1.0) { positiveReal($0, $1, name: "the teacher norm") }
         let temperature = optional(f, "temperature", default: 1.0) { positiveReal($0, $1, name: "the temperature") }
-        let direction = optional(f, "direction", default: TeacherDirection.axis) {
-            choice($0, $1, name: "teacher direction", as: TeacherDirection.self)
+        let direction = optional(f, "direction", default: TeacherSpec.Direction.axis) {
+            choice($0, $1, name: "teacher direction", as: TeacherSpec.Direction.self)
         }
         guard let norm, let temperature, let direction else { return nil }
         return TeacherSpec(norm: norm, temperature: temperature, direction: direction)
@@ -239,10 +239,10 @@ extension SpecReader {
                 .map { .fixed(trials: $0) }
         case (false, true):
             let target = required(f, "target_ci", hint: "") { ciTarget($0, $1) }
-            let minTrials = optional(f, "min_trials", default: SequentialStopping.defaultMinTrials) {
+            let minTrials = optional(f, "min_trials", default: StoppingSpec.Sequential.defaultMinTrials) {
                 integer($0, $1, name: "min_trials", min: 2)
             }
-            let maxTrials = optional(f, "max_trials", default: SequentialStopping.defaultMaxTrials) {
+            let maxTrials = optional(f, "max_trials", default: StoppingSpec.Sequential.defaultMaxTrials) {
                 integer($0, $1, name: "max_trials", min: 2)
             }
             let wallTime = optional(f, "wall_time", default: nil as Double?) {
@@ -253,12 +253,12 @@ extension SpecReader {
                 report(p.appending("max_trials"), "\(maxTrials) is less than min_trials (\(minTrials)); raise max_trials or lower min_trials")
                 return nil
             }
-            return .sequential(SequentialStopping(target: target, minTrials: minTrials,
+            return .sequential(StoppingSpec.Sequential(target: target, minTrials: minTrials,
                                                   maxTrials: maxTrials, wallTime: wallTime))
         }
     }
 
-    func ciTarget(_ v: JSONValue, _ p: JSONPath) -> CITarget? {
+    func ciTarget(_ v: JSONValue, _ p: JSONPath) -> StoppingSpec.Target? {
         guard let f = object(v, p, what: "a CI target such as {\"absolute\": 0.005} or {\"relative\": 0.05}"),
               f.values.count == 1, let key = f.values.keys.first, key == "absolute" || key == "relative" else {
             if case .object = v {

@@ -18,7 +18,7 @@ extension SpecReader {
                     x > 0 ? nil : "kappa must be > 0 (p(θ) = (2θ/π)^kappa), got \(JSONValue.format(x)); use e.g. 1, 2 or 4"
                 }
             }
-            let radius = optional(f, "radius", default: RadialLaw.chi) { choice($0, $1, name: "radial law", as: RadialLaw.self) }
+            let radius = optional(f, "radius", default: GeometrySpec.RadialLaw.chi) { choice($0, $1, name: "radial law", as: GeometrySpec.RadialLaw.self) }
             guard let kappa, let radius else { return nil }
             return .polyTail(kappa: kappa, radius: radius)
         case "margin":
@@ -31,7 +31,7 @@ extension SpecReader {
                         : "\(JSONValue.format(x)) is outside (0, π/2); theta0 is the angular margin in radians, e.g. 0.2"
                 }
             }
-            let radius = optional(f, "radius", default: RadialLaw.chi) { choice($0, $1, name: "radial law", as: RadialLaw.self) }
+            let radius = optional(f, "radius", default: GeometrySpec.RadialLaw.chi) { choice($0, $1, name: "radial law", as: GeometrySpec.RadialLaw.self) }
             guard let theta0, let radius else { return nil }
             return .margin(theta0: theta0, radius: radius)
         case "mixture":
@@ -43,7 +43,7 @@ extension SpecReader {
 
     private func anisotropic(_ f: Fields, d: Int?) -> GeometrySpec? {
         expectOnly(f, ["kind", "alpha", "spectrum", "teacher_direction"], in: "an anisotropic geometry")
-        var spectrum: Spectrum?
+        var spectrum: GeometrySpec.Spectrum?
         switch (f.value("alpha"), f.value("spectrum")) {
         case (.some, .some):
             report(f.path, "give either \"alpha\" (eigenvalues j^-alpha) or \"spectrum\" (a list of d eigenvalues), not both")
@@ -63,15 +63,15 @@ extension SpecReader {
                 }
             }
         }
-        let direction = optional(f, "teacher_direction", default: EigenDirection.eigenvector(index: 1)) {
+        let direction = optional(f, "teacher_direction", default: GeometrySpec.EigenDirection.eigenvector(index: 1)) {
             eigenDirection($0, $1, d: d)
         }
         guard let spectrum, let direction else { return nil }
         return .anisotropic(spectrum: spectrum, teacherDirection: direction)
     }
 
-    private func eigenDirection(_ v: JSONValue, _ p: JSONPath, d: Int?) -> EigenDirection? {
-        guard let (kind, f) = tagged(v, p, what: "teacher direction", plural: "directions", kinds: EigenDirection.kinds) else {
+    private func eigenDirection(_ v: JSONValue, _ p: JSONPath, d: Int?) -> GeometrySpec.EigenDirection? {
+        guard let (kind, f) = tagged(v, p, what: "teacher direction", plural: "directions", kinds: GeometrySpec.EigenDirection.kinds) else {
             return nil
         }
         switch kind {
@@ -138,7 +138,7 @@ extension SpecReader {
             report(f.path.appending("weights"), "the weights sum to \(JSONValue.format(total)), not 1; rescale them so they sum to 1")
             ok = false
         }
-        return ok ? .mixture(MixtureSpec(weights: weights, means: means, stds: stds)) : nil
+        return ok ? .mixture(GeometrySpec.Mixture(weights: weights, means: means, stds: stds)) : nil
     }
 
     private func dataset(_ f: Fields, d: Int?) -> GeometrySpec? {
@@ -146,13 +146,13 @@ extension SpecReader {
         let file = required(f, "file", hint: "give the CSV file, e.g. \"file\": \"../data/digits01.csv\"") {
             string($0, $1, name: "the data file")
         }
-        let label = required(f, "label_column", hint: "name the label column, e.g. \"label_column\": \"label\"") { v, p -> LabelColumn? in
+        let label = required(f, "label_column", hint: "name the label column, e.g. \"label_column\": \"label\"") { v, p -> GeometrySpec.LabelColumn? in
             switch v {
             case .string: return string(v, p, name: "the label column").map { .name($0) }
             default: return integer(v, p, name: "the label column index (0-based)", min: 0).map { .index($0) }
             }
         }
-        let teacher = optional(f, "teacher", default: DatasetTeacher.fit) { v, p -> DatasetTeacher? in
+        let teacher = optional(f, "teacher", default: GeometrySpec.DatasetTeacher.fit) { v, p -> GeometrySpec.DatasetTeacher? in
             if case .string("fit") = v { return .fit }
             if case .object(let members) = v, members.count == 1, case .string(let path)? = members["file"] {
                 _ = existingFile(path, p.appending("file"))
@@ -161,7 +161,7 @@ extension SpecReader {
             report(p, "expected \"fit\" (logistic regression on the training rows) or {\"file\": \"teacher.csv\"}, found \(v.kindDescription) \(v.shortText)")
             return nil
         }
-        let holdout = optional(f, "holdout", default: DatasetSpec.defaultHoldout) { v, p in
+        let holdout = optional(f, "holdout", default: GeometrySpec.Dataset.defaultHoldout) { v, p in
             real(v, p, name: "holdout") { x in
                 x > 0 && x < 1 ? nil : "\(JSONValue.format(x)) is outside (0, 1); holdout is the fraction of rows kept to measure the risk, e.g. 0.3"
             }
@@ -171,7 +171,7 @@ extension SpecReader {
            !checkHeader(url, label: label, d: d, f.path) {
             return nil
         }
-        return .dataset(DatasetSpec(file: file, labelColumn: label, teacher: teacher, holdout: holdout))
+        return .dataset(GeometrySpec.Dataset(file: file, labelColumn: label, teacher: teacher, holdout: holdout))
     }
 
     /// Resolves a path against the experiment file's folder and reports it when missing.
@@ -188,7 +188,7 @@ extension SpecReader {
     }
 
     /// The CSV header must hold the label column and d feature columns.
-    private func checkHeader(_ url: URL, label: LabelColumn, d: Int?, _ p: JSONPath) -> Bool {
+    private func checkHeader(_ url: URL, label: GeometrySpec.LabelColumn, d: Int?, _ p: JSONPath) -> Bool {
         guard let handle = try? FileHandle(forReadingFrom: url) else {
             report(p.appending("file"), "cannot open \(url.path); check its permissions")
             return false
@@ -229,7 +229,7 @@ extension SpecReader {
         switch kind {
         case "linear":
             expectOnly(f, ["kind", "init"], in: "a linear student")
-            return optional(f, "init", default: LinearInit.zero) { linearInit($0, $1) }.map { .linear(init: $0) }
+            return optional(f, "init", default: StudentSpec.LinearInit.zero) { linearInit($0, $1) }.map { .linear(init: $0) }
         case "deep-linear":
             expectOnly(f, ["kind", "depth", "widths", "init"], in: "a deep-linear student")
             let depth = required(f, "depth", hint: "give the number of layers, e.g. \"depth\": 2") { v, p -> Int? in
@@ -243,7 +243,7 @@ extension SpecReader {
             let widths = optional(f, "widths", default: nil as [Int]?) { v, p in
                 list(v, p, name: "the widths") { integer($0, $1, name: "each width", min: 1) }
             }
-            let initial = optional(f, "init", default: DeepInit.balanced(scale: DeepInit.defaultScale)) { deepInit($0, $1) }
+            let initial = optional(f, "init", default: StudentSpec.DeepInit.balanced(scale: StudentSpec.DeepInit.defaultScale)) { deepInit($0, $1) }
             guard let depth, let widths, let initial else { return nil }
             if let given = widths, given.count != depth - 1 {
                 report(f.path.appending("widths"), "lists \(given.count) widths for depth \(depth); give depth − 1 = \(depth - 1) hidden widths")
@@ -266,8 +266,8 @@ extension SpecReader {
         }
     }
 
-    private func linearInit(_ v: JSONValue, _ p: JSONPath) -> LinearInit? {
-        guard let (kind, f) = tagged(v, p, what: "initialization", plural: "initializations", kinds: LinearInit.kinds) else {
+    private func linearInit(_ v: JSONValue, _ p: JSONPath) -> StudentSpec.LinearInit? {
+        guard let (kind, f) = tagged(v, p, what: "initialization", plural: "initializations", kinds: StudentSpec.LinearInit.kinds) else {
             return nil
         }
         switch kind {
@@ -276,7 +276,7 @@ extension SpecReader {
             return .zero
         case "random":
             expectOnly(f, ["kind", "scale"], in: "a random initialization")
-            return optional(f, "scale", default: LinearInit.defaultScale) { positiveReal($0, $1, name: "scale") }
+            return optional(f, "scale", default: StudentSpec.LinearInit.defaultScale) { positiveReal($0, $1, name: "scale") }
                 .map { .random(scale: $0) }
         default:
             expectOnly(f, ["kind", "file"], in: "a given initialization")
@@ -288,12 +288,12 @@ extension SpecReader {
         }
     }
 
-    private func deepInit(_ v: JSONValue, _ p: JSONPath) -> DeepInit? {
-        guard let (kind, f) = tagged(v, p, what: "initialization", plural: "initializations", kinds: DeepInit.kinds) else {
+    private func deepInit(_ v: JSONValue, _ p: JSONPath) -> StudentSpec.DeepInit? {
+        guard let (kind, f) = tagged(v, p, what: "initialization", plural: "initializations", kinds: StudentSpec.DeepInit.kinds) else {
             return nil
         }
         expectOnly(f, ["kind", "scale"], in: "a \(kind) initialization")
-        guard let scale = optional(f, "scale", default: DeepInit.defaultScale, { positiveReal($0, $1, name: "scale") }) else {
+        guard let scale = optional(f, "scale", default: StudentSpec.DeepInit.defaultScale, { positiveReal($0, $1, name: "scale") }) else {
             return nil
         }
         return kind == "balanced" ? .balanced(scale: scale) : .random(scale: scale)

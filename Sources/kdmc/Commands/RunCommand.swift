@@ -45,7 +45,7 @@ struct RunCommand: ParsableCommand {
     }
 
     /// "0.005" is an absolute half-width, "5%" a relative one.
-    static func parseTarget(_ text: String) throws -> CITarget {
+    static func parseTarget(_ text: String) throws -> StoppingSpec.Target {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let relative = trimmed.hasSuffix("%")
         let number = Double(relative ? String(trimmed.dropLast()) : trimmed)
