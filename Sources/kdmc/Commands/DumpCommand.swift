@@ -18,10 +18,10 @@ struct DumpCommand: ParsableCommand {
     @Option(help: "Transfer-set size; must be a point of the experiment's n grid.")
     var n: Int
 
-    @Option(name: .customLong("out"), help: "Folder to write the dump into.")
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder to write the dump into.", valueName: "dir"))
     var outputFolder: String
 
-    @Option(name: .customLong("experiment"), help: "Which experiment of a suite (required when the suite has more than one).")
+    @Option(name: .customLong("experiment"), help: ArgumentHelp("Which experiment of a suite (required when the suite has more than one).", valueName: "name"))
     var experimentName: String?
 
     func validate() throws {

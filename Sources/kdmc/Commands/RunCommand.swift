@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "Experiment or suite file (JSON, see docs/EXPERIMENT-SCHEMA.md), or a preset name from kdmc list.")
     var experiment: String
 
-    @Option(name: .customLong("out"), help: "Output folder (default: runs/<suite name>).")
+    @Option(name: .customLong("out"), help: ArgumentHelp("Output folder (default: runs/<suite name>).", valueName: "dir"))
     var outputFolder: String?
 
     @Option(help: "Seed for every experiment, replacing the file's seeds (a non-negative integer).")
@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
     var trials: Int?
 
     @Option(name: .customLong("target-ci"),
-            help: "Stop each experiment when every CI half-width is below this: absolute (0.005) or relative to the mean with % (5%).")
+            help: ArgumentHelp("Stop each experiment when every CI half-width is below this: absolute (0.005) or relative to the mean with % (5%).", valueName: "x"))
     var targetCI: String?
 
     @Flag(help: "Continue the run saved in --out from its last checkpoint.")
