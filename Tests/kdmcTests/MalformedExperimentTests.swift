@@ -226,3 +226,58 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         #expect(problems.first?.message.contains("missing required field \"d\"") == true)
     }
 }
+
+@Suite struct CrossFieldTests {
+    static func problems(_ json: String, base: URL? = nil) -> [ExperimentProblem] {
+        do {
+            _ = try TestFiles.validator.validate(data: Data(json.utf8), baseDirectory: base)
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test func gramSamplerNeedsAnAxialGeometryAndSpanStudents() {
+        let json = """
+        {"name": "g", "geometry": {"kind": "mixture", "weights": [1], "means": [[1]], "stds": [1]}, "d": 10, "n": [1, 2],
+         "students": [{"kind": "deep-linear", "depth": 2}, {"kind": "linear", "init": {"kind": "given", "file": "w0.csv"}}],
+         "sampler": "gram"}
+        """
+        let messages = Self.problems(json).filter { $0.path.description == "sampler" }.map(\.message)
+        #expect(messages.count == 3)
+        #expect(messages.contains { $0.contains("axially symmetric geometry") && $0.contains("not mixture") })
+        #expect(messages.contains { $0.contains("deep-linear students (students[0])") })
+        #expect(messages.contains { $0.contains("given initialization of students[1]") })
+    }
+
+    @Test func closedSolverRefusesRandomDeepLinear() {
+        let json = """
+        {"name": "c", "geometry": "gaussian", "d": 10, "n": [1, 2], "solver": "closed",
+         "students": [{"kind": "deep-linear", "depth": 2, "init": "balanced"}, {"kind": "deep-linear", "depth": 2, "init": "random"}]}
+        """
+        let problems = Self.problems(json)
+        #expect(problems.map(\.path.description) == ["students[1]"])
+        #expect(problems.first?.message.contains("no closed-form limit") == true)
+    }
+
+    @Test func datasetGridMustFitTheTrainingRows() {
+        let json = """
+        {"name": "rows", "geometry": {"kind": "dataset", "file": "../data/digits01.csv", "label_column": "label"},
+         "d": 64, "n": [1, 10, 300], "students": ["linear"]}
+        """
+        let problems = Self.problems(json, base: TestFiles.presets)
+        #expect(problems.map(\.path.description) == ["n"])
+        #expect(problems.first?.message.contains("exceeds the 252 training rows") == true)
+        #expect(problems.first?.message.contains("360 rows") == true)
+    }
+
+    @Test func sequentialMinimumCoversOneBlock() {
+        let json = """
+        {"name": "s", "geometry": "gaussian", "d": 10, "n": [1, 2], "students": ["linear"], "block_size": 128,
+         "stopping": {"target_ci": {"absolute": 0.01}, "min_trials": 100}}
+        """
+        let problems = Self.problems(json)
+        #expect(problems.map(\.path.description) == ["stopping.min_trials"])
+        #expect(problems.first?.message.contains("at least 128") == true)
+    }
+}

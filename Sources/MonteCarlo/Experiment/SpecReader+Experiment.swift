@@ -114,6 +114,23 @@ extension SpecReader {
             if let i = e.students.firstIndex(where: { $0.kind == "deep-linear" }) {
                 report(p.appending("sampler"), "the gram sampler cannot train deep-linear students (students[\(i)]): their first layer lives in R^d; use \"ambient\" or \"auto\"")
             }
+            if let i = e.students.firstIndex(where: { if case .linear(init: .given) = $0 { true } else { false } }) {
+                report(p.appending("sampler"), "the gram sampler cannot use the given initialization of students[\(i)]: evaluating X w(0) needs the points in R^d; use \"ambient\" or \"auto\"")
+            }
+        }
+        if e.solver.kind == .closed {
+            for (i, student) in e.students.enumerated() {
+                if case .deepLinear(_, _, .random) = student {
+                    report(p.appending("students").appending(i),
+                           "a deep-linear student from a random initialization has no closed-form limit (its off-span part is rescaled by the dynamics, THEORY.md §2); use solver \"flow\" or \"gd\"")
+                }
+            }
+        }
+        if case .dataset(let data) = e.geometry, let rows = dataRows(data.file) {
+            let available = rows - Int((Double(rows) * data.holdout).rounded())
+            if e.n.maximum > available {
+                report(p.appending("n"), "the largest n, \(e.n.maximum), exceeds the \(available) training rows of \(data.file) (\(rows) rows, holdout \(JSONValue.format(data.holdout))); transfer sets are drawn without replacement, so keep n ≤ \(available) or lower the holdout")
+            }
         }
         if case .sequential(let rule) = e.stopping, rule.minTrials < e.blockSize {
             report(p.appending("stopping").appending("min_trials"),
@@ -130,6 +147,16 @@ extension SpecReader {
             }
         }
         return problems.count == before
+    }
+
+    /// Data rows (lines after the header) of a file that exists; nil when it cannot be read.
+    private func dataRows(_ path: String) -> Int? {
+        guard let baseDirectory else { return nil }
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        let lines = data.split(separator: UInt8(ascii: "\n"))
+            .filter { !$0.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }
+        return max(0, lines.count - 1)
     }
 
     func seed(_ v: JSONValue, _ p: JSONPath) -> UInt64? {
