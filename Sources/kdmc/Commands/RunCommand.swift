@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
             help: ArgumentHelp("Stop each experiment when every CI half-width is below this: absolute (0.005) or relative to the mean with % (5%).", valueName: "x"))
     var targetCI: String?
 
-    @Flag(help: "Continue the run saved in --out from its last checkpoint.")
+    @Flag(help: "Continue the run saved in the output folder from its last checkpoint.")
     var resume = false
 
     func validate() throws {
@@ -38,9 +38,6 @@ struct RunCommand: ParsableCommand {
         if let targetCI { _ = try Self.parseTarget(targetCI) }
         if let outputFolder, outputFolder.isEmpty {
             throw ValidationError("--out is empty; give a folder such as --out runs/test")
-        }
-        if resume && outputFolder == nil {
-            throw ValidationError("--resume needs --out, the folder of the run to continue")
         }
     }
 
@@ -70,7 +67,7 @@ struct RunCommand: ParsableCommand {
         }
         let folder = URL(fileURLWithPath: outputFolder ?? "runs/\(suite.name)")
         if resume && !FileManager.default.fileExists(atPath: folder.path) {
-            throw CommandFailure("--resume: \(folder.path) does not exist; give the --out folder of the run to continue")
+            throw CommandFailure("--resume: \(folder.path) does not exist; give the run's folder with --out")
         }
         let settings = RunSettings(experimentFile: url, outputFolder: folder, resume: resume)
         let status = try runSuite(suite, settings: settings)
