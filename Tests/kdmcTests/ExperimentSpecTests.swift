@@ -77,7 +77,8 @@ import Testing
         #expect(e.students == [.linear(init: .zero)])
         #expect(e.solver.kind == .flow)
         #expect(abs(e.solver.tolerance - 1e-10) < 1e-24)
-        #expect(e.solver.maxSteps == 1_000_000 && e.solver.step == nil)
+        #expect(abs(e.solver.fitTolerance - 1e-10) < 1e-24 && abs(e.solver.integrationTolerance - 1e-10) < 1e-24)
+        #expect(e.solver.maxSteps == 1_000_000 && e.solver.step == nil && e.solver.timeLimit == nil)
         #expect(e.stopping == .fixed(trials: 1000))
         #expect(e.blockSize == 64)
         #expect(abs(e.confidence - 0.95) < 1e-15)
@@ -113,7 +114,8 @@ import Testing
         let all = ExperimentSuite(name: "all", description: "every variant", experiments: [
             ExperimentSpec(name: "aniso", geometry: .anisotropic(spectrum: .powerLaw(alpha: 1.5), teacherDirection: .eigenvector(index: 3)),
                            d: 5, n: .values([1, 3]), students: [.linear(init: .given(file: "w0.csv")), .hardLabel],
-                           solver: SolverSpec(kind: .gd, tolerance: 1e-8, maxTime: 50, maxSteps: 10, step: 0.1),
+                           solver: SolverSpec(kind: .gd, tolerance: 1e-8, fitTolerance: 1e-6, integrationTolerance: 1e-9,
+                                              timeLimit: 50, maxSteps: 10, step: 0.1),
                            stopping: .sequential(StoppingSpec.Sequential(target: .absolute(0.01), minTrials: 64, maxTrials: 640, wallTime: 60)),
                            confidence: 0.9, seed: 1 << 62, memoryCapMB: 512, sampler: .ambient),
             ExperimentSpec(name: "coefficients", geometry: .anisotropic(spectrum: .values([3, 2, 1]), teacherDirection: .coefficients([1, 0, -1])),

@@ -281,3 +281,19 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         #expect(problems.first?.message.contains("at least 128") == true)
     }
 }
+
+@Suite struct SolverFieldTests {
+    @Test func stepIsForGradientDescentOnly() {
+        let flow = CrossFieldTests.problems("""
+        {"name": "s", "geometry": "gaussian", "d": 10, "n": [1, 2], "students": ["linear"],
+         "solver": {"kind": "flow", "step": 0.1, "integration_tolerance": 1, "time_limit": 0}}
+        """)
+        #expect(Set(flow.map(\.path.description)) == ["solver.step", "solver.integration_tolerance", "solver.time_limit"])
+        #expect(flow.first { $0.path.description == "solver.step" }?.message.contains("gd only") == true)
+        let gd = CrossFieldTests.problems("""
+        {"name": "s", "geometry": "gaussian", "d": 10, "n": [1, 2], "students": ["linear"],
+         "solver": {"kind": "gd", "step": 0.1, "time_limit": 100}}
+        """)
+        #expect(gd.isEmpty)
+    }
+}

@@ -127,8 +127,10 @@ extension StudentSpec {
 
 extension SolverSpec {
     public var json: JSONValue {
-        var members: [String: JSONValue] = ["tolerance": .number(tolerance), "max_time": .number(maxTime),
+        var members: [String: JSONValue] = ["tolerance": .number(tolerance), "fit_tolerance": .number(fitTolerance),
+                                            "integration_tolerance": .number(integrationTolerance),
                                             "max_steps": .integer(Int64(maxSteps))]
+        if let timeLimit { members["time_limit"] = .number(timeLimit) }
         if let step { members["step"] = .number(step) }
         return tagged(kind.rawValue, members)
     }

@@ -274,13 +274,17 @@ public enum StudentSpec: Sendable, Equatable {
 
 public struct SolverSpec: Sendable, Equatable {
     public var kind: Kind
-    /// Stop when the loss gradient's norm falls below this.
+    /// Converged when ‖∇L‖ ≤ tolerance · ‖∇L(w(0))‖ …
     public var tolerance: Double
-    /// Largest flow time integrated (flow), or total step length (gd); reaching it unconverged
-    /// is reported as non-convergence.
-    public var maxTime: Double
+    /// … and max |z − m| ≤ fitTolerance · max |m − z(0)|: for large teacher norms the gradient
+    /// is tiny long before the logits fit, so the logit gap is checked too.
+    public var fitTolerance: Double
+    /// Local error tolerance of the flow's Runge–Kutta steps.
+    public var integrationTolerance: Double
+    /// Largest flow time (flow, gd); nil means no limit. Reaching it is reported.
+    public var timeLimit: Double?
     public var maxSteps: Int
-    /// First step (flow) or learning rate (gd); nil lets the solver choose it from the data.
+    /// Learning rate of gd; nil lets the solver choose a stable one from the data.
     public var step: Double?
 
     public enum Kind: String, Sendable, Equatable, CaseIterable {
@@ -288,15 +292,19 @@ public struct SolverSpec: Sendable, Equatable {
     }
 
     public static let defaultTolerance = 1e-10
-    public static let defaultMaxTime = 1e6
+    public static let defaultFitTolerance = 1e-10
+    public static let defaultIntegrationTolerance = 1e-10
     public static let defaultMaxSteps = 1_000_000
 
     public init(kind: Kind = .flow, tolerance: Double = SolverSpec.defaultTolerance,
-                maxTime: Double = SolverSpec.defaultMaxTime,
-                maxSteps: Int = SolverSpec.defaultMaxSteps, step: Double? = nil) {
+                fitTolerance: Double = SolverSpec.defaultFitTolerance,
+                integrationTolerance: Double = SolverSpec.defaultIntegrationTolerance,
+                timeLimit: Double? = nil, maxSteps: Int = SolverSpec.defaultMaxSteps, step: Double? = nil) {
         self.kind = kind
         self.tolerance = tolerance
-        self.maxTime = maxTime
+        self.fitTolerance = fitTolerance
+        self.integrationTolerance = integrationTolerance
+        self.timeLimit = timeLimit
         self.maxSteps = maxSteps
         self.step = step
     }

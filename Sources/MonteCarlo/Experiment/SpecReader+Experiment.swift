@@ -233,19 +233,38 @@ extension SpecReader {
         let kinds = SolverSpec.Kind.allCases.map(\.rawValue)
         guard let (kindText, f) = tagged(v, p, what: "solver", plural: "solvers", kinds: kinds),
               let kind = SolverSpec.Kind(rawValue: kindText) else { return nil }
-        expectOnly(f, ["kind", "tolerance", "max_time", "max_steps", "step"], in: "the solver")
+        expectOnly(f, ["kind", "tolerance", "fit_tolerance", "integration_tolerance", "time_limit", "max_steps", "step"],
+                   in: "the solver")
         let tolerance = optional(f, "tolerance", default: SolverSpec.defaultTolerance) {
             positiveReal($0, $1, name: "tolerance")
         }
-        let maxTime = optional(f, "max_time", default: SolverSpec.defaultMaxTime) {
-            positiveReal($0, $1, name: "max_time")
+        let fitTolerance = optional(f, "fit_tolerance", default: SolverSpec.defaultFitTolerance) {
+            positiveReal($0, $1, name: "fit_tolerance")
+        }
+        let integrationTolerance = optional(f, "integration_tolerance", default: SolverSpec.defaultIntegrationTolerance) { v, p in
+            real(v, p, name: "integration_tolerance") { x in
+                x > 0 && x < 1 ? nil : "\(JSONValue.format(x)) is outside (0, 1); integration_tolerance is a relative error such as 1e-10"
+            }
+        }
+        let timeLimit = optional(f, "time_limit", default: nil as Double?) {
+            positiveReal($0, $1, name: "time_limit (a flow time)")
         }
         let maxSteps = optional(f, "max_steps", default: SolverSpec.defaultMaxSteps) {
             integer($0, $1, name: "max_steps", min: 1)
         }
-        let step = optional(f, "step", default: nil as Double?) { positiveReal($0, $1, name: "step") }
-        guard let tolerance, let maxTime, let maxSteps, let step else { return nil }
-        return SolverSpec(kind: kind, tolerance: tolerance, maxTime: maxTime, maxSteps: maxSteps, step: step)
+        let step = optional(f, "step", default: nil as Double?) { v, p -> Double?? in
+            guard kind == .gd else {
+                report(p, "step is the learning rate of solver gd only; remove it (the \(kind.rawValue) solver chooses its own steps)")
+                return nil
+            }
+            return positiveReal(v, p, name: "step")
+        }
+        guard let tolerance, let fitTolerance, let integrationTolerance, let timeLimit, let maxSteps, let step else {
+            return nil
+        }
+        return SolverSpec(kind: kind, tolerance: tolerance, fitTolerance: fitTolerance,
+                          integrationTolerance: integrationTolerance, timeLimit: timeLimit,
+                          maxSteps: maxSteps, step: step)
     }
 
     func stopping(_ v: JSONValue, _ p: JSONPath) -> StoppingSpec? {
