@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+
+/// What one run of the built `kdmc` printed and returned.
+struct Outcome {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `.build/debug/kdmc` (build it first with `swift build`).
+func kdmc(_ arguments: [String], environment extra: [String: String] = [:],
+          in folder: URL = TestFiles.packageRoot) throws -> Outcome {
+    let binary = TestFiles.executable
+    try #require(FileManager.default.isExecutableFile(atPath: binary.path),
+                 "build the executable first: swift build (looked for \(binary.path))")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    var environment = ProcessInfo.processInfo.environment
+    for key in ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID", "KDMC_PRESETS"] {
+        environment[key] = nil
+    }
+    environment.merge(extra) { _, new in new }
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read before waiting so a full pipe cannot stall the child.
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Outcome(status: process.terminationStatus,
+                   stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+@Suite struct CommandLineTests {
+    let malformed = TestFiles.malformed.path
+    let presets = TestFiles.presets.path
+
+    @Test func validateListsEveryProblemPrefixedByTheFileAndExitsTwo() throws {
+        let file = malformed + "/many-problems.json"
+        let result = try kdmc(["validate", file])
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count >= 11)
+        #expect(lines.dropLast().allSatisfy { $0.hasPrefix(file + ": experiments[") })
+        #expect(lines.last?.hasPrefix("kdmc: ") == true)
+        #expect(result.stdout.isEmpty)
+        #expect(!result.stderr.contains("DecodingError"))
+    }
+
+    @Test func validateNamesTheBriefedGridProblem() throws {
+        let file = malformed + "/n-not-increasing.json"
+        let result = try kdmc(["validate", file])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(file): experiments[2].n[3]: 40 is not greater than the previous value 50; the n grid must be strictly increasing"))
+    }
+
+    @Test func validateAcceptsAPresetWithAOneLineSummary() throws {
+        let result = try kdmc(["validate", presets + "/poly-tail.json"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("valid: suite poly-tail, 3 experiments") == true)
+    }
+
+    @Test func runRefusesAnInvalidFileAndLeavesTheOutputFolderUntouched() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let marker = folder.appendingPathComponent("earlier-run.txt")
+        try Data("keep me".utf8).write(to: marker)
+        let result = try kdmc(["run", malformed + "/zero-size.json", "--out", folder.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("block_size: 0 is not positive"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["earlier-run.txt"])
+        #expect(try String(contentsOf: marker, encoding: .utf8) == "keep me")
+
+        let fresh = folder.appendingPathComponent("new")
+        let second = try kdmc(["run", malformed + "/absurd-memory.json", "--out", fresh.path],
+                              environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": "2"])
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("exceeds the cap"))
+        #expect(!FileManager.default.fileExists(atPath: fresh.path))
+    }
+
+    @Test func runOfAValidFileSaysTheEngineIsNotWiredYet() throws {
+        let result = try kdmc(["run", presets + "/identification.json", "--trials", "10", "--seed", "3"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("kdmc: engine not wired yet"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func runChecksItsOptions() throws {
+        let both = try kdmc(["run", presets + "/identification.json", "--trials", "10", "--target-ci", "0.01"])
+        #expect(both.status == 64)
+        #expect(both.stderr.hasPrefix("kdmc: --trials and --target-ci"))
+        let badTarget = try kdmc(["run", presets + "/identification.json", "--target-ci", "150%"])
+        #expect(badTarget.status == 64)
+        #expect(badTarget.stderr.contains("outside (0, 1)"))
+        let nowhere = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-none-\(UUID().uuidString)")
+        let resume = try kdmc(["run", presets + "/identification.json", "--resume", "--out", nowhere.path])
+        #expect(resume.status == 1)
+        #expect(resume.stderr.hasPrefix("kdmc: --resume: \(nowhere.path) does not exist"))
+        #expect(!FileManager.default.fileExists(atPath: nowhere.path))
+        let missing = try kdmc(["run", "/nonexistent/experiment.json"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("kdmc: no experiment file at /nonexistent/experiment.json"))
+    }
+
+    @Test func listAndShowUseThePresetFolder() throws {
+        let list = try kdmc(["list"], environment: ["KDMC_PRESETS": presets])
+        #expect(list.status == 0)
+        let names = list.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(names.contains("default") && names.contains("identification") && names.contains("poly-tail"))
+        #expect(list.stdout.contains("THEORY.md"))
+
+        let show = try kdmc(["show", "default"], environment: ["KDMC_PRESETS": presets])
+        #expect(show.status == 0)
+        let shown = try String(contentsOfFile: presets + "/default.json", encoding: .utf8)
+        #expect(show.stdout == shown)
+
+        let unknown = try kdmc(["show", "nonsense"], environment: ["KDMC_PRESETS": presets])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no preset named nonsense") && unknown.stderr.contains("identification"))
+
+        let badFolder = try kdmc(["list"], environment: ["KDMC_PRESETS": "/nonexistent"])
+        #expect(badFolder.status == 1)
+        #expect(badFolder.stderr.hasPrefix("kdmc: KDMC_PRESETS=/nonexistent is not a folder"))
+    }
+
+    @Test func presetsAreFoundFromTheExecutableWithoutTheVariable() throws {
+        let result = try kdmc(["list"], in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("identification"))
+        let byName = try kdmc(["validate", "default"], in: FileManager.default.temporaryDirectory)
+        #expect(byName.status == 0)
+    }
+
+    @Test func boundChecksItsOptionsAndSaysItIsNotAvailableYet() throws {
+        let ok = try kdmc(["bound", "--geometry", "margin", "--d", "1000", "--n", "1", "10", "100", "--theta0", "0.2"])
+        #expect(ok.status == 1)
+        #expect(ok.stderr.hasPrefix("kdmc: bound is not available yet"))
+        let noKappa = try kdmc(["bound", "--geometry", "poly-tail", "--d", "100", "--n", "5"])
+        #expect(noKappa.status == 64)
+        #expect(noKappa.stderr.hasPrefix("kdmc: --geometry poly-tail needs --kappa"))
+        let decreasing = try kdmc(["bound", "--geometry", "gaussian", "--d", "100", "--n", "5", "3"])
+        #expect(decreasing.status == 64)
+        #expect(decreasing.stderr.contains("not greater than the previous value 5"))
+        let unknown = try kdmc(["bound", "--geometry", "cube", "--d", "100", "--n", "5"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("gaussian, poly-tail, margin"))
+    }
+
+    @Test func dumpChecksTheFileAndGridAndSaysItIsNotAvailableYet() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-dump-\(UUID().uuidString)")
+        let ok = try kdmc(["dump", presets + "/identification.json", "--trial", "0", "--n", "10", "--out", folder.path])
+        #expect(ok.status == 1)
+        #expect(ok.stderr.hasPrefix("kdmc: dump is not available yet"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
+        let offGrid = try kdmc(["dump", presets + "/identification.json", "--trial", "0", "--n", "11", "--out", folder.path])
+        #expect(offGrid.status == 64)
+        #expect(offGrid.stderr.contains("--n 11 is not in the n grid of identification"))
+        let suite = try kdmc(["dump", presets + "/poly-tail.json", "--trial", "0", "--n", "1", "--out", folder.path])
+        #expect(suite.status == 64)
+        #expect(suite.stderr.contains("choose one with --experiment"))
+        let invalid = try kdmc(["dump", malformed + "/kappa-nonpositive.json", "--trial", "0", "--n", "1", "--out", folder.path])
+        #expect(invalid.status == 2)
+        let negative = try kdmc(["dump", presets + "/identification.json", "--trial", "-1", "--n", "10", "--out", folder.path])
+        #expect(negative.status == 64)
+    }
+
+    @Test func usageErrorsAreOneLinePrefixedByKdmc() throws {
+        let result = try kdmc(["run"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("kdmc: "))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        let help = try kdmc(["run", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--target-ci"))
+    }
+}
