@@ -1,1 +1,0 @@
-// MPI layer (see DESIGN.md).

@@ -1,0 +1,146 @@
+import Foundation
+internal import CMPI
+
+/// The process's MPI lifetime: MPI can be initialized once and finalized once per process, so
+/// this is a namespace over process-wide state guarded by a lock.
+public enum MPIRuntime {
+    /// Initializes MPI once per process and returns the thread level the library provides.
+    ///
+    /// Idempotent: later calls return the level provided by the first. Works as a singleton
+    /// (no launcher) and under mpirun/srun. Installs MPI_ERRORS_RETURN on the world and self
+    /// communicators, registers finalization at exit, then runs `LaunchCheck` and throws if the
+    /// launcher announced more tasks than MPI sees.
+    @discardableResult
+    public static func initialize(threadLevel: ThreadLevel = .serialized) throws(MPIError) -> ThreadLevel {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        if let provided = state.provided { return provided }
+        if state.finalized || flag(MPI_Finalized) {
+            throw MPIError(reason: .finalized, function: "MPIRuntime.initialize",
+                           message: "MPI was already finalized in this process and cannot be "
+                               + "initialized again; initialize once at program start.")
+        }
+        var provided: Int32 = 0
+        if flag(MPI_Initialized) {
+            // Someone else (a host library) initialized MPI: adopt it, do not finalize it twice.
+            try CCall.run("MPI_Query_thread") { MPI_Query_thread(&provided) }
+        } else {
+            try CCall.run("MPI_Init_thread") {
+                MPI_Init_thread(nil, nil, threadLevel.cValue, &provided)
+            }
+        }
+        let level = ThreadLevel(cValue: provided)
+        for handle in [kdmc_comm_world(), kdmc_comm_self()] {
+            try CCall.run("MPI_Comm_set_errhandler") {
+                MPI_Comm_set_errhandler(handle, kdmc_errors_return())
+            }
+        }
+        state.provided = level
+        if !state.exitHookInstalled {
+            state.exitHookInstalled = true
+            atexit { MPIRuntime.finalizeAtExit() }
+        }
+        var worldSize: Int32 = 0
+        try CCall.run("MPI_Comm_size") { MPI_Comm_size(kdmc_comm_world(), &worldSize) }
+        try LaunchCheck.verify(environment: ProcessInfo.processInfo.environment,
+                               worldSize: Int(worldSize))
+        return level
+    }
+
+    /// True between initialization and finalization, whoever initialized MPI.
+    public static var isInitialized: Bool {
+        flag(MPI_Initialized) && !flag(MPI_Finalized)
+    }
+
+    /// The thread level MPI provided, or nil before `initialize` (and after `finalize`).
+    public static var threadLevel: ThreadLevel? {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        return state.finalized ? nil : state.provided
+    }
+
+    /// Finalizes MPI. Also runs at exit, so most programs never call it. Collective: every rank
+    /// must call it, and no communicator may be used afterwards.
+    public static func finalize() throws(MPIError) {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        guard state.provided != nil, !state.finalized, !flag(MPI_Finalized) else { return }
+        state.finalized = true
+        try CCall.run("MPI_Finalize") { MPI_Finalize() }
+    }
+
+    /// Ends the whole job: prints one line `kdmc: rank R: message` on stderr and calls
+    /// MPI_Abort on the world, so that no other rank hangs in a collective. Before MPI is
+    /// initialized (or after it is finalized) it only prints and exits.
+    public static func abort(_ message: String, code: Int32 = 1) -> Never {
+        state.lock.lock()
+        state.aborting = true
+        state.lock.unlock()
+        let active = isInitialized
+        let rank = active ? worldRank() : launcherRank()
+        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        FileHandle.standardError.write(Data("kdmc: rank \(rank): \(oneLine)\n".utf8))
+        if active {
+            // Unlocked: another thread may hold the call lock inside a blocking collective.
+            try? CCall.run("MPI_Abort", locking: false) { MPI_Abort(kdmc_comm_world(), code) }
+        }
+        exit(code)
+    }
+
+    // MARK: - Internals
+
+    /// Below MPI_THREAD_MULTIPLE the wrapper serializes calls itself (see `CCall`).
+    static var needsCallLock: Bool {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        return state.provided.map { $0 < .multiple } ?? true
+    }
+
+    private final class State: @unchecked Sendable {
+        /// Recursive: `initialize` holds it while it calls MPI through `CCall`, which reads it.
+        let lock = NSRecursiveLock()
+        var provided: ThreadLevel?
+        var finalized = false
+        var aborting = false
+        var exitHookInstalled = false
+    }
+
+    private static let state = State()
+
+    private static func finalizeAtExit() {
+        state.lock.lock()
+        let aborting = state.aborting
+        state.lock.unlock()
+        if !aborting { try? finalize() }
+    }
+
+    /// MPI_Initialized and MPI_Finalized may be called at any time, from any thread.
+    private static func flag(_ query: (UnsafeMutablePointer<Int32>?) -> Int32) -> Bool {
+        var value: Int32 = 0
+        do {
+            try CCall.run("MPI_Initialized/MPI_Finalized", locking: false) { query(&value) }
+        } catch {
+            return false
+        }
+        return value != 0
+    }
+
+    private static func worldRank() -> Int {
+        var rank: Int32 = 0
+        do {
+            try CCall.run("MPI_Comm_rank", locking: false) { MPI_Comm_rank(kdmc_comm_world(), &rank) }
+        } catch {
+            return launcherRank()
+        }
+        return Int(rank)
+    }
+
+    /// The rank the launcher assigned, for messages printed before MPI is up.
+    private static func launcherRank() -> Int {
+        let environment = ProcessInfo.processInfo.environment
+        for variable in ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"] {
+            if let text = environment[variable], let rank = Int(text) { return rank }
+        }
+        return 0
+    }
+}
