@@ -56,8 +56,10 @@ public struct InProcessCollective: TrialCollective {
     }
 
     public func abort(_ message: String, code: Int32) throws -> Never {
-        hub.abort(message)
-        throw CollectiveError.aborted(message)
+        // Same line as MPIRuntime.abort prints.
+        let line = "kdmc: rank \(rank): " + message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        hub.abort(line)
+        throw CollectiveError.aborted(line)
     }
 
     /// One all-to-all exchange step shared by the group's threads (a cyclic barrier that

@@ -9,8 +9,9 @@ public protocol TrialCollective: Sendable {
     /// Gathers every rank's bytes on rank 0, in rank order; nil on the other ranks.
     func gatherToRoot(_ bytes: [UInt8]) throws -> [[UInt8]]?
     func barrier() throws
-    /// Ends the whole group with one line; never returns. MPI: MPI_Abort. In process: throws
-    /// `CollectiveError.aborted` on every rank so tests can look at the message.
+    /// Ends the whole group with the line "kdmc: rank R: message"; never returns. MPI: prints
+    /// it and calls MPI_Abort. In process: throws `CollectiveError.aborted(line)` on this rank
+    /// and from every other rank's pending or next collective call, so tests can read it.
     func abort(_ message: String, code: Int32) throws -> Never
 }
 
