@@ -18,7 +18,8 @@ public struct InProcessCollective: TrialCollective {
     }
 
     /// Runs `body` on `ranks` threads, one per rank, and returns each rank's result in rank
-    /// order. An abort on one rank makes every rank's pending and later collective calls throw.
+    /// order. An abort on one rank, or a rank whose body throws, makes every rank's pending and
+    /// later collective calls throw `CollectiveError.aborted` (the first message wins).
     public static func run<T: Sendable>(
         ranks: Int, _ body: @escaping @Sendable (InProcessCollective) throws -> T
     ) -> [Result<T, any Error>] {
@@ -30,7 +31,12 @@ public struct InProcessCollective: TrialCollective {
             done.enter()
             let thread = Thread {
                 let member = InProcessCollective(rank: r, hub: hub)
-                results.set(r, Result { try body(member) })
+                let result = Result { try body(member) }
+                if case .failure(let error) = result {
+                    // A rank that leaves with an error must not leave the others waiting.
+                    hub.abort("kdmc: rank \(r): left the group with an error: \(error)")
+                }
+                results.set(r, result)
                 done.leave()
             }
             thread.stackSize = 8 << 20

@@ -66,7 +66,7 @@ public struct TrialEngine: Sendable {
             }
             _ = try collective.broadcast(directive.encoded(), root: 0)
         } else {
-            directive = try Directive.decode(try collective.broadcast([], root: 0))
+            directive = try receiveDirective(on: collective)
         }
         let startBlock: Int
         switch directive {
@@ -111,8 +111,18 @@ public struct TrialEngine: Sendable {
                 }
                 _ = try collective.broadcast(directive.encoded(), root: 0)
             } else {
-                directive = try Directive.decode(try collective.broadcast([], root: 0))
+                directive = try receiveDirective(on: collective)
             }
+        }
+    }
+
+    /// A garbled word from rank 0 cannot be answered collectively; end the job rather than hang.
+    private func receiveDirective<C: TrialCollective>(on collective: C) throws -> Directive {
+        let bytes = try collective.broadcast([], root: 0)
+        do {
+            return try Directive.decode(bytes)
+        } catch {
+            try collective.abort("bad directive from rank 0: \(error)", code: 1)
         }
     }
 

@@ -39,6 +39,11 @@ struct WireReader {
         guard n >= 0, n <= bytes.count else { throw .malformedMessage("impossible count \(n)") }
         return n
     }
+    mutating func index() throws(CollectiveError) -> Int {
+        let n = try int()
+        guard n >= 0 else { throw .malformedMessage("negative index \(n)") }
+        return n
+    }
     mutating func double() throws(CollectiveError) -> Double { Double(bitPattern: try uint64()) }
     mutating func byte() throws(CollectiveError) -> UInt8 {
         guard offset < bytes.count else { throw .malformedMessage("message ends early at byte \(offset)") }
@@ -52,7 +57,7 @@ struct WireReader {
         return String(decoding: bytes[offset..<(offset + n)], as: UTF8.self)
     }
     mutating func moments() throws(CollectiveError) -> Moments {
-        let count = try self.count(), missing = try self.count()
+        let count = try index(), missing = try index()
         return Moments(count: count, missing: missing, mean: try double(), m2: try double())
     }
 }
@@ -80,7 +85,7 @@ struct RoundReport {
         let n = try r.count()
         var blocks: [BlockStatistics] = []
         for _ in 0..<n {
-            let index = try r.count()
+            let index = try r.index()
             let points = try r.count()
             guard points == pointCount else {
                 throw .malformedMessage("block \(index) has \(points) points, expected \(pointCount)")
@@ -116,7 +121,7 @@ enum Directive: Equatable {
     static func decode(_ bytes: [UInt8]) throws(CollectiveError) -> Directive {
         var r = WireReader(bytes)
         switch try r.byte() {
-        case 0: return .proceed(nextBlock: try r.count())
+        case 0: return .proceed(nextBlock: try r.index())
         case 1:
             let raw = try r.string()
             guard let reason = StopReason(rawValue: raw) else { throw .malformedMessage("unknown stop reason \(raw)") }
