@@ -48,6 +48,12 @@ extension Communicator {
         return isReceiver ? result : nil
     }
 
+    /// Reduction of one value per rank; the result at `root`, nil elsewhere.
+    public func reduce<T: MPIScalar>(_ value: T, op: ReductionOperation,
+                                     root: Int) throws(MPIError) -> T? {
+        try reduce([value], op: op, root: root)?.first
+    }
+
     /// Elementwise reduction of equal-length arrays, with the result on every rank.
     public func allreduce<T: MPIScalar>(_ values: [T],
                                         op: ReductionOperation) throws(MPIError) -> [T] {

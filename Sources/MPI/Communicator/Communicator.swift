@@ -25,11 +25,17 @@ public struct Communicator: @unchecked Sendable {
     public var isRoot: Bool { rank == 0 }
 
     /// Splits into sub-communicators, one per `color`; ranks within each are ordered by `key`
-    /// (ties by rank here). Collective. A negative color is rejected by MPI with `MPIError`.
+    /// (ties by rank here). Collective. A negative color is rejected by MPI with `MPIError`
+    /// (class `.argument`); MPI_UNDEFINED, which leaves the rank out, throws the same class.
     public func split(color: Int, key: Int) throws(MPIError) -> Communicator {
         var newHandle: OpaquePointer? = kdmc_comm_null()
         try CCall.run("MPI_Comm_split") {
             MPI_Comm_split(handle, Int32(clamping: color), Int32(clamping: key), &newHandle)
+        }
+        guard let newHandle, newHandle != kdmc_comm_null() else {
+            throw MPIError(reason: .library(.argument), function: "MPI_Comm_split",
+                           message: "color \(color) is MPI_UNDEFINED, which leaves rank \(rank) "
+                               + "out of every sub-communicator; pass a color >= 0")
         }
         return try Communicator(adopting: newHandle)
     }
@@ -62,7 +68,7 @@ public struct Communicator: @unchecked Sendable {
     /// Takes a communicator MPI just created: installs MPI_ERRORS_RETURN, reads rank and size.
     private init(adopting newHandle: OpaquePointer?) throws(MPIError) {
         guard let newHandle, newHandle != kdmc_comm_null() else {
-            preconditionFailure("MPI created a null communicator")
+            preconditionFailure("MPI returned a null communicator without an error")
         }
         try CCall.run("MPI_Comm_set_errhandler") {
             MPI_Comm_set_errhandler(newHandle, kdmc_errors_return())

@@ -36,7 +36,7 @@ enum CCall {
         } else {
             message = "MPI error code \(code)"
         }
-        return MPIError(reason: .library(ErrorClass(rawValue: errorClass)),
+        return MPIError(reason: .library(MPIError.ErrorClass(rawValue: errorClass)),
                         function: function, message: message)
     }
 }

@@ -42,39 +42,41 @@ public struct MPIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// An MPI error class (MPI_Error_class), kept as its integer so that no C type leaks out.
-public struct ErrorClass: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: Int32
-    public init(rawValue: Int32) { self.rawValue = rawValue }
+extension MPIError {
+    /// An MPI error class (MPI_Error_class), kept as its integer so that no C type leaks out.
+    public struct ErrorClass: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
 
-    public static let buffer = ErrorClass(rawValue: kdmc_err_buffer())
-    public static let count = ErrorClass(rawValue: kdmc_err_count())
-    public static let type = ErrorClass(rawValue: kdmc_err_type())
-    public static let tag = ErrorClass(rawValue: kdmc_err_tag())
-    public static let communicator = ErrorClass(rawValue: kdmc_err_comm())
-    public static let rank = ErrorClass(rawValue: kdmc_err_rank())
-    public static let root = ErrorClass(rawValue: kdmc_err_root())
-    public static let operation = ErrorClass(rawValue: kdmc_err_op())
-    public static let argument = ErrorClass(rawValue: kdmc_err_arg())
-    public static let truncate = ErrorClass(rawValue: kdmc_err_truncate())
-    public static let other = ErrorClass(rawValue: kdmc_err_other())
-    public static let `internal` = ErrorClass(rawValue: kdmc_err_intern())
+        public static let buffer = ErrorClass(rawValue: kdmc_err_buffer())
+        public static let count = ErrorClass(rawValue: kdmc_err_count())
+        public static let type = ErrorClass(rawValue: kdmc_err_type())
+        public static let tag = ErrorClass(rawValue: kdmc_err_tag())
+        public static let communicator = ErrorClass(rawValue: kdmc_err_comm())
+        public static let rank = ErrorClass(rawValue: kdmc_err_rank())
+        public static let root = ErrorClass(rawValue: kdmc_err_root())
+        public static let operation = ErrorClass(rawValue: kdmc_err_op())
+        public static let argument = ErrorClass(rawValue: kdmc_err_arg())
+        public static let truncate = ErrorClass(rawValue: kdmc_err_truncate())
+        public static let other = ErrorClass(rawValue: kdmc_err_other())
+        public static let `internal` = ErrorClass(rawValue: kdmc_err_intern())
 
-    public var description: String {
-        switch self {
-        case .buffer: "MPI_ERR_BUFFER"
-        case .count: "MPI_ERR_COUNT"
-        case .type: "MPI_ERR_TYPE"
-        case .tag: "MPI_ERR_TAG"
-        case .communicator: "MPI_ERR_COMM"
-        case .rank: "MPI_ERR_RANK"
-        case .root: "MPI_ERR_ROOT"
-        case .operation: "MPI_ERR_OP"
-        case .argument: "MPI_ERR_ARG"
-        case .truncate: "MPI_ERR_TRUNCATE"
-        case .other: "MPI_ERR_OTHER"
-        case .internal: "MPI_ERR_INTERN"
-        default: "MPI error class \(rawValue)"
+        public var description: String {
+            switch self {
+            case .buffer: "MPI_ERR_BUFFER"
+            case .count: "MPI_ERR_COUNT"
+            case .type: "MPI_ERR_TYPE"
+            case .tag: "MPI_ERR_TAG"
+            case .communicator: "MPI_ERR_COMM"
+            case .rank: "MPI_ERR_RANK"
+            case .root: "MPI_ERR_ROOT"
+            case .operation: "MPI_ERR_OP"
+            case .argument: "MPI_ERR_ARG"
+            case .truncate: "MPI_ERR_TRUNCATE"
+            case .other: "MPI_ERR_OTHER"
+            case .internal: "MPI_ERR_INTERN"
+            default: "MPI error class \(rawValue)"
+            }
         }
     }
 }

@@ -6,15 +6,18 @@ internal import CMPI
 public enum MPIRuntime {
     /// Initializes MPI once per process and returns the thread level the library provides.
     ///
-    /// Idempotent: later calls return the level provided by the first. Works as a singleton
-    /// (no launcher) and under mpirun/srun. Installs MPI_ERRORS_RETURN on the world and self
-    /// communicators, registers finalization at exit, then runs `LaunchCheck` and throws if the
-    /// launcher announced more tasks than MPI sees.
+    /// Idempotent: later calls return the level provided by the first (or throw its launch
+    /// error again). Works as a singleton (no launcher) and under mpirun/srun. Installs
+    /// MPI_ERRORS_RETURN on the world and self communicators, registers finalization at exit,
+    /// then runs `LaunchCheck` and throws if the launcher announced more tasks than MPI sees.
     @discardableResult
     public static func initialize(threadLevel: ThreadLevel = .serialized) throws(MPIError) -> ThreadLevel {
         state.lock.lock()
         defer { state.lock.unlock() }
-        if let provided = state.provided { return provided }
+        if let provided = state.provided {
+            if let launchError = state.launchError { throw launchError }
+            return provided
+        }
         if state.finalized || flag(MPI_Finalized) {
             throw MPIError(reason: .finalized, function: "MPIRuntime.initialize",
                            message: "MPI was already finalized in this process and cannot be "
@@ -22,9 +25,10 @@ public enum MPIRuntime {
         }
         var provided: Int32 = 0
         if flag(MPI_Initialized) {
-            // Someone else (a host library) initialized MPI: adopt it, do not finalize it twice.
+            // Someone else (a host library) initialized MPI: adopt it, leave finalizing to them.
             try CCall.run("MPI_Query_thread") { MPI_Query_thread(&provided) }
         } else {
+            state.ownsLifetime = true
             try CCall.run("MPI_Init_thread") {
                 MPI_Init_thread(nil, nil, threadLevel.cValue, &provided)
             }
@@ -42,8 +46,13 @@ public enum MPIRuntime {
         }
         var worldSize: Int32 = 0
         try CCall.run("MPI_Comm_size") { MPI_Comm_size(kdmc_comm_world(), &worldSize) }
-        try LaunchCheck.verify(environment: ProcessInfo.processInfo.environment,
-                               worldSize: Int(worldSize))
+        do {
+            try LaunchCheck.verify(environment: ProcessInfo.processInfo.environment,
+                                   worldSize: Int(worldSize))
+        } catch {
+            state.launchError = error
+            throw error
+        }
         return level
     }
 
@@ -60,11 +69,12 @@ public enum MPIRuntime {
     }
 
     /// Finalizes MPI. Also runs at exit, so most programs never call it. Collective: every rank
-    /// must call it, and no communicator may be used afterwards.
+    /// must call it, and no communicator may be used afterwards. Does nothing when MPI was
+    /// initialized by someone else, who then finalizes it.
     public static func finalize() throws(MPIError) {
         state.lock.lock()
         defer { state.lock.unlock() }
-        guard state.provided != nil, !state.finalized, !flag(MPI_Finalized) else { return }
+        guard state.ownsLifetime, !state.finalized, !flag(MPI_Finalized) else { return }
         state.finalized = true
         try CCall.run("MPI_Finalize") { MPI_Finalize() }
     }
@@ -73,9 +83,9 @@ public enum MPIRuntime {
     /// MPI_Abort on the world, so that no other rank hangs in a collective. Before MPI is
     /// initialized (or after it is finalized) it only prints and exits.
     public static func abort(_ message: String, code: Int32 = 1) -> Never {
-        state.lock.lock()
+        state.abortLock.lock()
         state.aborting = true
-        state.lock.unlock()
+        state.abortLock.unlock()
         let active = isInitialized
         let rank = active ? worldRank() : launcherRank()
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
@@ -100,7 +110,13 @@ public enum MPIRuntime {
         /// Recursive: `initialize` holds it while it calls MPI through `CCall`, which reads it.
         let lock = NSRecursiveLock()
         var provided: ThreadLevel?
+        /// True when `initialize` called MPI_Init_thread, so this layer finalizes.
+        var ownsLifetime = false
+        var launchError: MPIError?
         var finalized = false
+        /// Guards only `aborting`, and is never held across an MPI call, so `abort` cannot wait
+        /// behind a thread that holds `lock` inside MPI_Init or MPI_Finalize.
+        let abortLock = NSLock()
         var aborting = false
         var exitHookInstalled = false
     }
@@ -108,9 +124,9 @@ public enum MPIRuntime {
     private static let state = State()
 
     private static func finalizeAtExit() {
-        state.lock.lock()
+        state.abortLock.lock()
         let aborting = state.aborting
-        state.lock.unlock()
+        state.abortLock.unlock()
         if !aborting { try? finalize() }
     }
 
