@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func fewerThanTwoValuesHaveNoFiniteInterval() {
-        var critical = StudentCriticalValues(level: 0.95, quantile: Support.quantile)
+        var critical = StudentCriticalValues(level: 0.95, quantile: StudentCriticalValues.studentT)
         var one = Moments()
         one.add(2.5)
         let interval = critical.interval(for: one)
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func constantDataHasZeroHalfWidth() {
-        var critical = StudentCriticalValues(level: 0.99, quantile: Support.quantile)
+        var critical = StudentCriticalValues(level: 0.99, quantile: StudentCriticalValues.studentT)
         var m = Moments()
         for _ in 0..<10 { m.add(-4) }
         let interval = critical.interval(for: m)
@@ -45,10 +45,21 @@ import Testing
         #expect(interval.low == -4 && interval.high == -4)
     }
 
-    @Test func cornishFisherHelperIsCloseToSciPy() {
-        // The engine tests use this approximation; check it is a sane t quantile.
-        for row in StudentTReference.quantiles where row.df >= 10 {
-            #expect(abs(Support.quantile(row.p, row.df) - row.t) / row.t < 2e-3)
+    @Test func defaultQuantileMatchesSciPy() {
+        for row in StudentTReference.quantiles {
+            let t = StudentCriticalValues.studentT(row.p, row.df)
+            #expect(Support.relativelyClose(t, row.t, 1e-10), "p=\(row.p) df=\(row.df): \(t) vs \(row.t)")
+        }
+    }
+
+    @Test func defaultIntervalMatchesSciPy() {
+        var m = Moments()
+        for x in StudentTReference.data { m.add(x) }
+        for ref in StudentTReference.intervals {
+            var critical = StudentCriticalValues(level: ref.level)
+            let interval = critical.interval(for: m)
+            #expect(Support.relativelyClose(interval.low, ref.low, 1e-10))
+            #expect(Support.relativelyClose(interval.high, ref.high, 1e-10))
         }
     }
 }

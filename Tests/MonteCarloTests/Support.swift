@@ -1,8 +1,7 @@
 import Glibc
 @testable import MonteCarlo
 
-/// Test helpers: a deterministic trial function and a t quantile good enough for the engine
-/// tests (the SciPy-checked one is tested in StudentTIntervalTests).
+/// Test helpers: a deterministic trial function, SciPy quantiles, bit patterns, temporary files.
 enum Support {
     /// SplitMix64: a value that depends only on (trial, point), like a real trial's draws.
     static func uniform(_ trial: Int, _ point: Int) -> Double {
@@ -23,16 +22,6 @@ enum Support {
         }
     }
 
-    /// Cornish–Fisher expansion of Student's t around the normal quantile (for p in the table).
-    @Sendable static func quantile(_ p: Double, _ df: Int) -> Double {
-        let normal: [Double: Double] = [0.95: 1.6448536269514722, 0.975: 1.959963984540054, 0.995: 2.5758293035489004]
-        guard let z = normal[p] else { preconditionFailure("no normal quantile for \(p)") }
-        let n = Double(df)
-        let z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z
-        return z + (z3 + z) / (4 * n) + (5 * z5 + 16 * z3 + 3 * z) / (96 * n * n)
-            + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * n * n * n)
-    }
-
     /// Quantiles looked up in the SciPy table.
     @Sendable static func scipyQuantile(_ p: Double, _ df: Int) -> Double {
         guard let row = StudentTReference.quantiles.first(where: { abs($0.p - p) < 1e-12 && $0.df == df }) else {
@@ -50,7 +39,7 @@ enum Support {
                               identity: String = "test run seed=1",
                               checkpoint: CheckpointPolicy? = nil) -> EngineConfiguration {
         EngineConfiguration(pointCount: pointCount, blockSize: blockSize, blocksPerRankPerRound: blocksPerRank,
-                            stopping: stopping, quantile: quantile, identity: identity, checkpoint: checkpoint)
+                            stopping: stopping, identity: identity, checkpoint: checkpoint)
     }
 
     static func temporaryPath(_ name: String) -> String {

@@ -204,11 +204,11 @@ import Testing
     @Test func badConfigurationIsATypedError() {
         #expect(throws: EngineError.self) {
             try TrialEngine(configuration: EngineConfiguration(pointCount: 0, blockSize: 8, stopping: .fixed(trials: 8),
-                                                               quantile: Support.quantile, identity: "x"))
+                                                               identity: "x"))
         }
         #expect(throws: EngineError.self) {
             try TrialEngine(configuration: EngineConfiguration(pointCount: 1, blockSize: 8, stopping: .fixed(trials: 8),
-                                                               confidenceLevel: 1, quantile: Support.quantile, identity: "x"))
+                                                               confidenceLevel: 1, identity: "x"))
         }
     }
 }

@@ -9,7 +9,7 @@ public struct EngineConfiguration: Sendable {
     public var stopping: StoppingRule
     /// Two-sided coverage of the intervals, in (0, 1).
     public var confidenceLevel: Double
-    /// Quantile of Student's t, p ↦ t_{p, ν}.
+    /// Quantile of Student's t, p ↦ t_{p, ν} (default: `SpecialFunctions.studentTQuantile`).
     public var quantile: StudentCriticalValues.Quantile
     /// Canonical text of whatever changes the trials' values (configuration and seed); its hash
     /// guards `resume` against a checkpoint of another run.
@@ -18,7 +18,7 @@ public struct EngineConfiguration: Sendable {
 
     public init(pointCount: Int, blockSize: Int, blocksPerRankPerRound: Int = 2,
                 stopping: StoppingRule, confidenceLevel: Double = 0.95,
-                quantile: @escaping StudentCriticalValues.Quantile,
+                quantile: @escaping StudentCriticalValues.Quantile = StudentCriticalValues.studentT,
                 identity: String, checkpoint: CheckpointPolicy? = nil) {
         self.pointCount = pointCount
         self.blockSize = blockSize

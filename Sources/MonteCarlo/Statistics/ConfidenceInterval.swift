@@ -1,3 +1,5 @@
+internal import Distillation
+
 /// A two-sided Student-t interval for the mean of one curve point.
 public struct ConfidenceInterval: Sendable, Hashable {
     public var level: Double
@@ -25,12 +27,17 @@ public struct StudentCriticalValues: Sendable {
     /// p ↦ quantile of Student's t with ν degrees of freedom.
     public typealias Quantile = @Sendable (_ p: Double, _ degreesOfFreedom: Int) -> Double
 
+    /// Student's t quantile of the Distillation layer's special functions.
+    public static let studentT: Quantile = { p, degreesOfFreedom in
+        SpecialFunctions.studentTQuantile(p, degreesOfFreedom: Double(degreesOfFreedom))
+    }
+
     public let level: Double
     private let quantile: Quantile
     private var cache: [Int: Double] = [:]
 
     /// - Parameter level: two-sided coverage in (0, 1), e.g. 0.95.
-    public init(level: Double, quantile: @escaping Quantile) {
+    public init(level: Double, quantile: @escaping Quantile = studentT) {
         precondition(level > 0 && level < 1, "confidence level must lie in (0, 1), got \(level)")
         self.level = level
         self.quantile = quantile
