@@ -8,7 +8,7 @@ import Testing
             Moments(count: 10, missing: 2, mean: 0.1, m2: 3.0000000000000004),
             Moments(count: 3, missing: 0, mean: -.infinity, m2: .nan),
             Moments(count: 0, missing: 7, mean: 0, m2: 0),
-            Moments(count: 5, missing: 0, mean: -0.0, m2: 5e-324),
+            Moments(count: 5, missing: 0, mean: -0.0, m2: .leastNonzeroMagnitude),
             Moments(count: 1 << 40, missing: 1, mean: 1.7976931348623157e308, m2: .infinity),
         ]
         return Checkpoint(fingerprint: RunFingerprint(identity: "cfg", blockSize: 64, pointCount: points.count),

@@ -159,6 +159,21 @@ import Testing
         #expect(throws: EngineError.self) { try missing[1].get() }
     }
 
+    @Test func checkpointWriteFailureStopsEveryRankWithTheReason() throws {
+        let policy = CheckpointPolicy(path: "/nonexistent-kdmc-folder/run.ckpt", everyRounds: 1, everySeconds: nil)
+        let results = try Self.run(Support.configuration(.fixed(trials: 640), checkpoint: policy), ranks: 3)
+        #expect { try results[0].get() } throws: { error in
+            guard case CheckpointError.io(let path, let operation, _) = error else { return false }
+            return path == policy.path && operation.hasPrefix("open")
+        }
+        for r in results.dropFirst() {
+            #expect { try r.get() } throws: { error in
+                guard case EngineError.rootFailed(let message) = error else { return false }
+                return message.contains("/nonexistent-kdmc-folder/run.ckpt")
+            }
+        }
+    }
+
     struct Boom: Error, CustomStringConvertible {
         var description: String { "solver did not converge" }
     }
