@@ -59,29 +59,31 @@ func relativeError(_ got: Double, _ expected: Double) -> Double {
     }
 
     /// The smaller tail (the one with information below 1e-16) must match to a relative
-    /// 1e-12 when both shapes are ≤ 1e3, and 5e-11 above that (near the mean of very large
-    /// shapes the continued fraction takes thousands of terms and rounding accumulates).
+    /// 1e-12 when both shapes are ≤ 1e3, and 1e-11 above that (near the mean of very large
+    /// shapes the continued fraction takes thousands of terms and rounding accumulates;
+    /// the worst seen is 2e-12).
     /// Both tails must match to an absolute 1e-14 against mpmath rows (column 6 = 1), and to
     /// 5e-12 against SciPy rows, whose own error reaches ~1e-12 at shapes ≥ 1e5 (e.g.
     /// I_0.000115799(10, 1e5): mpmath 0.71909806026261, SciPy 0.7190980602639387).
     @Test func incompleteBeta() {
         #expect(reference.incompleteBeta.allSatisfy { $0.count == 6 })
-        var worst = 0.0
+        var worst = 0.0, worstSmallShapes = 0.0
         for row in reference.incompleteBeta {
             let (a, b, x, lower, upper, fromMpmath) = (row[0], row[1], row[2], row[3], row[4], row[5] == 1)
             let gotLower = SpecialFunctions.regularizedIncompleteBeta(a, b, x)
             let gotUpper = SpecialFunctions.regularizedIncompleteBetaComplement(a, b, x)
-            let tolerance = max(a, b) <= 1e3 ? 1e-12 : 5e-11
+            let tolerance = max(a, b) <= 1e3 ? 1e-12 : 1e-11
             let (got, expected) = lower <= upper ? (gotLower, lower) : (gotUpper, upper)
             let error = relativeError(got, expected)
             worst = max(worst, error)
+            if max(a, b) <= 1e3 { worstSmallShapes = max(worstSmallShapes, error) }
             #expect(error <= tolerance || abs(got - expected) < 1e-300,
                     "I_\(x)(\(a), \(b)): tail \(got), reference \(expected), relative error \(error)")
             let absolute = fromMpmath ? 1e-14 : 5e-12
             #expect(abs(gotLower - lower) <= absolute && abs(gotUpper - upper) <= absolute,
                     "I_\(x)(\(a), \(b)) = \(gotLower) / \(gotUpper), reference \(lower) / \(upper)")
         }
-        print("incomplete beta: worst relative error of the smaller tail \(worst)")
+        print("incomplete beta: worst relative error of the smaller tail \(worst), \(worstSmallShapes) for shapes ≤ 1e3")
     }
 
     /// Against SciPy's betaincinv, relative to z = min(x, 1 − x), allowing for the root's

@@ -7,10 +7,12 @@ internal import Darwin
 extension SpecialFunctions {
     /// I_x(a, b), the regularized incomplete beta function (the Beta(a, b) CDF at x).
     ///
-    /// Continued fraction (modified Lentz) on the side of the mean where it converges fast,
-    /// with the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) on the other side. The prefactor
-    /// x^a (1−x)^b / B(a, b) is formed without cancellation for large a and b
-    /// (a, b up to 1e6 and beyond).
+    /// The positive-term hypergeometric series where it converges in under 1000 terms
+    /// (on either side, through I_x(a, b) = 1 − I_{1−x}(b, a)), otherwise the continued
+    /// fraction (modified Lentz) on the side of the mean where it converges. The prefactor
+    /// x^a (1−x)^b / B(a, b) is formed without cancellation for large a and b. Measured
+    /// against SciPy/mpmath: smaller tail to 3e-13 relative for shapes ≤ 1e3, to 2e-12 for
+    /// shapes up to 1e6 (see SpecialReferenceTests).
     /// Special values: x ≤ 0 → 0, x ≥ 1 → 1; NaN anywhere or a, b not finite positive → NaN.
     public static func regularizedIncompleteBeta(_ a: Double, _ b: Double, _ x: Double) -> Double {
         guard let edge = incompleteBetaEdge(a, b, x) else {
@@ -27,6 +29,24 @@ extension SpecialFunctions {
         return edge.isNaN ? edge : 1 - edge
     }
 
+    /// Both tails (I_x(a, b), 1 − I_x(a, b)) when the caller knows x and 1 − x separately
+    /// (e.g. sin²θ and cos²θ), so that neither is rounded through 1 − x. The smaller tail has
+    /// full relative accuracy, also when x rounds to 1 but y > 0 (y = 1e-20, say).
+    /// x ≤ 0 or y ≥ 1 → (0, 1); y ≤ 0 → (1, 0); NaN anywhere
+    /// or a, b not finite positive → (NaN, NaN).
+    /// - Precondition: x + y = 1 to within a few ulp.
+    public static func regularizedIncompleteBetaTails(
+        _ a: Double, _ b: Double, x: Double, oneMinusX y: Double
+    ) -> (lower: Double, upper: Double) {
+        if a.isNaN || b.isNaN || x.isNaN || y.isNaN { return (.nan, .nan) }
+        guard a > 0, b > 0, a.isFinite, b.isFinite else { return (.nan, .nan) }
+        if x <= 0 || y >= 1 { return (0, 1) }
+        if y <= 0 { return (1, 0) }
+        precondition(abs(x + y - 1) <= 4 * Double.ulpOfOne,
+                     "x = \(x) and oneMinusX = \(y) must add up to 1")
+        return incompleteBeta(a, b, x: x, y: y)
+    }
+
     /// The value of I_x(a, b) at special arguments, or nil when x is strictly inside (0, 1).
     private static func incompleteBetaEdge(_ a: Double, _ b: Double, _ x: Double) -> Double? {
         if a.isNaN || b.isNaN || x.isNaN { return .nan }
@@ -38,7 +58,8 @@ extension SpecialFunctions {
 
     /// Both tails (I_x(a, b), 1 − I_x(a, b)) for 0 < x < 1 with y = 1 − x given separately,
     /// so that a caller who knows y exactly (e.g. t²/(ν + t²)) loses nothing. The tail that
-    /// comes from the continued fraction has full relative accuracy; the other is 1 minus it.
+    /// is computed (series or continued fraction) has full relative accuracy; the other is
+    /// 1 minus it.
     static func incompleteBeta(_ a: Double, _ b: Double, x: Double, y: Double) -> (lower: Double, upper: Double) {
         // The positive-term series is accurate wherever it converges quickly; a tail is
         // taken from it only when it is at most ½, so that its complement is also accurate.

@@ -83,14 +83,16 @@ public enum Quadrature {
     /// estimate is bisected until the summed estimate is below
     /// max(absoluteTolerance, relativeTolerance·|∫|), or `maxIntervals` is reached.
     ///
-    /// `breakpoints` (points inside (a, b) where f has a spike or a kink) start the
-    /// subdivision there, so a narrow peak cannot fall between the first 15 nodes.
+    /// `breakpoints` are points inside (a, b) where f has a spike or a kink. Pass them for
+    /// peaked integrands: the subdivision then starts from a mesh graded geometrically
+    /// toward each one, so a narrow peak cannot fall between the nodes (a spike that no node
+    /// sees has error estimate 0 and would be missed: no quadrature can detect it).
     /// The error estimate |K15 − G7| is conservative. Endpoints are never evaluated, so
     /// integrable endpoint singularities are allowed. Limits must be finite.
     public static func integrateWithErrorEstimate(
         _ f: (Double) -> Double, from a: Double, to b: Double,
         relativeTolerance: Double = 1e-12, absoluteTolerance: Double = 0,
-        breakpoints: [Double] = [], maxIntervals: Int = 2000
+        breakpoints: [Double] = [], maxIntervals: Int = 4000
     ) -> (value: Double, errorEstimate: Double) {
         precondition(a.isFinite && b.isFinite, "integration limits must be finite, got [\(a), \(b)]")
         precondition(relativeTolerance >= 0 && absoluteTolerance >= 0,
@@ -102,7 +104,19 @@ public enum Quadrature {
                                                breakpoints: breakpoints, maxIntervals: maxIntervals)
             return (-r.value, r.errorEstimate)
         }
-        let cuts = [a] + breakpoints.filter { $0 > a && $0 < b }.sorted() + [b]
+        // Around each breakpoint c, cuts at c ± (b − a)·2^-k, k = 1…40: a graded mesh, so a
+        // spike of any width down to ~1e-12·(b − a) centred at c meets some nodes.
+        var cutSet = Set([a, b])
+        for c in breakpoints where c > a && c < b {
+            cutSet.insert(c)
+            var h = (b - a) / 2
+            for _ in 0..<40 {
+                if c - h > a { cutSet.insert(c - h) }
+                if c + h < b { cutSet.insert(c + h) }
+                h /= 2
+            }
+        }
+        let cuts = cutSet.sorted()
         var intervals: [(a: Double, b: Double, value: Double, error: Double)] = []
         for i in 0..<(cuts.count - 1) where cuts[i] < cuts[i + 1] {
             let r = kronrod15(f, cuts[i], cuts[i + 1])
@@ -141,7 +155,7 @@ public enum Quadrature {
     public static func integrate(
         _ f: (Double) -> Double, from a: Double, to b: Double,
         relativeTolerance: Double = 1e-12, absoluteTolerance: Double = 0,
-        breakpoints: [Double] = [], maxIntervals: Int = 2000
+        breakpoints: [Double] = [], maxIntervals: Int = 4000
     ) -> Double {
         integrateWithErrorEstimate(f, from: a, to: b, relativeTolerance: relativeTolerance,
                                    absoluteTolerance: absoluteTolerance, breakpoints: breakpoints,

@@ -68,8 +68,8 @@ public enum SpecialFunctions {
         return 0.5 * erfc(-x * 0.707_106_781_186_547_524_400_844_362_104_849)
     }
 
-    /// Φ⁻¹(p): Acklam's rational approximation (relative error 1.2e-9) refined by one
-    /// Halley step on Φ, which brings it to full double precision. Lower tail is solved
+    /// Φ⁻¹(p): Acklam's rational approximation (relative error 1.2e-9) refined by Halley
+    /// steps on Φ (one brings it to full double precision; a second costs little). Lower tail is solved
     /// directly, upper tail by symmetry with 1 − p (exact for p ≥ ½).
     public static func normalQuantile(_ p: Double) -> Double {
         if p.isNaN || p < 0 || p > 1 { return .nan }

@@ -4,6 +4,10 @@
 Regenerate from the package root with
     python3 Tests/DistillationTests/Fixtures/make_special_reference.py \
         > Tests/DistillationTests/Fixtures/special_reference.json
+    python3 Tests/DistillationTests/Fixtures/make_special_reference.py --gauss-legendre \
+        > Tests/DistillationTests/Fixtures/special_gauss_legendre.json
+(the second: Gauss-Legendre nodes and weights for n = 37 and 200, roots of P_n polished
+by Newton's method at 40 digits with mpmath from numpy.polynomial.legendre.leggauss).
 Values come from SciPy (scipy.special: betainc, betaincc, betaincinv, stdtr, stdtrit,
 ndtri), except where mpmath (40 digits) is used because SciPy is not accurate enough to
 test against: ln Γ (gammaln(1.9999) is off by 4e-12), Φ (ndtr(-30) is off by 6e-14),
@@ -22,6 +26,32 @@ import mpmath
 import numpy as np
 import scipy
 import scipy.special as sp
+
+
+def gauss_legendre_reference():
+    mpmath.mp.dps = 40
+    out = {"generator": "Tests/DistillationTests/Fixtures/make_special_reference.py --gauss-legendre"}
+    for n in [37, 200]:
+        xs, _ = np.polynomial.legendre.leggauss(n)
+        nodes, weights = [], []
+        for x0 in xs:
+            x = mpmath.mpf(x0)
+            for _ in range(6):  # Newton on P_n by its three-term recurrence, at 40 digits
+                p0, p1 = mpmath.mpf(1), x
+                for j in range(1, n):
+                    p0, p1 = p1, ((2 * j + 1) * x * p1 - j * p0) / (j + 1)
+                dp = n * (x * p1 - p0) / (x * x - 1)
+                x -= p1 / dp
+            nodes.append(float(x))
+            weights.append(float(2 / ((1 - x * x) * dp * dp)))
+        out[str(n)] = {"nodes": nodes, "weights": weights}
+    return out
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--gauss-legendre":
+    json.dump(gauss_legendre_reference(), sys.stdout, indent=0)
+    sys.stdout.write("\n")
+    sys.exit(0)
 
 rows = {}
 
