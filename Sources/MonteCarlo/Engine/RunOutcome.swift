@@ -12,7 +12,8 @@ public struct RunOutcome: Sendable {
     public var statistics: MergedStatistics?
     /// One interval per curve point (rank 0 only).
     public var intervals: [ConfidenceInterval]?
-    /// The block the run started from (nonzero after a resume).
+    /// The block the run started from (nonzero after a resume; on ranks other than 0 it is 0
+    /// when a resumed run had nothing left to do).
     public var startBlock: Int
     public var timing: RunTiming
 }

@@ -35,10 +35,15 @@ public struct TrialEngine: Sendable {
         self.plan = try StoppingPlan(rule: c.stopping, blockSize: c.blockSize)
     }
 
+    /// Under MPI, pass `MPICollective()` after `MPIRuntime.initialize`; a tool should turn any
+    /// error thrown here into `MPIRuntime.abort`, since a rank that leaves alone would leave
+    /// the others waiting in a collective.
+    ///
     /// - Parameters:
     ///   - resume: continue from the checkpoint (`CheckpointError` if it is missing, corrupted
     ///     or from another run; the other ranks then throw `EngineError.rootFailed`).
     ///   - interruptRequested: asked on rank 0 at round boundaries; true checkpoints and stops.
+    ///     The default reads the SIGTERM/SIGUSR1 flag (call `InterruptSignals.install()` first).
     ///   - progress: called on rank 0 after each round.
     ///   - trial: the trial function; a throw aborts the whole group (see `TrialCollective.abort`).
     public func run<C: TrialCollective>(
