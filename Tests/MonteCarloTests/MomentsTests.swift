@@ -117,4 +117,11 @@ import Testing
         for i in 0..<1000 { m.add(1e9 + Double(i % 2)) }
         #expect(Support.relativelyClose(m.variance, 0.25 * 1000 / 999, 1e-9))
     }
+
+    @Test func equalityIsOnBits() {
+        let nan = Moments(count: 2, missing: 0, mean: .nan, m2: .nan)
+        #expect(nan == nan)
+        #expect(Moments(count: 1, missing: 0, mean: 0.0, m2: 0) != Moments(count: 1, missing: 0, mean: -0.0, m2: 0))
+        #expect(Set([nan, nan]).count == 1)
+    }
 }

@@ -71,3 +71,19 @@ public struct Moments: Sendable, Hashable {
     /// Standard error of the mean, sd/√n.
     public var standardError: Double { standardDeviation / Double(count).squareRoot() }
 }
+
+extension Moments {
+    /// Equal when every field has the same bits: the engine promises bit-identical results, and
+    /// this makes NaN moments equal to themselves (so checkpoints and messages compare whole).
+    public static func == (a: Moments, b: Moments) -> Bool {
+        a.count == b.count && a.missing == b.missing
+            && a.mean.bitPattern == b.mean.bitPattern && a.m2.bitPattern == b.m2.bitPattern
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        hasher.combine(missing)
+        hasher.combine(mean.bitPattern)
+        hasher.combine(m2.bitPattern)
+    }
+}
