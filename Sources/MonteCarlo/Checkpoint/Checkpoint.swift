@@ -1,0 +1,106 @@
+/// The merged state of a run at a block boundary plus the identity of the run it belongs to.
+/// Doubles are stored as their bit patterns, so a resumed run continues from exactly the same
+/// numbers and ends bit-identical to an uninterrupted one.
+public struct Checkpoint: Sendable, Hashable {
+    public var fingerprint: RunFingerprint
+    public var statistics: MergedStatistics
+
+    public init(fingerprint: RunFingerprint, statistics: MergedStatistics) {
+        self.fingerprint = fingerprint
+        self.statistics = statistics
+    }
+
+    static let magic = "kdmc-checkpoint 1"
+
+    /// Line-oriented text; the last line is an FNV-1a checksum of everything before it, so a
+    /// truncated or edited file is refused instead of silently resumed.
+    func encoded() -> [UInt8] {
+        var text = Self.magic + "\n"
+        text += "fingerprint \(fingerprint.hex)\n"
+        text += "block-size \(statistics.blockSize)\n"
+        text += "points \(statistics.points.count)\n"
+        text += "blocks \(statistics.blockCount)\n"
+        for p in statistics.points {
+            text += "p \(p.count) \(p.missing) \(Self.hex(p.mean.bitPattern)) \(Self.hex(p.m2.bitPattern))\n"
+        }
+        var bytes = Array(text.utf8)
+        bytes += Array("checksum \(Self.hex(FNV1a.hash(bytes)))\n".utf8)
+        return bytes
+    }
+
+    static func decode(_ bytes: [UInt8], path: String) throws(CheckpointError) -> Checkpoint {
+        func corrupt(_ reason: String) -> CheckpointError { .corrupted(path: path, reason: reason) }
+        guard bytes.last == UInt8(ascii: "\n") else { throw corrupt("does not end with a newline (truncated?)") }
+        // The checksum line is the last line; everything before it is covered.
+        let body = bytes.dropLast()
+        guard let cut = body.lastIndex(of: UInt8(ascii: "\n")) else { throw corrupt("no checksum line") }
+        let covered = Array(bytes[..<(cut + 1)])
+        let checksumLine = String(decoding: bytes[(cut + 1)..<(bytes.count - 1)], as: UTF8.self)
+        let checksumFields = checksumLine.split(separator: " ")
+        guard checksumFields.count == 2, checksumFields[0] == "checksum",
+              let stored = UInt64(checksumFields[1], radix: 16) else { throw corrupt("bad checksum line") }
+        guard stored == FNV1a.hash(covered) else { throw corrupt("checksum does not match the contents") }
+
+        let lines = String(decoding: covered, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        var it = lines.makeIterator()
+        guard it.next().map(String.init) == magic else { throw corrupt("not a kdmc checkpoint (first line)") }
+        func field(_ name: String) throws(CheckpointError) -> Substring {
+            guard let line = it.next() else { throw corrupt("missing \(name)") }
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, parts[0] == name else { throw corrupt("expected \(name), found '\(line)'") }
+            return parts[1]
+        }
+        guard let fp = UInt64(try field("fingerprint"), radix: 16) else { throw corrupt("bad fingerprint") }
+        guard let blockSize = Int(try field("block-size")), blockSize >= 1 else { throw corrupt("bad block-size") }
+        guard let pointCount = Int(try field("points")), pointCount >= 0 else { throw corrupt("bad points") }
+        guard let blocks = Int(try field("blocks")), blocks >= 0 else { throw corrupt("bad blocks") }
+        var points: [Moments] = []
+        points.reserveCapacity(pointCount)
+        for i in 0..<pointCount {
+            guard let line = it.next() else { throw corrupt("only \(i) of \(pointCount) points") }
+            let f = line.split(separator: " ")
+            guard f.count == 5, f[0] == "p",
+                  let count = Int(f[1]), count >= 0, let missing = Int(f[2]), missing >= 0,
+                  let mean = UInt64(f[3], radix: 16), let m2 = UInt64(f[4], radix: 16)
+            else { throw corrupt("bad point line \(i)") }
+            points.append(Moments(count: count, missing: missing,
+                                  mean: Double(bitPattern: mean), m2: Double(bitPattern: m2)))
+        }
+        guard it.next() == nil else { throw corrupt("extra lines after the points") }
+        return Checkpoint(fingerprint: RunFingerprint(rawValue: fp),
+                          statistics: MergedStatistics(blockSize: blockSize, blockCount: blocks, points: points))
+    }
+
+    static func hex(_ x: UInt64) -> String {
+        let s = String(x, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+/// A 64-bit FNV-1a hash of the run's identity: the caller's canonical description of the
+/// configuration and seed, the block size and the number of curve points.
+public struct RunFingerprint: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: UInt64
+
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    /// - Parameter identity: everything that changes the trials' values (configuration, seed).
+    public init(identity: String, blockSize: Int, pointCount: Int) {
+        let text = "\(identity)\u{0}block-size=\(blockSize)\u{0}points=\(pointCount)"
+        rawValue = FNV1a.hash(Array(text.utf8))
+    }
+
+    public var hex: String { Checkpoint.hex(rawValue) }
+    public var description: String { hex }
+}
+
+enum FNV1a {
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+}

@@ -1,0 +1,24 @@
+/// Why a checkpoint could not be written or used.
+public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A system call failed (path, the call, strerror text).
+    case io(path: String, operation: String, reason: String)
+    case missing(path: String)
+    /// The file is not a complete checkpoint of this format.
+    case corrupted(path: String, reason: String)
+    /// The checkpoint belongs to another run (different configuration, seed, block size…).
+    case mismatch(path: String, field: String, expected: String, found: String)
+
+    public var description: String {
+        switch self {
+        case .io(let path, let operation, let reason):
+            return "checkpoint \(path): \(operation) failed: \(reason)"
+        case .missing(let path):
+            return "checkpoint \(path) does not exist; run without --resume to start a new run"
+        case .corrupted(let path, let reason):
+            return "checkpoint \(path) is corrupted (\(reason)); delete it and start a new run"
+        case .mismatch(let path, let field, let expected, let found):
+            return "checkpoint \(path) is from another run: \(field) is \(found), this run has \(expected); "
+                + "resume with the same configuration and seed, or start a new run"
+        }
+    }
+}

@@ -1,0 +1,312 @@
+/// Runs trials over the ranks of a collective and reduces them on rank 0.
+///
+/// Every rank calls `run` with the same configuration and the same trial function. A trial is
+/// `(trialIndex) throws -> [Double]`, one value per curve point (NaN = not applicable, see
+/// `Moments`); it must depend on the index only, never on the rank. Trials are grouped in fixed
+/// blocks, blocks are dealt in rounds (`BlockSchedule`), and after each round rank 0 merges the
+/// new blocks in block order, checks the stopping rule after each merged block, checkpoints and
+/// broadcasts whether to go on. The merged numbers and the trial count are therefore the same
+/// bits for any rank count and for a run stopped and resumed; blocks computed past the
+/// stopping block are discarded.
+public struct TrialEngine: Sendable {
+    public let configuration: EngineConfiguration
+    public let plan: StoppingPlan
+
+    public init(configuration: EngineConfiguration) throws(EngineError) {
+        let c = configuration
+        guard c.pointCount >= 1 else {
+            throw .invalidConfiguration("pointCount is \(c.pointCount); a trial must return at least one value")
+        }
+        guard c.blocksPerRankPerRound >= 1 else {
+            throw .invalidConfiguration("blocksPerRankPerRound is \(c.blocksPerRankPerRound); it must be at least 1")
+        }
+        guard c.confidenceLevel > 0, c.confidenceLevel < 1 else {
+            throw .invalidConfiguration("confidenceLevel is \(c.confidenceLevel); it must lie strictly between 0 and 1, e.g. 0.95")
+        }
+        if let policy = c.checkpoint {
+            if let k = policy.everyRounds, k < 1 {
+                throw .invalidConfiguration("checkpoint everyRounds is \(k); it must be at least 1 (or nil for never)")
+            }
+            if let s = policy.everySeconds, !(s > 0) {
+                throw .invalidConfiguration("checkpoint everySeconds is \(s); it must be positive (or nil for never)")
+            }
+        }
+        self.configuration = c
+        self.plan = try StoppingPlan(rule: c.stopping, blockSize: c.blockSize)
+    }
+
+    /// Under MPI, pass `MPICollective()` after `MPIRuntime.initialize`; a tool should turn any
+    /// error thrown here into `MPIRuntime.abort`, since a rank that leaves alone would leave
+    /// the others waiting in a collective.
+    ///
+    /// - Parameters:
+    ///   - resume: continue from the checkpoint (`CheckpointError` if it is missing, corrupted
+    ///     or from another run; the other ranks then throw `EngineError.rootFailed`).
+    ///   - interruptRequested: asked on rank 0 at round boundaries; true checkpoints and stops.
+    ///     The default reads the SIGTERM/SIGUSR1 flag (call `InterruptSignals.install()` first).
+    ///   - progress: called on rank 0 after each round.
+    ///   - trial: the trial function; a throw aborts the whole group (see `TrialCollective.abort`).
+    public func run<C: TrialCollective>(
+        on collective: C,
+        resume: Bool = false,
+        interruptRequested: () -> Bool = { InterruptSignals.isRequested },
+        progress: ((RunProgress) -> Void)? = nil,
+        trial: (Int) throws -> [Double]
+    ) throws -> RunOutcome {
+        let clock = ContinuousClock()
+        let runStart = clock.now
+        var root: RootState?
+        var rootError: (any Error)?
+
+        // Start: rank 0 loads the checkpoint (if any) and tells everyone where to begin.
+        var directive: Directive
+        if collective.isRoot {
+            do {
+                var state = try RootState(engine: self, ranks: collective.size, resume: resume, start: runStart)
+                directive = state.initialDirective()
+                root = state
+            } catch {
+                rootError = error
+                directive = .fail("\(error)")
+            }
+            _ = try collective.broadcast(directive.encoded(), root: 0)
+        } else {
+            directive = try receiveDirective(on: collective)
+        }
+        let startBlock: Int
+        switch directive {
+        case .proceed(let next): startBlock = next
+        case .finish: startBlock = root?.merged.blockCount ?? 0
+        default: startBlock = 0
+        }
+
+        let schedule = BlockSchedule(blocksPerRank: configuration.blocksPerRankPerRound, blockLimit: plan.maximumBlocks)
+        var ownBusy = 0.0
+        var next = startBlock
+        while true {
+            switch directive {
+            case .proceed(let n):
+                next = n
+            case .finish(let reason):
+                return outcome(.finished(reason), root: root, startBlock: startBlock, ownBusy: ownBusy,
+                               collective: collective, wall: Self.seconds(clock.now - runStart))
+            case .interrupt(let resumable):
+                return outcome(.interrupted(resumable: resumable), root: root, startBlock: startBlock, ownBusy: ownBusy,
+                               collective: collective, wall: Self.seconds(clock.now - runStart))
+            case .fail(let message):
+                throw rootError ?? EngineError.rootFailed(message)
+            }
+
+            let roundStart = clock.now
+            var blocks: [BlockStatistics] = []
+            for b in schedule.blocks(first: next, rank: collective.rank, size: collective.size) {
+                blocks.append(try computeBlock(b, on: collective, trial: trial))
+            }
+            let busy = Self.seconds(clock.now - roundStart)
+            ownBusy += busy
+            let reports = try collective.gatherToRoot(RoundReport(busySeconds: busy, blocks: blocks).encoded())
+            if let reports, root != nil {
+                do {
+                    directive = try root!.afterRound(reports, roundWall: Self.seconds(clock.now - roundStart),
+                                                     now: clock.now, interruptRequested: interruptRequested,
+                                                     progress: progress)
+                } catch {
+                    rootError = error
+                    directive = .fail("\(error)")
+                }
+                _ = try collective.broadcast(directive.encoded(), root: 0)
+            } else {
+                directive = try receiveDirective(on: collective)
+            }
+        }
+    }
+
+    /// A garbled word from rank 0 cannot be answered collectively; end the job rather than hang.
+    private func receiveDirective<C: TrialCollective>(on collective: C) throws -> Directive {
+        let bytes = try collective.broadcast([], root: 0)
+        do {
+            return try Directive.decode(bytes)
+        } catch {
+            try collective.abort("bad directive from rank 0: \(error)", code: 1)
+        }
+    }
+
+    private func computeBlock<C: TrialCollective>(
+        _ block: Int, on collective: C, trial: (Int) throws -> [Double]
+    ) throws -> BlockStatistics {
+        var stats = BlockStatistics(index: block, pointCount: configuration.pointCount)
+        let first = block * configuration.blockSize
+        for t in first..<(first + configuration.blockSize) {
+            let values: [Double]
+            do {
+                values = try trial(t)
+            } catch {
+                try collective.abort("trial \(t) (block \(block)) failed: \(error)", code: 1)
+            }
+            guard values.count == configuration.pointCount else {
+                try collective.abort("trial \(t) (block \(block)) returned \(values.count) values, expected \(configuration.pointCount)", code: 1)
+            }
+            stats.add(values)
+        }
+        return stats
+    }
+
+    private func outcome<C: TrialCollective>(
+        _ status: RunOutcome.Status, root: RootState?, startBlock: Int, ownBusy: Double,
+        collective: C, wall: Double
+    ) -> RunOutcome {
+        if let root {
+            var critical = root.critical
+            return RunOutcome(status: status, statistics: root.merged,
+                              intervals: root.merged.intervals(&critical), startBlock: startBlock,
+                              timing: root.timing(wall: wall))
+        }
+        var busy = Array(repeating: 0.0, count: collective.size)
+        busy[collective.rank] = ownBusy
+        return RunOutcome(status: status, statistics: nil, intervals: nil, startBlock: startBlock,
+                          timing: RunTiming(wallSeconds: wall, rounds: 0, busySecondsPerRank: busy,
+                                            efficiency: .nan, worstRoundImbalance: .nan))
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        let (s, atto) = d.components
+        return Double(s) + Double(atto) * 1e-18
+    }
+}
+
+/// Rank 0's side of a run: merged statistics, stopping, checkpoints, timing, progress.
+private struct RootState {
+    let engine: TrialEngine
+    let ranks: Int
+    let start: ContinuousClock.Instant
+    let startTrials: Int
+    var merged: MergedStatistics
+    var critical: StudentCriticalValues
+    let store: CheckpointStore?
+    var lastCheckpoint: ContinuousClock.Instant
+    var roundsSinceCheckpoint = 0
+    var rounds = 0
+    var busyPerRank: [Double]
+    var busyTotal = 0.0
+    var wallTotal = 0.0
+    var worstImbalance = 1.0
+
+    init(engine: TrialEngine, ranks: Int, resume: Bool, start: ContinuousClock.Instant) throws {
+        let c = engine.configuration
+        self.engine = engine
+        self.ranks = ranks
+        self.start = start
+        self.lastCheckpoint = start
+        self.busyPerRank = Array(repeating: 0, count: ranks)
+        self.critical = StudentCriticalValues(level: c.confidenceLevel, quantile: c.quantile)
+        self.store = c.checkpoint.map { CheckpointStore(path: $0.path) }
+        if resume {
+            guard let store else {
+                throw EngineError.invalidConfiguration("resume needs a checkpoint path; set checkpoint.path")
+            }
+            merged = try store.load(fingerprint: c.fingerprint, blockSize: c.blockSize, pointCount: c.pointCount).statistics
+        } else {
+            merged = MergedStatistics(blockSize: c.blockSize, pointCount: c.pointCount)
+        }
+        startTrials = merged.trials
+    }
+
+    /// A resumed run re-asks the rule at its last merged block (the same question the
+    /// interrupted run asked there, so the same answer unless the rule was changed).
+    mutating func initialDirective() -> Directive {
+        if merged.blockCount > 0, let reason = engine.plan.decision(after: merged, critical: &critical) {
+            return .finish(reason)
+        }
+        return .proceed(nextBlock: merged.blockCount)
+    }
+
+    mutating func afterRound(
+        _ reports: [[UInt8]], roundWall: Double, now: ContinuousClock.Instant,
+        interruptRequested: () -> Bool, progress: ((RunProgress) -> Void)?
+    ) throws -> Directive {
+        let pointCount = engine.configuration.pointCount
+        var blocks: [BlockStatistics] = []
+        var busy: [Double] = []
+        for bytes in reports {
+            let report = try RoundReport.decode(bytes, pointCount: pointCount)
+            busy.append(report.busySeconds)
+            blocks += report.blocks
+        }
+        blocks.sort { $0.index < $1.index }
+        let first = merged.blockCount
+        guard blocks.map(\.index) == Array(first..<(first + blocks.count)) else {
+            throw CollectiveError.malformedMessage("round did not return blocks \(first)..<\(first + blocks.count)")
+        }
+
+        rounds += 1
+        roundsSinceCheckpoint += 1
+        for r in busy.indices { busyPerRank[r] += busy[r] }
+        busyTotal += busy.reduce(0, +)
+        wallTotal += roundWall
+        let meanBusy = busy.reduce(0, +) / Double(busy.count)
+        if meanBusy > 0 { worstImbalance = Swift.max(worstImbalance, busy.max()! / meanBusy) }
+
+        var reason: StopReason?
+        for block in blocks {
+            merged.merge(block)
+            if let r = engine.plan.decision(after: merged, critical: &critical) {
+                reason = r
+                break
+            }
+        }
+        let elapsed = TrialEngine.seconds(now - start)
+        if reason == nil, case .sequential(let target) = engine.plan.rule,
+           let cap = target.wallTimeLimit, elapsed >= cap {
+            reason = .wallTimeLimit
+        }
+        let interrupted = reason == nil && interruptRequested()
+
+        if let store, let policy = engine.configuration.checkpoint {
+            let due = reason != nil || interrupted
+                || policy.everyRounds.map { roundsSinceCheckpoint >= $0 } == true
+                || policy.everySeconds.map { TrialEngine.seconds(now - lastCheckpoint) >= $0 } == true
+            if due {
+                try store.write(Checkpoint(fingerprint: engine.configuration.fingerprint, statistics: merged))
+                lastCheckpoint = now
+                roundsSinceCheckpoint = 0
+            }
+        }
+        if let progress { progress(report(elapsed: elapsed)) }
+
+        if let reason { return .finish(reason) }
+        if interrupted { return .interrupt(resumable: store != nil) }
+        return .proceed(nextBlock: merged.blockCount)
+    }
+
+    mutating func report(elapsed: Double) -> RunProgress {
+        let done = merged.trials
+        let planned = engine.plan.maximumBlocks * engine.plan.blockSize
+        let rate = elapsed > 0 ? Double(done - startTrials) / elapsed : 0
+        var maxHalfWidth = 0.0
+        var needed = Double(done)
+        for p in merged.points where p.count > 0 {
+            let interval = critical.interval(for: p)
+            maxHalfWidth = Swift.max(maxHalfWidth, interval.halfWidth)
+            if case .sequential(let target) = engine.plan.rule {
+                // Half-widths shrink like 1/√n: n_needed ≈ n·(h/target)².
+                let goal = Swift.max(target.absoluteHalfWidth ?? 0, (target.relativeHalfWidth ?? 0) * Swift.abs(interval.mean))
+                if goal > 0, interval.halfWidth.isFinite {
+                    needed = Swift.max(needed, Double(done) * (interval.halfWidth / goal) * (interval.halfWidth / goal))
+                } else {
+                    needed = Double(planned)
+                }
+            }
+        }
+        if case .fixed = engine.plan.rule { needed = Double(planned) }
+        needed = Swift.min(needed, Double(planned))
+        let eta: Double? = rate > 0 ? Swift.max(0, needed - Double(done)) / rate : nil
+        return RunProgress(trialsDone: done, trialsPlanned: planned, trialsPerSecond: rate,
+                           estimatedSecondsRemaining: eta, maxHalfWidth: maxHalfWidth, elapsedSeconds: elapsed)
+    }
+
+    func timing(wall: Double) -> RunTiming {
+        RunTiming(wallSeconds: wall, rounds: rounds, busySecondsPerRank: busyPerRank,
+                  efficiency: wallTotal > 0 ? busyTotal / (Double(ranks) * wallTotal) : .nan,
+                  worstRoundImbalance: worstImbalance)
+    }
+}

@@ -1,1 +1,0 @@
-// MonteCarlo layer (see DESIGN.md).

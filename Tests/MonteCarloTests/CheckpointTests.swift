@@ -1,0 +1,111 @@
+import Glibc
+import Testing
+@testable import MonteCarlo
+
+@Suite struct CheckpointTests {
+    static func sample() -> Checkpoint {
+        let points = [
+            Moments(count: 10, missing: 2, mean: 0.1, m2: 3.0000000000000004),
+            Moments(count: 3, missing: 0, mean: -.infinity, m2: .nan),
+            Moments(count: 0, missing: 7, mean: 0, m2: 0),
+            Moments(count: 5, missing: 0, mean: -0.0, m2: .leastNonzeroMagnitude),
+            Moments(count: 1 << 40, missing: 1, mean: 1.7976931348623157e308, m2: .infinity),
+        ]
+        return Checkpoint(fingerprint: RunFingerprint(identity: "cfg", blockSize: 64, pointCount: points.count),
+                          statistics: MergedStatistics(blockSize: 64, blockCount: 12, points: points))
+    }
+
+    @Test func roundTripKeepsEveryBit() throws {
+        let store = CheckpointStore(path: Support.temporaryPath("roundtrip.ckpt"))
+        let original = Self.sample()
+        try store.write(original)
+        let back = try store.read()
+        #expect(back.fingerprint == original.fingerprint)
+        #expect(Support.bits(back.statistics) == Support.bits(original.statistics))
+        #expect(back.statistics.blockSize == 64)
+        #expect(access(store.temporaryPath, F_OK) != 0, "no temporary file left behind")
+    }
+
+    @Test func corruptedFilesAreRefused() throws {
+        let path = Support.temporaryPath("corrupt.ckpt")
+        let store = CheckpointStore(path: path)
+        try store.write(Self.sample())
+        let good = try Self.readBytes(path)
+
+        var flipped = good
+        flipped[good.count / 2] ^= 0x01
+        try Self.writeBytes(flipped, path)
+        #expect(throws: CheckpointError.self) { try store.read() }
+        do { _ = try store.read() } catch {
+            guard case .corrupted(let p, let reason) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(p == path && reason.contains("checksum"))
+        }
+
+        try Self.writeBytes(Array(good.prefix(good.count - 10)), path)
+        #expect(throws: CheckpointError.self) { try store.read() }
+        try Self.writeBytes([], path)
+        #expect(throws: CheckpointError.self) { try store.read() }
+        try Self.writeBytes(Array("hello\n".utf8), path)
+        #expect(throws: CheckpointError.self) { try store.read() }
+    }
+
+    @Test func mismatchedRunIsRefusedNamingTheField() throws {
+        let store = CheckpointStore(path: Support.temporaryPath("mismatch.ckpt"))
+        let sample = Self.sample()
+        try store.write(sample)
+        let n = sample.statistics.points.count
+        _ = try store.load(fingerprint: RunFingerprint(identity: "cfg", blockSize: 64, pointCount: n), blockSize: 64, pointCount: n)
+        #expect(throws: CheckpointError.mismatch(path: store.path, field: "fingerprint (configuration and seed)",
+                                                 expected: RunFingerprint(identity: "other", blockSize: 64, pointCount: n).hex,
+                                                 found: sample.fingerprint.hex)) {
+            try store.load(fingerprint: RunFingerprint(identity: "other", blockSize: 64, pointCount: n), blockSize: 64, pointCount: n)
+        }
+        #expect(throws: CheckpointError.mismatch(path: store.path, field: "block size", expected: "32", found: "64")) {
+            try store.load(fingerprint: RunFingerprint(identity: "cfg", blockSize: 32, pointCount: n), blockSize: 32, pointCount: n)
+        }
+        #expect(throws: CheckpointError.mismatch(path: store.path, field: "number of curve points", expected: "4", found: "5")) {
+            try store.load(fingerprint: sample.fingerprint, blockSize: 64, pointCount: 4)
+        }
+    }
+
+    @Test func missingFileIsTyped() {
+        let path = Support.temporaryPath("never-written.ckpt")
+        #expect(throws: CheckpointError.missing(path: path)) { try CheckpointStore(path: path).read() }
+        #expect(throws: CheckpointError.self) { try CheckpointStore(path: "/nonexistent-folder/x.ckpt").write(Self.sample()) }
+    }
+
+    @Test func interruptedWriteLeavesThePreviousCheckpointWhole() throws {
+        let store = CheckpointStore(path: Support.temporaryPath("atomic.ckpt"))
+        let first = Self.sample()
+        try store.write(first)
+        let before = try Self.readBytes(store.path)
+        var second = first
+        second.statistics = MergedStatistics(blockSize: 64, blockCount: 13, points: first.statistics.points)
+        #expect(throws: CheckpointError.self) { try store.write(second, failBeforeRename: true) }
+        // The final name still holds the complete old checkpoint, byte for byte.
+        #expect(try Self.readBytes(store.path) == before)
+        #expect(try store.read().statistics.blockCount == 12)
+        try store.write(second)
+        #expect(try store.read().statistics.blockCount == 13)
+    }
+
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var out: [UInt8] = [], buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            try #require(n >= 0)
+            if n == 0 { return out }
+            out += buf[0..<n]
+        }
+    }
+
+    static func writeBytes(_ bytes: [UInt8], _ path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        if !bytes.isEmpty { try #require(write(fd, bytes, bytes.count) == bytes.count) }
+    }
+}
