@@ -1,1 +1,0 @@
-// Report layer (see DESIGN.md).

@@ -1,0 +1,86 @@
+import Testing
+@testable import Report
+
+@Suite struct VerdictRulesTests {
+    func row(_ n: Int, mean: Double, sd: Double = 0.1, trials: Int = 100, exact: Double? = nil,
+             bound: Double? = nil) -> CurveRow {
+        let half = 1.984 * sd / Double(trials).squareRoot()
+        return CurveRow(experiment: "e", student: "s", n: n, trials: trials, mean: mean, sd: sd,
+                        ciLow: mean - half, ciHigh: mean + half, exact: exact, bound: bound)
+    }
+
+    @Test func boundHoldsAndFails() throws {
+        let good = try #require(VerdictRules.boundHolds([row(1, mean: 0.4, bound: 0.5), row(2, mean: 0.3, bound: 0.31)]))
+        #expect(good.holds)
+        #expect(good.numbers["violations"] == 0)
+        let bad = try #require(VerdictRules.boundHolds([row(1, mean: 0.4, bound: 0.5), row(2, mean: 0.4, bound: 0.3)]))
+        #expect(!bad.holds)
+        #expect(bad.numbers["violations"] == 1)
+        #expect(bad.detail.contains("n = 2"))
+        #expect(VerdictRules.boundHolds([row(1, mean: 0.4)]) == nil)
+    }
+
+    @Test func exactAgreementUsesZScores() throws {
+        // se = 0.01: a difference of 0.01 is z = 1 (agrees), 0.06 is z = 6 (disagrees).
+        let agree = try #require(VerdictRules.exactAgreement([row(10, mean: 0.41, exact: 0.4), row(20, mean: 0.3, exact: 0.3)]))
+        #expect(agree.holds)
+        #expect(abs(agree.numbers["max_abs_z"]! - 1) < 1e-9)
+        let disagree = try #require(VerdictRules.exactAgreement([row(10, mean: 0.46, exact: 0.4), row(20, mean: 0.3, exact: 0.3)]))
+        #expect(!disagree.holds)
+        // Zero spread is compared directly.
+        let zeroSpread = try #require(VerdictRules.exactAgreement([row(100, mean: 0.001, sd: 0, exact: 0)]))
+        #expect(!zeroSpread.holds)
+    }
+
+    @Test func identificationNeedsZeroRiskFromDOn() throws {
+        let ok = try #require(VerdictRules.identification([row(5, mean: 0.2), row(10, mean: 0, sd: 0)], dimension: 10))
+        #expect(ok.holds)
+        let bad = try #require(VerdictRules.identification([row(10, mean: 1e-3, sd: 0)], dimension: 10))
+        #expect(!bad.holds)
+        #expect(VerdictRules.identification([row(5, mean: 0.2)], dimension: 10) == nil)
+    }
+
+    @Test func monotonicityReportsEachViolation() throws {
+        let steps = [PairedDifference(label: "n 1→2", mean: -0.1, ciLow: -0.12, ciHigh: -0.08),
+                     PairedDifference(label: "n 2→3", mean: 0.02, ciLow: 0.01, ciHigh: 0.03),
+                     PairedDifference(label: "n 3→4", mean: 0.01, ciLow: -0.01, ciHigh: 0.03)]
+        let verdict = try #require(VerdictRules.monotone(experiment: "e", student: "s", steps))
+        #expect(!verdict.holds)
+        #expect(verdict.numbers["violations"] == 1)
+        #expect(verdict.detail.contains("n 2→3"))
+        #expect(!verdict.detail.contains("n 3→4"))
+        let fine = try #require(VerdictRules.monotone(experiment: "e", student: "s", [steps[0], steps[2]]))
+        #expect(fine.holds)
+    }
+
+    @Test func decayRateComparesTheIntervalWithThePrediction() {
+        let fit = DecayFit(model: .exponential, rate: 0.1, rateLow: 0.08, rateHigh: 0.12, logScale: 0,
+                           points: 5, confidence: 0.95)
+        #expect(VerdictRules.decayRate(claim: "C1", experiment: "e", student: nil, fit: fit, predicted: 0.11).holds)
+        #expect(!VerdictRules.decayRate(claim: "C1", experiment: "e", student: nil, fit: fit, predicted: 0.2).holds)
+    }
+
+    @Test func softVersusHardCountsSignificantSides() throws {
+        let d = [PairedDifference(label: "n 5", mean: -0.1, ciLow: -0.2, ciHigh: -0.05),
+                 PairedDifference(label: "n 10", mean: 0.0, ciLow: -0.01, ciHigh: 0.01)]
+        let v = try #require(VerdictRules.softVersusHard(experiment: "e", d))
+        #expect(v.holds)
+        #expect(v.numbers["soft_significantly_better"] == 1)
+        let worse = try #require(VerdictRules.softVersusHard(experiment: "e", [PairedDifference(label: "n 5", mean: 0.1, ciLow: 0.05, ciHigh: 0.2)]))
+        #expect(!worse.holds)
+    }
+
+    @Test func summaryEncodesNonFiniteNumbersAndSortsKeys() throws {
+        let verdict = Verdict(claim: "B", experiment: "e", holds: true, numbers: ["z": .infinity, "a": .nan], detail: "d")
+        let doc = SummaryDocument(version: "0", seed: 7, ranks: 2, trials: ["e": 10], partial: false,
+                                  configuration: "{}", fits: [], verdicts: [verdict], timings: [:])
+        let text = String(decoding: try doc.encoded(), as: UTF8.self)
+        #expect(text.contains("\"inf\""))
+        let a = try #require(text.range(of: "\"a\""))
+        let z = try #require(text.range(of: "\"z\""))
+        #expect(a.lowerBound < z.lowerBound)
+        let back = try SummaryDocument.decode(try doc.encoded())
+        #expect(back.verdicts[0].numbers["z"] == .infinity)
+        #expect(back.verdicts[0].numbers["a"]?.isNaN == true)
+    }
+}
