@@ -1,8 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
+import LinearAlgebra
 
 /// The gradient flow dθ/dt = −∇L(θ), integrated by the Dormand–Prince 5(4) pair with FSAL and a
 /// PI step-size controller (Hairer–Wanner's DOPRI5 constants).
@@ -38,7 +39,7 @@ struct DormandPrince {
         var y = start
         var (g, gap) = system.gradient(at: y)
         var evaluations = 1
-        let rule = StoppingRule(options: options, initialGradientNorm: scaledNorm(g))
+        let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
         var relative = rule.relativeGradient(g)
         var t = 0.0
         var accepted = 0, rejected = 0

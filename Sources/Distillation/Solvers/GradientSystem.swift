@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// A loss over flattened parameters θ, as the iterative solvers see it.
 protocol GradientSystem {
     var dimension: Int { get }
@@ -11,7 +13,7 @@ struct StoppingRule {
     let initialGradientNorm: Double
 
     func relativeGradient(_ g: [Double]) -> Double {
-        let norm = scaledNorm(g)
+        let norm = norm2(g)
         if initialGradientNorm == 0 { return norm == 0 ? 0 : .infinity }
         return norm / initialGradientNorm
     }

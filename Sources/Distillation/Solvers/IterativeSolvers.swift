@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// Gradient descent with a fixed step: e ← e − η ∇L(e), the explicit Euler scheme of the flow.
 struct GradientDescent {
     let options: SolverOptions
@@ -12,7 +14,7 @@ struct GradientDescent {
         var e = start
         var (g, gap) = system.gradient(at: e)
         var evaluations = 1
-        let rule = StoppingRule(options: options, initialGradientNorm: scaledNorm(g))
+        let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
         var relative = rule.relativeGradient(g)
         var steps = 0
         func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
@@ -50,7 +52,7 @@ struct DampedNewton {
         var g = system.gradient(fromLogits: z)
         var gap = system.fitGap(z)
         var evaluations = 1
-        let rule = StoppingRule(options: options, initialGradientNorm: scaledNorm(g))
+        let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
         var relative = rule.relativeGradient(g)
         var iterations = 0, rejected = 0
         func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
@@ -63,19 +65,19 @@ struct DampedNewton {
             if rule.isConverged(relativeGradient: relative, fitGap: gap) { return finish(.converged) }
             if iterations >= options.maxSteps { return finish(.stepLimit) }
             var hessian = system.hessian(fromLogits: z)
-            var factor = choleskyFactor(hessian, order: p)
+            var factor = try? CholeskyFactorization(hessian)
             if factor == nil {
                 // σ' underflows for |z| > 745; regularize by the rounding level of the diagonal.
                 var trace = 0.0
-                for j in 0..<p { trace += hessian[j * p + j] }
+                for j in 0..<p { trace += hessian[j, j] }
                 let ridge = max(trace, Double.leastNormalMagnitude) * 1e-14
-                for j in 0..<p { hessian[j * p + j] += ridge }
-                factor = choleskyFactor(hessian, order: p)
+                for j in 0..<p { hessian[j, j] += ridge }
+                factor = try? CholeskyFactorization(hessian)
             }
-            guard let l = factor else { return finish(.lineSearchFailed) }
-            let direction = choleskySolve(l, order: p, g).map { -$0 }
-            let slope = dotProduct(g, direction)
-            let gradientNorm = scaledNorm(g)
+            guard let cholesky = factor else { return finish(.lineSearchFailed) }
+            let direction = cholesky.solve(g).map { -$0 }
+            let slope = dot(g, direction)
+            let gradientNorm = norm2(g)
             var t = 1.0
             var acceptedStep = false
             while t > 1e-12 {
@@ -85,7 +87,7 @@ struct DampedNewton {
                 let lt = system.loss(fromLogits: zt)
                 let gt = system.gradient(fromLogits: zt)
                 evaluations += 1
-                if isAllFinite(trial) && (lt <= loss + 1e-4 * t * slope || scaledNorm(gt) < gradientNorm) {
+                if isAllFinite(trial) && (lt <= loss + 1e-4 * t * slope || norm2(gt) < gradientNorm) {
                     e = trial; z = zt; g = gt; loss = lt
                     acceptedStep = true
                     break

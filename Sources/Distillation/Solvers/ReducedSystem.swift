@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// The linear student's loss in reduced coordinates e (THEORY.md §2):
 /// z = z(0) + Sᵀ e, L(e) = (1/k) Σ ℓ(z_i, m_i), ∇L = (1/k) S r(z), ∇²L = (1/k) S diag(σ'(z)) Sᵀ.
 ///
@@ -71,8 +73,8 @@ struct ReducedSystem: GradientSystem, Sendable {
         return sum / Double(k)
     }
 
-    /// (1/k) S diag(σ'(z)) Sᵀ, p × p column-major.
-    func hessian(fromLogits z: [Double]) -> [Double] {
+    /// (1/k) S diag(σ'(z)) Sᵀ, p × p.
+    func hessian(fromLogits z: [Double]) -> Matrix {
         var h = [Double](repeating: 0, count: p * p)
         let inverse = 1 / Double(k)
         for i in 0..<k {
@@ -84,15 +86,12 @@ struct ReducedSystem: GradientSystem, Sendable {
             }
         }
         for b in 0..<p { for a in (b + 1)..<p { h[a * p + b] = h[b * p + a] } }
-        return h
+        return Matrix(rows: p, columns: p, elements: h)
     }
 
     /// λ_max(S Sᵀ).
     func largestGramEigenvalue() -> Double {
-        var gram = [Double](repeating: 0, count: p * p)
-        for i in 0..<k {
-            for b in 0..<p { for a in 0..<p { gram[b * p + a] += s[i * p + a] * s[i * p + b] } }
-        }
-        return symmetricEigen(gram, order: p).values.max() ?? 0
+        let gram = syrk(Matrix(rows: p, columns: k, elements: s))
+        return (try? SymmetricEigendecomposition(gram))?.eigenvalues.last ?? gram.frobeniusNorm
     }
 }

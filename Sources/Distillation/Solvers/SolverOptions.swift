@@ -33,17 +33,17 @@ public struct SolverOptions: Sendable, Hashable {
     public init(gradientTolerance: Double = 1e-10, fitTolerance: Double = 1e-10,
                 timeLimit: Double = .infinity, maxSteps: Int = 1_000_000,
                 integrationTolerance: Double = 1e-10, descentStep: Double? = nil) throws(ParameterError) {
-        try ParameterError.require(gradientTolerance >= 0 && gradientTolerance.isFinite,
-                                   "gradientTolerance", gradientTolerance, expected: "a finite number ≥ 0, e.g. 1e-10")
-        try ParameterError.require(fitTolerance >= 0 && fitTolerance.isFinite,
-                                   "fitTolerance", fitTolerance, expected: "a finite number ≥ 0, e.g. 1e-10")
-        try ParameterError.require(timeLimit > 0, "timeLimit", timeLimit, expected: "a flow time > 0 (or infinity)")
-        try ParameterError.require(maxSteps >= 1, "maxSteps", maxSteps, expected: "an integer ≥ 1")
-        try ParameterError.require(integrationTolerance > 0 && integrationTolerance < 1,
-                                   "integrationTolerance", integrationTolerance, expected: "a number in (0, 1), e.g. 1e-10")
+        try requireParameter(gradientTolerance >= 0 && gradientTolerance.isFinite,
+                                   "gradientTolerance", gradientTolerance, expected: "must be a finite number ≥ 0, e.g. 1e-10")
+        try requireParameter(fitTolerance >= 0 && fitTolerance.isFinite,
+                                   "fitTolerance", fitTolerance, expected: "must be a finite number ≥ 0, e.g. 1e-10")
+        try requireParameter(timeLimit > 0, "timeLimit", timeLimit, expected: "must be a flow time > 0 (or infinity)")
+        try requireParameter(maxSteps >= 1, "maxSteps", maxSteps, expected: "must be an integer ≥ 1")
+        try requireParameter(integrationTolerance > 0 && integrationTolerance < 1,
+                                   "integrationTolerance", integrationTolerance, expected: "must be a number in (0, 1), e.g. 1e-10")
         if let step = descentStep {
-            try ParameterError.require(step > 0 && step.isFinite, "descentStep", step,
-                                       expected: "a finite step > 0, or nil for the safe default")
+            try requireParameter(step > 0 && step.isFinite, "descentStep", step,
+                                       expected: "must be a finite step > 0, or nil for the safe default")
         }
         self.gradientTolerance = gradientTolerance
         self.fitTolerance = fitTolerance
