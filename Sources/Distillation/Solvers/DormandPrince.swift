@@ -33,6 +33,16 @@ struct DormandPrince {
         71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40,
     ]
 
+    /// The local error tolerance: at the stability limit a stiff mode is neither damped nor
+    /// amplified, and stays at about the size the error control allows. So the local tolerance
+    /// is kept a hundred times below the stopping tolerances (never below 1e-15).
+    static func localTolerance(_ options: SolverOptions) -> Double {
+        var tol = options.integrationTolerance
+        let stopping = min(options.gradientTolerance, options.fitTolerance)
+        if stopping > 0 { tol = min(tol, 0.01 * stopping) }
+        return max(tol, 1e-15)
+    }
+
     func integrate<S: GradientSystem>(_ system: S, from start: [Double]) -> (state: [Double], statistics: SolverStatistics) {
         let n = system.dimension
         precondition(start.count == n, "flow: start has \(start.count) entries, expected \(n)")
@@ -50,7 +60,7 @@ struct DormandPrince {
         }
         if rule.isConverged(relativeGradient: relative, fitGap: gap) { return finish(.converged) }
 
-        let tol = options.integrationTolerance
+        let tol = Self.localTolerance(options)
         func errorScale(_ i: Int, _ u: Double, _ v: Double) -> Double { tol + tol * max(abs(u), abs(v)) }
 
         // Initial step (Hairer's heuristic, first part): 1 % of the state's scale over the speed's.

@@ -45,6 +45,9 @@ struct GradientDescent {
 struct DampedNewton {
     let options: SolverOptions
 
+    /// Largest change of any logit in one Newton step (the loss is exponential beyond that).
+    static let maximalLogitStep = 4.0
+
     func run(_ system: ReducedSystem, from start: [Double]) -> (state: [Double], statistics: SolverStatistics) {
         let p = system.p
         var e = start
@@ -75,7 +78,16 @@ struct DampedNewton {
                 factor = try? CholeskyFactorization(hessian)
             }
             guard let cholesky = factor else { return finish(.lineSearchFailed) }
-            let direction = cholesky.solve(g).map { -$0 }
+            var direction = cholesky.solve(g).map { -$0 }
+            // A saturated logit (σ' ≈ e^{−|z|}) makes the Newton step huge where the quadratic
+            // model means nothing: cap the change of any logit, keeping the direction.
+            let logitChange = system.logits(direction).enumerated().map { abs($1 - system.initialLogits[$0]) }
+            let largestChange = logitChange.max() ?? 0
+            if largestChange > Self.maximalLogitStep {
+                let shrink = Self.maximalLogitStep / largestChange
+                for j in 0..<p { direction[j] *= shrink }
+            }
+            if !(dot(g, direction) < 0) { direction = g.map { -$0 } }
             let slope = dot(g, direction)
             let gradientNorm = norm2(g)
             var t = 1.0
