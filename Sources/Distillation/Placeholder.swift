@@ -1,1 +1,0 @@
-// Distillation layer (see DESIGN.md).

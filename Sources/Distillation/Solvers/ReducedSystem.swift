@@ -1,0 +1,97 @@
+import LinearAlgebra
+
+/// The linear student's loss in reduced coordinates e (THEORY.md §2):
+/// z = z(0) + Sᵀ e, L(e) = (1/k) Σ ℓ(z_i, m_i), ∇L = (1/k) S r(z), ∇²L = (1/k) S diag(σ'(z)) Sᵀ.
+///
+/// S (p × k, column-major) has full row rank p; its column i is point i in an orthonormal basis
+/// of the span. Targets m may be ±∞ (hard labels).
+struct ReducedSystem: GradientSystem, Sendable {
+    let p: Int
+    let k: Int
+    let s: [Double]
+    let initialLogits: [Double]
+    let targets: [Double]
+    /// max_i |m_i − z_i(0)|, the scale of the fit gap; nil for hard labels.
+    let gapScale: Double?
+
+    init(p: Int, k: Int, s: [Double], initialLogits: [Double], targets: [Double]) {
+        precondition(s.count == p * k && initialLogits.count == k && targets.count == k,
+                     "reduced system: shapes p = \(p), k = \(k) do not match the arrays")
+        self.p = p
+        self.k = k
+        self.s = s
+        self.initialLogits = initialLogits
+        self.targets = targets
+        if targets.allSatisfy(\.isFinite) {
+            var scale = 0.0
+            for i in 0..<k { scale = max(scale, abs(targets[i] - initialLogits[i])) }
+            gapScale = scale
+        } else {
+            gapScale = nil
+        }
+    }
+
+    var dimension: Int { p }
+
+    func logits(_ e: [Double]) -> [Double] {
+        var z = initialLogits
+        for i in 0..<k {
+            var sum = 0.0
+            for j in 0..<p { sum += s[i * p + j] * e[j] }
+            z[i] += sum
+        }
+        return z
+    }
+
+    func gradient(fromLogits z: [Double]) -> [Double] {
+        var g = [Double](repeating: 0, count: p)
+        let inverse = 1 / Double(k)
+        for i in 0..<k {
+            let r = Logistic.residual(logit: z[i], target: targets[i]) * inverse
+            if r == 0 { continue }
+            for j in 0..<p { g[j] += s[i * p + j] * r }
+        }
+        return g
+    }
+
+    func fitGap(_ z: [Double]) -> Double? {
+        guard let scale = gapScale else { return nil }
+        var gap = 0.0
+        for i in 0..<k { gap = max(gap, abs(z[i] - targets[i])) }
+        if scale == 0 { return gap == 0 ? 0 : .infinity }
+        return gap / scale
+    }
+
+    func gradient(at e: [Double]) -> (gradient: [Double], fitGap: Double?) {
+        let z = logits(e)
+        return (gradient(fromLogits: z), fitGap(z))
+    }
+
+    func loss(fromLogits z: [Double]) -> Double {
+        var sum = 0.0
+        for i in 0..<k { sum += Logistic.divergence(logit: z[i], target: targets[i]) }
+        return sum / Double(k)
+    }
+
+    /// (1/k) S diag(σ'(z)) Sᵀ, p × p.
+    func hessian(fromLogits z: [Double]) -> Matrix {
+        var h = [Double](repeating: 0, count: p * p)
+        let inverse = 1 / Double(k)
+        for i in 0..<k {
+            let w = Logistic.sigmoidDerivative(z[i]) * inverse
+            if w == 0 { continue }
+            for b in 0..<p {
+                let sb = s[i * p + b] * w
+                for a in b..<p { h[b * p + a] += s[i * p + a] * sb }
+            }
+        }
+        for b in 0..<p { for a in (b + 1)..<p { h[a * p + b] = h[b * p + a] } }
+        return Matrix(rows: p, columns: p, elements: h)
+    }
+
+    /// λ_max(S Sᵀ).
+    func largestGramEigenvalue() -> Double {
+        let gram = syrk(Matrix(rows: p, columns: k, elements: s))
+        return (try? SymmetricEigendecomposition(gram))?.eigenvalues.last ?? gram.frobeniusNorm
+    }
+}

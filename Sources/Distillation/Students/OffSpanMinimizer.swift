@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+import LinearAlgebra
+
+/// The comparison family of THEORY.md §7: w_δ = ŵ + ‖ŵ‖ tan δ · v, with ŵ the flow's limit and
+/// v a unit vector orthogonal to span(X) and to ŵ. Every w_δ fits the soft labels exactly
+/// (X w_δ = X ŵ = X w*) and makes the angle δ with ŵ; δ = 90° is the direction v itself.
+extension LinearDistillationProblem {
+    /// w_δ on the first k points; v is a Gaussian vector from `stream` projected off the span and ŵ.
+    public func offSpanMinimizer(prefix k: Int, angle delta: Double,
+                                 stream: inout RandomStream) throws(ParameterError) -> OffSpanMinimizer {
+        precondition(k >= 1 && k <= pointCount, "prefix \(k) out of range 1...\(pointCount)")
+        try requireParameter(delta >= 0 && delta <= Double.pi / 2, "wDelta.angle", delta,
+                             expected: "must be an angle in radians within [0, π/2]")
+        let reduction = reduce(prefix: k, targets: Array(teacherLogits[0..<k]))
+        let leading = reduction.leading
+        // ŵ = P w* + (I − P) w(0), in Q's coordinates.
+        var limit = initialCoordinates
+        var difference = Array(teacherCoordinates[0..<leading])
+        for i in 0..<leading { difference[i] -= initialCoordinates[i] }
+        let moved = reduction.projected(difference)
+        for i in 0..<leading { limit[i] += moved[i] }
+        // v: off the span, then off ŵ's own off-span part, so that v ⟂ ŵ.
+        var v = stream.normals(count: dimension)
+        factorization.applyQ(&v, transpose: .transposed)
+        removeSpan(&v, reduction)
+        var limitOff = limit
+        removeSpan(&limitOff, reduction)
+        let offNorm2 = dot(limitOff, limitOff)
+        if offNorm2 > 0 { axpy(-dot(v, limitOff) / offNorm2, limitOff, &v) }
+        let length = norm2(v)
+        try requireParameter(length > 1e-8 * max(norm2(limit), 1), "wDelta.prefix", k,
+                             expected: "must leave an off-span direction: rank(X_k) + 1 < d = \(dimension)")
+        for i in v.indices { v[i] /= length }
+        var coordinates: [Double]
+        if abs(delta - Double.pi / 2) < 1e-15 {
+            coordinates = v
+        } else {
+            coordinates = limit
+            axpy(norm2(limit) * tan(delta), v, &coordinates)
+        }
+        let angle = Angle(coordinates, teacherCoordinates)
+        return OffSpanMinimizer(prefix: k, delta: delta, coordinates: coordinates,
+                                cosineToTeacher: angle.cosine, angleToTeacher: angle.radians,
+                                angleToLimit: Angle(coordinates, limit).radians)
+    }
+
+    /// w_δ as a d-vector.
+    public func weights(of minimizer: OffSpanMinimizer) -> [Double] {
+        var y = minimizer.coordinates
+        factorization.applyQ(&y, transpose: .none)
+        return y
+    }
+
+    /// Removes from Q-coordinates y their part in the prefix's span.
+    func removeSpan(_ y: inout [Double], _ reduction: PrefixReduction) {
+        let leading = Array(y[0..<reduction.leading])
+        let inside = reduction.projected(leading)
+        for i in 0..<reduction.leading { y[i] -= inside[i] }
+    }
+}
+
+/// One member w_δ of the family of exact soft-label fits.
+public struct OffSpanMinimizer: Sendable, Hashable {
+    public let prefix: Int
+    /// δ in radians.
+    public let delta: Double
+    /// Qᵀ w_δ (full orthogonal Q of the problem).
+    public let coordinates: [Double]
+    public let cosineToTeacher: Double
+    public let angleToTeacher: Double
+    /// ∠(w_δ, ŵ), equal to δ up to rounding.
+    public let angleToLimit: Double
+}
