@@ -1,9 +1,176 @@
+import Distillation
 import Foundation
+import LinearAlgebra
+import MPI
 import MonteCarlo
+import Report
 
-/// The one place where the command line hands a validated suite to the Monte Carlo engine and
-/// the report. Until the engine is wired in, it refuses plainly and writes nothing.
-/// Returns the process exit status.
+/// Exit status of a run stopped by SIGTERM/SIGUSR1 after writing its checkpoint: resubmit
+/// with --resume.
+let resumableExitStatus: Int32 = 3
+
+/// Runs a validated suite on every rank: MPI starts here, each experiment goes through the
+/// engine in turn, and rank 0 writes curves.csv and summary.json and prints the verdicts.
+/// Any error after MPI has started ends the whole job through MPI_Abort, so no rank is left
+/// waiting in a collective.
 func runSuite(_ suite: ExperimentSuite, settings: RunSettings) throws -> Int32 {
-    throw CommandFailure("engine not wired yet: \(settings.experimentFile.lastPathComponent) is valid (\(suite.experiments.count) experiment\(suite.experiments.count == 1 ? "" : "s")), but this build of kdmc cannot run experiments")
+    do {
+        try MPIRuntime.initialize(threadLevel: .funneled)
+    } catch {
+        throw CommandFailure("MPI could not start: \(error)")
+    }
+    if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
+        BLASThreads.set(1)
+    }
+    InterruptSignals.install()
+    let collective = MPICollective()
+    do {
+        return try SuiteRunner(suite: suite, settings: settings, collective: collective).run()
+    } catch {
+        // A setup error is the same on every rank; let rank 0 say it once.
+        if collective.rank != 0 { Thread.sleep(forTimeInterval: 5) }
+        MPIRuntime.abort("\(error)")
+    }
+}
+
+struct SuiteRunner {
+    let suite: ExperimentSuite
+    let settings: RunSettings
+    let collective: MPICollective
+
+    var folder: URL { settings.outputFolder }
+    var checkpoints: URL { folder.appendingPathComponent("checkpoints") }
+
+    func run() throws -> Int32 {
+        let baseDirectory = settings.experimentFile.deletingLastPathComponent()
+        // Build every experiment first: a setup problem stops the run before any trial.
+        let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
+        if collective.isRoot { try prepareFolder() }
+        try collective.barrier()
+
+        var results: [ExperimentResult] = []
+        let start = Date()
+        for (index, trial) in trials.enumerated() {
+            let spec = trial.spec
+            let checkpoint = checkpoints.appendingPathComponent("\(index)-\(Self.fileName(spec.name)).checkpoint")
+            let configuration = EngineConfiguration(
+                pointCount: trial.layout.count, blockSize: spec.blockSize,
+                stopping: Self.rule(spec.stopping), confidenceLevel: spec.confidence,
+                identity: try Self.identity(spec),
+                checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30))
+            let engine = try TrialEngine(configuration: configuration)
+            let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
+            var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count)
+            let outcome = try engine.run(on: collective, resume: resume,
+                                         progress: { progress.report($0) },
+                                         trial: { try trial.evaluate(trial: $0) })
+            progress.finish()
+            switch outcome.status {
+            case .interrupted(let resumable):
+                if collective.isRoot {
+                    Diagnostics.error(resumable
+                        ? "stopped on request during '\(spec.name)'; checkpoint saved in \(checkpoints.path); continue with: kdmc run \(settings.experimentFile.path) --out \(folder.path) --resume"
+                        : "stopped on request during '\(spec.name)' before a checkpoint could be written")
+                }
+                return resumable ? resumableExitStatus : 1
+            case .finished(let reason):
+                if collective.isRoot, let intervals = outcome.intervals {
+                    results.append(ExperimentResult(trial: trial, intervals: intervals,
+                                                    stopReason: reason.rawValue, timing: outcome.timing))
+                }
+            }
+        }
+        if collective.isRoot {
+            try writeOutputs(results, seconds: Date().timeIntervalSince(start))
+        }
+        try collective.barrier()
+        return 0
+    }
+
+    /// A fresh run replaces an earlier run's checkpoints in the same folder; --resume keeps them.
+    func prepareFolder() throws {
+        let manager = FileManager.default
+        if !settings.resume, manager.fileExists(atPath: checkpoints.path) {
+            try manager.removeItem(at: checkpoints)
+        }
+        try manager.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+    }
+
+    func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws {
+        var rows: [CurveRow] = []
+        var fits: [SummaryDocument.Fit] = []
+        var verdicts: [Verdict] = []
+        var trials: [String: Int] = [:]
+        var timings: [String: Double] = ["total_seconds": seconds]
+        for result in results {
+            let experimentRows = ExperimentAnalysis.rows(result)
+            let experimentFits = ExperimentAnalysis.fits(result)
+            rows += experimentRows
+            fits += experimentFits
+            verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
+            let name = result.trial.spec.name
+            trials[name] = result.trials
+            timings["\(name).seconds"] = result.timing.wallSeconds
+            timings["\(name).efficiency"] = result.timing.efficiency
+            timings["\(name).worst_round_imbalance"] = result.timing.worstRoundImbalance
+        }
+        let summary = SummaryDocument(
+            version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
+            trials: trials, partial: false, configuration: try Self.configurationText(suite),
+            fits: fits, verdicts: verdicts, timings: timings)
+        try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
+        try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
+        print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
+    }
+
+    static func rule(_ stopping: StoppingSpec) -> StoppingRule {
+        switch stopping {
+        case .fixed(let trials):
+            return .fixed(trials: trials)
+        case .sequential(let s):
+            var target = SequentialTarget(minimumTrials: s.minTrials, maximumTrials: s.maxTrials, wallTimeLimit: s.wallTime)
+            switch s.target {
+            case .absolute(let x): target.absoluteHalfWidth = x
+            case .relative(let x): target.relativeHalfWidth = x
+            }
+            return .sequential(target)
+        }
+    }
+
+    /// Everything that changes a trial's numbers: the experiment without its stopping rule
+    /// (so a resumed run may be given more trials).
+    static func identity(_ spec: ExperimentSpec) throws -> String {
+        var stripped = spec
+        stripped.stopping = .defaultRule
+        return String(decoding: try canonicalEncoder.encode(stripped.json), as: UTF8.self)
+    }
+
+    static func configurationText(_ suite: ExperimentSuite) throws -> String {
+        String(decoding: try canonicalEncoder.encode(suite.json), as: UTF8.self)
+    }
+
+    static let canonicalEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func fileName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}
+
+let kdmcVersion = "0.1.0"
+
+/// Outputs appear whole or not at all: written beside, flushed, then renamed.
+enum OutputFiles {
+    static func write(_ data: Data, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try data.write(to: temporary)
+        if FileManager.default.fileExists(atPath: url.path) {
+            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+        } else {
+            try FileManager.default.moveItem(at: temporary, to: url)
+        }
+    }
 }

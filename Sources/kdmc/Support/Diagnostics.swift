@@ -34,4 +34,10 @@ enum Diagnostics {
         guard isLeadRank else { return }
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
+
+    /// Text as is on stderr, without a newline (lead rank only).
+    static func raw(_ text: String) {
+        guard isLeadRank else { return }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
 }

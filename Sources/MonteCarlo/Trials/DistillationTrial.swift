@@ -1,0 +1,229 @@
+import Distillation
+import Foundation
+import LinearAlgebra
+
+/// One Monte Carlo trial of an experiment (DESIGN.md "Monte Carlo contract"): a transfer set of
+/// the largest n drawn from the trial's own Philox stream, every student trained on each nested
+/// prefix of the n grid, and the measured quantities written where `layout` says. The result
+/// depends on the trial index only, never on the rank that computes it.
+public struct DistillationTrial: Sendable {
+    public let spec: ExperimentSpec
+    public let setup: ExperimentGeometry
+    public let students: [StudentPlan]
+    public let grid: [Int]
+    public let layout: CurveLayout
+    let solver: SolverKind
+    let options: SolverOptions
+    /// Label of the soft-label curve compared with hard labels, if both are present.
+    let softVersusHard: (soft: String, hard: String)?
+    let givenInitials: [Int: [Double]]
+
+    public static let softVersusHardLabel = "soft-vs-hard"
+
+    public init(spec: ExperimentSpec, baseDirectory: URL?) throws {
+        self.spec = spec
+        setup = try ExperimentGeometry(spec: spec, baseDirectory: baseDirectory)
+        students = StudentPlan.plans(for: spec.students)
+        grid = spec.n.values
+        switch spec.solver.kind {
+        case .flow: solver = .flow
+        case .gd: solver = .gd
+        case .newton: solver = .newton
+        case .closed: solver = .closed
+        }
+        options = try SolverOptions(
+            gradientTolerance: spec.solver.tolerance, fitTolerance: spec.solver.fitTolerance,
+            timeLimit: spec.solver.timeLimit ?? .infinity, maxSteps: spec.solver.maxSteps,
+            integrationTolerance: spec.solver.integrationTolerance, descentStep: spec.solver.step)
+        if let soft = students.first(where: { $0.isZeroInitialisedLinear }),
+           let hard = students.first(where: { $0.kind == .hardLabel }) {
+            softVersusHard = (soft.label, hard.label)
+        } else {
+            softVersusHard = nil
+        }
+        var given: [Int: [Double]] = [:]
+        for plan in students {
+            if case .linear(.given(let file)) = plan.kind {
+                given[plan.specIndex] = try Self.readVector(file, baseDirectory: baseDirectory, count: spec.d)
+            }
+            if case .deepLinear = plan.kind, setup.riskOfAngle == nil {
+                throw TrialSetupError.unsupported(
+                    "deep-linear students of experiment '\(spec.name)' need an axially symmetric geometry (gaussian, poly-tail, margin) in this build")
+            }
+        }
+        givenInitials = given
+        layout = Self.makeLayout(students: students, grid: grid, iterative: solver != .closed,
+                                 softVersusHard: softVersusHard != nil)
+    }
+
+    static func makeLayout(students: [StudentPlan], grid: [Int], iterative: Bool,
+                           softVersusHard: Bool) -> CurveLayout {
+        var layout = CurveLayout()
+        for plan in students {
+            for (k, n) in grid.enumerated() {
+                layout.append(.init(student: plan.label, n: n, quantity: .risk))
+                layout.append(.init(student: plan.label, n: n, quantity: .certificate))
+                if k > 0 { layout.append(.init(student: plan.label, n: n, quantity: .step)) }
+                switch plan.kind {
+                case .linear:
+                    if iterative {
+                        for q in [CurveLayout.Quantity.limitGap, .flowTime, .gradientEvaluations, .converged] {
+                            layout.append(.init(student: plan.label, n: n, quantity: q))
+                        }
+                    }
+                case .deepLinear(_, let initialization):
+                    if case .balanced = initialization {
+                        layout.append(.init(student: plan.label, n: n, quantity: .limitGap))
+                    }
+                    for q in [CurveLayout.Quantity.offSpan, .flowTime, .gradientEvaluations, .converged] {
+                        layout.append(.init(student: plan.label, n: n, quantity: q))
+                    }
+                case .hardLabel, .wDelta:
+                    break
+                }
+            }
+        }
+        if softVersusHard {
+            for n in grid { layout.append(.init(student: softVersusHardLabel, n: n, quantity: .softMinusHard)) }
+        }
+        return layout
+    }
+
+    /// The trial's vector: one value per key of `layout`.
+    public func evaluate(trial t: Int) throws -> [Double] {
+        var values = [Double](repeating: .nan, count: layout.count)
+        func put(_ student: String, _ n: Int, _ q: CurveLayout.Quantity, _ value: Double) {
+            guard let i = layout.index(student, n, q) else { return }
+            values[i] = value
+        }
+        let trial = UInt64(t)
+        var stream = RandomStream(seed: spec.seed, trial: trial, stream: .transferSet)
+        let points = setup.geometry.sampleTransferSet(count: grid.last!, using: &stream)
+        let d = spec.d
+        var problems: [Int: LinearDistillationProblem] = [:]
+        func problem(initialisedBy plan: StudentPlan?) throws -> LinearDistillationProblem {
+            let key = plan.map { $0.specIndex } ?? -1
+            if let cached = problems[key] { return cached }
+            let initialization: LinearInitialization
+            switch plan?.kind {
+            case .linear(.random(let scale)):
+                initialization = .random(scale: scale, stream: RandomStream(
+                    seed: spec.seed, trial: trial, stream: .studentInit, index: UInt64(key)))
+            case .linear(.given):
+                initialization = .weights(givenInitials[key]!)
+            default:
+                initialization = .zero
+            }
+            let made = try LinearDistillationProblem(points: points, teacher: setup.teacher,
+                                                     initialization: initialization)
+            problems[key] = made
+            return made
+        }
+        let zero = try problem(initialisedBy: nil)
+
+        for plan in students {
+            var previous: Double?
+            for n in grid {
+                let angle: Double
+                var weights: (() -> [Double])?
+                switch plan.kind {
+                case .linear(let initialization):
+                    let p = initialization == .zero ? zero : try problem(initialisedBy: plan)
+                    let student = p.solve(prefix: n, solver: solver, options: options)
+                    angle = student.angleToTeacher
+                    weights = { p.weights(of: student) }
+                    if solver != .closed {
+                        let closed = p.solve(prefix: n, solver: .closed, options: options)
+                        put(plan.label, n, .limitGap, Self.relativeDistance(student.coordinates, closed.coordinates))
+                        record(student.statistics, plan.label, n, put)
+                    }
+                case .deepLinear(let widths, let initialization):
+                    let architecture = try DeepLinearArchitecture(hiddenWidths: widths)
+                    let start: DeepLinearInitialization
+                    switch initialization {
+                    case .balanced(let scale): start = .balancedInSpan(scale: scale)
+                    case .random(let scale): start = .random(scale: scale)
+                    }
+                    let deep = try zero.solveDeep(
+                        prefix: n, architecture: architecture, initialization: start,
+                        stream: RandomStream(seed: spec.seed, trial: trial, stream: .studentInit,
+                                             index: UInt64(plan.specIndex)),
+                        options: options)
+                    angle = deep.angleToTeacher
+                    if case .balanced = initialization {
+                        let closed = zero.solve(prefix: n, solver: .closed, options: options)
+                        put(plan.label, n, .limitGap, Self.relativeDistance(deep.coordinates, closed.coordinates))
+                    }
+                    put(plan.label, n, .offSpan, deep.offSpanNorm)
+                    record(deep.statistics, plan.label, n, put)
+                case .hardLabel:
+                    let separator = zero.maxMarginSeparator(prefix: n)
+                    angle = separator.angleToTeacher
+                    weights = { zero.weights(of: separator) }
+                case .wDelta(let degrees):
+                    if n >= d {
+                        // The span is all of R^d: w* is the only exact minimiser.
+                        angle = 0
+                        weights = { setup.teacher.weights }
+                    } else {
+                        var offSpan = RandomStream(seed: spec.seed, trial: trial, stream: .offSpan,
+                                                   index: UInt64(plan.specIndex))
+                        let minimizer = try zero.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180,
+                                                                  stream: &offSpan)
+                        angle = minimizer.angleToTeacher
+                        weights = { zero.weights(of: minimizer) }
+                    }
+                }
+                let risk: Double
+                if let riskOfAngle = setup.riskOfAngle {
+                    risk = riskOfAngle(angle)
+                } else if let weights {
+                    risk = setup.geometry.risk(of: weights()).value
+                } else {
+                    risk = .nan
+                }
+                put(plan.label, n, .risk, risk)
+                put(plan.label, n, .certificate, setup.geometry.certificate(angle: min(angle, .pi / 2)))
+                if let previous { put(plan.label, n, .step, risk - previous) }
+                previous = risk
+            }
+        }
+        if let pair = softVersusHard {
+            for n in grid {
+                guard let s = layout.index(pair.soft, n, .risk), let h = layout.index(pair.hard, n, .risk) else { continue }
+                put(Self.softVersusHardLabel, n, .softMinusHard, values[s] - values[h])
+            }
+        }
+        return values
+    }
+
+    private func record(_ statistics: SolverStatistics, _ label: String, _ n: Int,
+                        _ put: (String, Int, CurveLayout.Quantity, Double) -> Void) {
+        if let time = statistics.flowTime { put(label, n, .flowTime, time) }
+        put(label, n, .gradientEvaluations, Double(statistics.gradientEvaluations))
+        put(label, n, .converged, statistics.converged ? 1 : 0)
+    }
+
+    /// ‖a − b‖ / ‖b‖ (‖a − b‖ when b = 0).
+    static func relativeDistance(_ a: [Double], _ b: [Double]) -> Double {
+        precondition(a.count == b.count, "coordinates differ in length")
+        var difference = a
+        axpy(-1, b, &difference)
+        let scale = norm2(b)
+        return scale > 0 ? norm2(difference) / scale : norm2(difference)
+    }
+
+    static func readVector(_ file: String, baseDirectory: URL?, count: Int) throws -> [Double] {
+        let url = file.hasPrefix("/") ? URL(fileURLWithPath: file)
+            : (baseDirectory ?? URL(fileURLWithPath: ".")).appendingPathComponent(file)
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw TrialSetupError.unreadable(path: url.path, reason: "\(error.localizedDescription)")
+        }
+        let numbers = text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { Double($0) }
+        guard numbers.count == count else {
+            throw TrialSetupError.unreadable(path: url.path, reason: "found \(numbers.count) numbers, expected d = \(count)")
+        }
+        return numbers
+    }
+}
