@@ -1,4 +1,4 @@
-import Distillation
+public import Distillation
 import Foundation
 import LinearAlgebra
 

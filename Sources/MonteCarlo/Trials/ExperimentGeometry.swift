@@ -1,4 +1,4 @@
-import Distillation
+public import Distillation
 import Foundation
 
 /// The geometry and teacher of an experiment, built once from its file, with the fastest risk

@@ -1,4 +1,4 @@
-import Distillation
+public import Distillation
 
 /// One curve of an experiment: a student as the trial trains it, with a unique label.
 public struct StudentPlan: Sendable, Equatable {
