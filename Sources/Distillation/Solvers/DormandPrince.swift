@@ -14,8 +14,10 @@ import LinearAlgebra
 /// region, so the controller rejects or shrinks the step and settles at the stability limit;
 /// the PI term (the previous error's exponent) damps the oscillation around that limit that a
 /// plain controller shows. The cost is then about κ · log(1/tol) steps, κ the condition number.
-/// When that exceeds `maxSteps`, or the step falls below the rounding level of t, the run stops
-/// with `converged == false` and the reason, never silently.
+/// A cold teacher is the extreme case: with logits of size ~1 and ~|m| in the same set the
+/// curvatures σ'(m_i) differ by e^{|m|}, so for ‖w*‖ ≳ 100 the flow can need more steps than any
+/// budget. When `maxSteps` is reached, or the step falls below the rounding level of t, the run
+/// stops with `converged == false` and the reason, never silently (Newton has no such limit).
 struct DormandPrince {
     let options: SolverOptions
 
