@@ -31,20 +31,30 @@ public struct CholeskyFactorization: Sendable {
 
     /// x with A x = b, by two triangular solves (NaN in b propagates to x).
     public func solve(_ b: [Double]) -> [Double] {
-        precondition(b.count == dimension, "Cholesky.solve: b has length \(b.count), A is \(dimension)×\(dimension)")
         var x = b
-        trsv(lower, &x, triangle: .lower)
-        trsv(lower, &x, triangle: .lower, transpose: .transposed)
+        solveInPlace(&x)
         return x
     }
 
     /// X with A X = B.
     public func solve(_ b: Matrix) -> Matrix {
-        precondition(b.rows == dimension, "Cholesky.solve: B has \(b.rows) rows, A is \(dimension)×\(dimension)")
         var x = b
-        trsm(lower, &x, triangle: .lower)
-        trsm(lower, &x, triangle: .lower, transpose: .transposed)
+        solveInPlace(&x)
         return x
+    }
+
+    /// b ← A⁻¹ b without allocating.
+    public func solveInPlace(_ b: inout [Double]) {
+        precondition(b.count == dimension, "Cholesky.solve: b has length \(b.count), A is \(dimension)×\(dimension)")
+        trsv(lower, &b, triangle: .lower)
+        trsv(lower, &b, triangle: .lower, transpose: .transposed)
+    }
+
+    /// B ← A⁻¹ B without allocating.
+    public func solveInPlace(_ b: inout Matrix) {
+        precondition(b.rows == dimension, "Cholesky.solve: B has \(b.rows) rows, A is \(dimension)×\(dimension)")
+        trsm(lower, &b, triangle: .lower)
+        trsm(lower, &b, triangle: .lower, transpose: .transposed)
     }
 
     /// log det A = 2 Σ log L_ii.

@@ -1,4 +1,5 @@
 internal import CLAPACKE
+internal import CBLAS
 
 /// A LAPACK routine reported failure through its `info` code.
 public struct LinearAlgebraError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -67,13 +68,29 @@ extension LinearAlgebraError.Reason {
 
 /// Throws `.nonFiniteEntry` for the first ±∞ or NaN of `a` (column-major scan).
 internal func requireFinite(_ a: Matrix, routine: String) throws(LinearAlgebraError) {
-    let bad: Int? = a.elements.withUnsafeBufferPointer { p in
-        for k in 0..<p.count where !p[k].isFinite { return k }
-        return nil
-    }
-    if let k = bad {
+    if let k = firstNonFiniteIndex(a.elements) {
         throw LinearAlgebraError(routine: routine, info: 0,
                                  reason: .nonFiniteEntry(row: k % a.rows, column: k / a.rows, value: a.elements[k]))
+    }
+}
+
+/// Index of the first ±∞ or NaN, or nil. Fast path: Σ 0·x_i (BLAS ddot against one zero with
+/// stride 0) is ±0 when every x_i is finite and NaN otherwise; only then is the entry located.
+internal func firstNonFiniteIndex(_ x: [Double]) -> Int? {
+    x.withUnsafeBufferPointer { p -> Int? in
+        guard let base = p.baseAddress else { return nil }
+        var zero = 0.0
+        let chunk = 1 << 30
+        var start = 0
+        while start < p.count {
+            let n = Swift.min(chunk, p.count - start)
+            let s = cblas_ddot(Int32(n), base + start, 1, &zero, 0)
+            if !s.isFinite {
+                for k in start..<(start + n) where !p[k].isFinite { return k }
+            }
+            start += n
+        }
+        return nil
     }
 }
 

@@ -101,12 +101,28 @@ public struct QRFactorization: Sendable {
         }
     }
 
+    /// Qᵀ x with the thin Q (length k): the coordinates of x's projection in the columns of `q`.
+    /// Because Q's leading columns span A's leading columns, the first j of them are the
+    /// coordinates for the prefix A[:, 0..<j] too, so one factorization serves nested prefixes.
+    public func coordinates(_ x: [Double]) -> [Double] {
+        var y = x
+        applyQ(&y, transpose: .transposed)
+        return Array(y[0..<rank])
+    }
+
     /// Q Qᵀ x with the thin Q: the orthogonal projection of x onto span(q), which is the
     /// column space of A when A has full rank k.
     public func projection(_ x: [Double]) -> [Double] {
+        projection(x, ontoLeadingColumns: rank)
+    }
+
+    /// Projection of x onto the span of the first `j` columns of `q` (j ≤ k), which is the span
+    /// of A's first j columns when those have full rank: nested prefixes from one factorization.
+    public func projection(_ x: [Double], ontoLeadingColumns j: Int) -> [Double] {
+        precondition(j >= 0 && j <= rank, "projection: j = \(j) outside 0...\(rank)")
         var y = x
         applyQ(&y, transpose: .transposed)
-        for i in rank..<rows { y[i] = 0 }
+        for i in j..<rows { y[i] = 0 }
         applyQ(&y, transpose: .none)
         return y
     }
