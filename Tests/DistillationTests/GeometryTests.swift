@@ -121,3 +121,17 @@ import Testing
         }
     }
 }
+
+/// The Gaussian p(θ) (quadrature of cos^{d−2}) against the numerics branch's incomplete beta.
+@Suite struct GeometryIncompleteBetaTests {
+    @Test(arguments: [4, 10, 100, 10_000, 1_000_000])
+    func gaussianBoundaryMassIsIncompleteBeta(dimension d: Int) throws {
+        let g = try GaussianGeometry(dimension: d)
+        let scale = 1 / Double(d).squareRoot()
+        for theta in ([0.01, 0.3, 1, 2, 3, 5].map({ $0 * scale }) + [0.5, 1.2]) where theta <= .pi / 2 {
+            let s = sin(theta)
+            let reference = SpecialFunctions.regularizedIncompleteBeta(0.5, Double(d - 1) / 2, s * s)
+            #expect(abs(g.boundaryMass(theta) - reference) < 1e-10, "d = \(d), θ = \(theta)")
+        }
+    }
+}
