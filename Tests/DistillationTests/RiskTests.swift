@@ -43,3 +43,30 @@ import Testing
         }
     }
 }
+
+@Suite struct RiskSpecialValueTests {
+    /// A zero student has no direction: the exact evaluators return NaN rather than a number.
+    @Test func zeroStudentGivesNaN() throws {
+        let zero = [Double](repeating: 0, count: 4)
+        #expect(try GaussianGeometry(dimension: 4).risk(of: zero).value.isNaN)
+        #expect(try PolyTailGeometry(dimension: 4, kappa: 1).risk(of: zero).value.isNaN)
+        #expect(VectorAngle.between(zero, [1, 0, 0, 0]).isNaN)
+    }
+
+    /// Angles of nearly parallel huge or tiny vectors stay accurate (no arccos of a rounded cosine).
+    @Test func vectorAngleAtExtremeMagnitudes() {
+        for scale in [1e-300, 1.0, 1e300] {
+            let a = [scale, 0, 0], b = [scale, scale * 1e-9, 0]
+            #expect(abs(VectorAngle.between(a, b) - 1e-9) < 1e-20)
+            #expect(abs(VectorAngle.between(a, a.map { -$0 }) - .pi) < 1e-15)
+        }
+    }
+
+    /// A student at a tiny angle: R(γ) ≈ γ/π also for the quadrature path.
+    @Test func tinyAngle() throws {
+        let g = try PolyTailGeometry(dimension: 50, kappa: 1)
+        let r = g.risk(angle: 1e-12)
+        #expect(r >= 0 && r < 1e-10)
+        #expect(!GaussianExpectation.expectedRisk(count: 1, dimension: 1_000_000).isNaN)
+    }
+}

@@ -71,8 +71,8 @@ public struct GaussianGeometry: AxiallySymmetricGeometry {
                                  scale: Double = 1) -> Double {
         guard theta > 0 else { return 0 }
         let pieces = max(1, Int((16 * theta / cutoff).rounded(.up)))
-        let points = AdaptiveQuadrature.breakPoints(from: 0, to: theta, pieces: pieces)
-        return AdaptiveQuadrature.integrate({ exp(m * AdaptiveQuadrature.logCos($0)) }, over: points,
+        let points = PiecewiseQuadrature.breakPoints(from: 0, to: theta, pieces: pieces)
+        return PiecewiseQuadrature.integrate({ exp(m * PiecewiseQuadrature.logCos($0)) }, over: points,
                                             absoluteTolerance: 1e-14 * scale)
     }
 }

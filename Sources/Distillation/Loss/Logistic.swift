@@ -45,6 +45,20 @@ public enum Logistic {
         return z > m ? r : -r
     }
 
+    /// The one-point Newton step r / σ'(z) = (σ(z) − σ(m)) / σ'(z), formed from logarithms so
+    /// that it stays accurate when both factors are ~e^{−|z|} (may be ±∞ when z is far beyond m).
+    public static func newtonStep(logit z: Double, target m: Double) -> Double {
+        if z == m { return 0 }
+        let a = abs(z), b = abs(m)
+        let sameSign = (z >= 0) == (m >= 0)
+        let gap = sameSign ? abs(a - b) : a + b
+        let logResidual = (sameSign ? -min(a, b) : 0) + log(-expm1(-gap))
+            - log1p(exp(-a)) - (b.isInfinite ? 0 : log1p(exp(-b)))
+        let logCurvature = -a - 2 * log1p(exp(-a))
+        let size = exp(logResidual - logCurvature)
+        return z > m ? size : -size
+    }
+
     /// The loss of one point, shifted to vanish at z = m:
     /// ℓ(z, m) = softplus(z) − softplus(m) − σ(m)(z − m) ≥ 0 (the Bernoulli KL divergence).
     ///

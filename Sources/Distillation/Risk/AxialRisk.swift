@@ -40,17 +40,17 @@ public enum AxialRisk {
         let phiMax = m == 0 ? Double.pi / 2 : min(Double.pi / 2, (160 / m).squareRoot())
         let weight: (Double) -> Double = m == 0
             ? { _ in 1 }
-            : { phi in exp(m * AdaptiveQuadrature.logCos(phi)) }
+            : { phi in exp(m * PiecewiseQuadrature.logCos(phi)) }
         let (sg, cg) = (sin(g), cos(g))
         // Kinks of p at θ_k become kinks in φ at sin φ = cot γ tan θ_k.
         let phiKinks = kinks.compactMap { theta -> Double? in
             let s = cg * tan(theta) / sg
             return s > 0 && s < 1 ? asin(s) : nil
         }
-        let points = AdaptiveQuadrature.breakPoints(from: 0, to: phiMax, pieces: 16, extra: phiKinks)
-        let normalisation = AdaptiveQuadrature.integrate(weight, over: points,
+        let points = PiecewiseQuadrature.breakPoints(from: 0, to: phiMax, pieces: 16, extra: phiKinks)
+        let normalisation = PiecewiseQuadrature.integrate(weight, over: points,
                                                          absoluteTolerance: 1e-14 * (Double.pi / (2 * max(m, 1))).squareRoot())
-        let mass = AdaptiveQuadrature.integrate({ phi in
+        let mass = PiecewiseQuadrature.integrate({ phi in
             let theta = atan2(sg * sin(phi), cg)
             return p(theta) * weight(phi)
         }, over: points, absoluteTolerance: 1e-12 * normalisation)

@@ -18,7 +18,7 @@ public enum GaussianExpectation {
         let a = Double(n - 1), b = Double(d - n - 1)
         let mode = atan2(b.squareRoot(), a.squareRoot())
         let logWeight: (Double) -> Double = { g in
-            (a == 0 ? 0 : a * AdaptiveQuadrature.logCos(g)) + (b == 0 ? 0 : b * AdaptiveQuadrature.logSin(g))
+            (a == 0 ? 0 : a * PiecewiseQuadrature.logCos(g)) + (b == 0 ? 0 : b * PiecewiseQuadrature.logSin(g))
         }
         let peak = logWeight(mode)
         let density: (Double) -> Double = { g in
@@ -27,9 +27,9 @@ public enum GaussianExpectation {
         }
         let width = d > 2 ? 1 / (2 * Double(d - 2)).squareRoot() : 1
         let lo = max(0, mode - 20 * width), hi = min(Double.pi / 2, mode + 20 * width)
-        let points = AdaptiveQuadrature.breakPoints(from: lo, to: hi, pieces: 40)
-        let z = AdaptiveQuadrature.integrate(density, over: points, absoluteTolerance: 1e-15)
-        let mean = AdaptiveQuadrature.integrate({ $0 * density($0) }, over: points,
+        let points = PiecewiseQuadrature.breakPoints(from: lo, to: hi, pieces: 40)
+        let z = PiecewiseQuadrature.integrate(density, over: points, absoluteTolerance: 1e-15)
+        let mean = PiecewiseQuadrature.integrate({ $0 * density($0) }, over: points,
                                                 absoluteTolerance: 1e-15)
         return mean / z / .pi
     }

@@ -14,8 +14,10 @@ import LinearAlgebra
 /// region, so the controller rejects or shrinks the step and settles at the stability limit;
 /// the PI term (the previous error's exponent) damps the oscillation around that limit that a
 /// plain controller shows. The cost is then about κ · log(1/tol) steps, κ the condition number.
-/// When that exceeds `maxSteps`, or the step falls below the rounding level of t, the run stops
-/// with `converged == false` and the reason, never silently.
+/// A cold teacher is the extreme case: with logits of size ~1 and ~|m| in the same set the
+/// curvatures σ'(m_i) differ by e^{|m|}, so for ‖w*‖ ≳ 100 the flow can need more steps than any
+/// budget. When `maxSteps` is reached, or the step falls below the rounding level of t, the run
+/// stops with `converged == false` and the reason, never silently (Newton has no such limit).
 struct DormandPrince {
     let options: SolverOptions
 
@@ -61,7 +63,13 @@ struct DormandPrince {
         if rule.isConverged(relativeGradient: relative, fitGap: gap) { return finish(.converged) }
 
         let tol = Self.localTolerance(options)
-        func errorScale(_ i: Int, _ u: Double, _ v: Double) -> Double { tol + tol * max(abs(u), abs(v)) }
+        // Error relative to the state's largest entry (norm-wise): the problem's scale (teacher
+        // norm, point norms) then never sets an absolute error floor.
+        func largest(_ x: [Double]) -> Double { x.reduce(0) { max($0, abs($1)) } }
+        var stateScale = largest(y)
+        func errorScale(_ i: Int, _ u: Double, _ v: Double) -> Double {
+            tol * max(stateScale, abs(u), abs(v), Double.leastNormalMagnitude)
+        }
 
         // Initial step (Hairer's heuristic, first part): 1 % of the state's scale over the speed's.
         var d0 = 0.0, d1 = 0.0
@@ -72,7 +80,7 @@ struct DormandPrince {
         }
         d0 = (d0 / Double(max(n, 1))).squareRoot()
         d1 = (d1 / Double(max(n, 1))).squareRoot()
-        var h = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1
+        var h = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 / max(norm2(g), Double.leastNormalMagnitude) : 0.01 * d0 / d1
         h = min(h, options.timeLimit)
 
         var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: 7)
@@ -100,6 +108,7 @@ struct DormandPrince {
                 if s == 6 { stageGradient = gs; stageGap = fs }
             }
             // stage now holds the 5th-order solution (row 7 of a equals the weights b).
+            stateScale = max(largest(y), largest(stage))
             var err = 0.0
             for i in 0..<n {
                 var e = 0.0

@@ -49,6 +49,9 @@ struct DampedNewton {
     static let maximalLogitStep = 4.0
 
     func run(_ system: ReducedSystem, from start: [Double]) -> (state: [Double], statistics: SolverStatistics) {
+        if system.p == system.k, start.allSatisfy({ $0 == 0 }), let result = runInLogits(system) {
+            return result
+        }
         let p = system.p
         var e = start
         var z = system.logits(e)
@@ -112,5 +115,67 @@ struct DampedNewton {
             gap = system.fitGap(z)
             relative = rule.relativeGradient(g)
         }
+    }
+}
+
+extension DampedNewton {
+    /// Newton when S is square (k ≤ d, full rank): z = z(0) + Sᵀe is an invertible affine map,
+    /// Newton is affine-invariant, and in the logits the loss is separable, so the Newton step
+    /// is Δz_i = −r_i / σ'(z_i) for each point, evaluated in logarithms (both factors can be
+    /// ~e^{−|m|}). This avoids the Hessian S diag(σ') Sᵀ, whose eigenvalues span e^{−|m|} and
+    /// would be numerically singular for teacher norms in the hundreds. e = S⁻ᵀ(z − z(0)).
+    func runInLogits(_ system: ReducedSystem) -> (state: [Double], statistics: SolverStatistics)? {
+        let k = system.k
+        let transposed = Matrix(rows: system.p, columns: k, elements: system.s).transposed
+        var z = system.initialLogits
+        let targets = system.targets
+        var g = system.gradient(fromLogits: z)
+        let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
+        var relative = rule.relativeGradient(g)
+        var gap = system.fitGap(z)
+        var iterations = 0, rejected = 0, evaluations = 1
+        var e = [Double](repeating: 0, count: k)
+        func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
+            (e, SolverStatistics(flowTime: nil, acceptedSteps: iterations, rejectedSteps: rejected,
+                                 gradientEvaluations: evaluations, relativeGradientNorm: relative,
+                                 relativeFitGap: gap, converged: reason == .converged, stopReason: reason))
+        }
+        while !rule.isConverged(relativeGradient: relative, fitGap: gap) {
+            if iterations >= options.maxSteps { break }
+            var moved = false
+            for i in 0..<k {
+                let current = Logistic.divergence(logit: z[i], target: targets[i])
+                if current == 0 { continue }
+                var step = -Logistic.newtonStep(logit: z[i], target: targets[i])
+                step = min(Self.maximalLogitStep, max(-Self.maximalLogitStep, step))
+                for _ in 0..<60 {
+                    let trial = z[i] + step
+                    if trial != z[i] && Logistic.divergence(logit: trial, target: targets[i]) < current {
+                        z[i] = trial
+                        moved = true
+                        break
+                    }
+                    rejected += 1
+                    step /= 2
+                }
+            }
+            iterations += 1
+            evaluations += 1
+            g = system.gradient(fromLogits: z)
+            relative = rule.relativeGradient(g)
+            gap = system.fitGap(z)
+            if !moved { break }
+        }
+        var difference = z
+        for i in 0..<k { difference[i] -= system.initialLogits[i] }
+        guard let solved = try? solveLinear(transposed, difference), isAllFinite(solved) else { return nil }
+        e = solved
+        // Report the gradient of the returned point, not of the logits before the solve.
+        let zFinal = system.logits(e)
+        g = system.gradient(fromLogits: zFinal)
+        relative = rule.relativeGradient(g)
+        gap = system.fitGap(zFinal)
+        if rule.isConverged(relativeGradient: relative, fitGap: gap) { return finish(.converged) }
+        return finish(iterations >= options.maxSteps ? .stepLimit : .lineSearchFailed)
     }
 }

@@ -7,9 +7,8 @@ extension LinearDistillationProblem {
     /// The gradient flow on hard labels from w(0), run to `options.timeLimit` (or until the
     /// gradient falls below `options.gradientTolerance`, or `options.maxSteps`).
     public func solveHardLabel(prefix k: Int, options: SolverOptions) throws(ParameterError) -> LinearStudent {
-        try requireParameter(options.timeLimit.isFinite || options.maxSteps < Int.max,
-                             "timeLimit", options.timeLimit,
-                             expected: "must be finite for hard labels (the flow never converges)")
+        try requireParameter(options.timeLimit.isFinite, "timeLimit", options.timeLimit,
+                             expected: "must be finite for hard labels (their loss has no minimizer)")
         let targets = teacherLogits[0..<k].map { $0 >= 0 ? Double.infinity : -Double.infinity }
         let reduction = reduce(prefix: k, targets: targets)
         let start = [Double](repeating: 0, count: reduction.rank)

@@ -1,0 +1,47 @@
+/// A numeric CSV file: comma-separated decimal numbers, one row per line. Blank lines and
+/// lines starting with '#' are skipped; an optional first line is a header.
+struct DataTable: Sendable {
+    /// Row-major values.
+    var rows: [[Double]]
+
+    /// Reads and checks the file; errors name the file, line and column.
+    static func read(path: String, hasHeader: Bool) throws(ParameterError) -> DataTable {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadable(file: path, reason: "\(error.localizedDescription)")
+        }
+        return try parse(text, file: path, hasHeader: hasHeader)
+    }
+
+    static func parse(_ text: String, file: String, hasHeader: Bool) throws(ParameterError) -> DataTable {
+        var rows: [[Double]] = []
+        var width: Int?
+        var headerPending = hasHeader
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if headerPending { headerPending = false; continue }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            if let w = width, cells.count != w {
+                throw .ragged(file: file, line: index + 1, expected: w, found: cells.count)
+            }
+            width = cells.count
+            var row: [Double] = []
+            row.reserveCapacity(cells.count)
+            for (column, cell) in cells.enumerated() {
+                let token = cell.trimmingCharacters(in: .whitespaces)
+                guard let value = Double(token), value.isFinite else {
+                    throw .notANumber(file: file, line: index + 1, column: column + 1, text: token)
+                }
+                row.append(value)
+            }
+            rows.append(row)
+        }
+        if rows.isEmpty { throw .unreadable(file: file, reason: "no data rows") }
+        return DataTable(rows: rows)
+    }
+}
+
+import Foundation
