@@ -31,6 +31,11 @@ public struct TrialEngine: Sendable {
                 throw .invalidConfiguration("checkpoint everySeconds is \(s); it must be positive (or nil for never)")
             }
         }
+        if case .sequential(let target) = c.stopping, let watched = target.watchedPoints {
+            guard !watched.isEmpty, watched.allSatisfy({ $0 >= 0 && $0 < c.pointCount }) else {
+                throw .invalidConfiguration("watchedPoints must be a non-empty list of indices below pointCount \(c.pointCount)")
+            }
+        }
         self.configuration = c
         self.plan = try StoppingPlan(rule: c.stopping, blockSize: c.blockSize)
     }
@@ -284,7 +289,9 @@ private struct RootState {
         let rate = elapsed > 0 ? Double(done - startTrials) / elapsed : 0
         var maxHalfWidth = 0.0
         var needed = Double(done)
-        for p in merged.points where p.count > 0 {
+        var watched = merged.points
+        if case .sequential(let target) = engine.plan.rule { watched = target.watched(merged.points) }
+        for p in watched where p.count > 0 {
             let interval = critical.interval(for: p)
             maxHalfWidth = Swift.max(maxHalfWidth, interval.halfWidth)
             if case .sequential(let target) = engine.plan.rule {

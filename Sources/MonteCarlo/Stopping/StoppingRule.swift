@@ -20,14 +20,25 @@ public struct SequentialTarget: Sendable, Hashable, Codable {
     /// Seconds since the start of this run (not counting earlier runs before a resume). The
     /// one rule whose trial count depends on timing: it stops at the end of a round.
     public var wallTimeLimit: Double?
+    /// The curve points the target applies to (nil: all). A trial's vector also carries
+    /// diagnostics (flow times, step counts) whose spread says nothing about the curves.
+    public var watchedPoints: [Int]?
 
     public init(absoluteHalfWidth: Double? = nil, relativeHalfWidth: Double? = nil,
-                minimumTrials: Int, maximumTrials: Int, wallTimeLimit: Double? = nil) {
+                minimumTrials: Int, maximumTrials: Int, wallTimeLimit: Double? = nil,
+                watchedPoints: [Int]? = nil) {
         self.absoluteHalfWidth = absoluteHalfWidth
         self.relativeHalfWidth = relativeHalfWidth
         self.minimumTrials = minimumTrials
         self.maximumTrials = maximumTrials
         self.wallTimeLimit = wallTimeLimit
+        self.watchedPoints = watchedPoints
+    }
+
+    /// The points of `points` that the target applies to.
+    public func watched<T>(_ points: [T]) -> [T] {
+        guard let watchedPoints else { return points }
+        return watchedPoints.map { points[$0] }
     }
 
     /// Whether one point's interval meets the target.
@@ -110,7 +121,7 @@ public struct StoppingPlan: Sendable, Hashable {
             return merged.blockCount >= maximumBlocks ? .fixedCountReached : nil
         case .sequential(let target):
             if merged.blockCount >= minimumBlocks {
-                let allMet = merged.points.allSatisfy { target.isMet(by: critical.interval(for: $0)) }
+                let allMet = target.watched(merged.points).allSatisfy { target.isMet(by: critical.interval(for: $0)) }
                 if allMet { return .targetMet }
             }
             return merged.blockCount >= maximumBlocks ? .maximumReached : nil

@@ -54,4 +54,10 @@ public struct CurveLayout: Sendable, Equatable {
     }
 
     public var count: Int { keys.count }
+
+    /// Positions of the curve quantities (risk, certificate, paired differences), as opposed
+    /// to the solver diagnostics.
+    public var curvePoints: [Int] {
+        keys.indices.filter { [.risk, .certificate, .step, .softMinusHard].contains(keys[$0].quantity) }
+    }
 }

@@ -7,14 +7,17 @@ struct ProgressPrinter {
     let experiment: String
     let index: Int
     let count: Int
+    /// Sequential stopping: show how far the widest curve interval is from its target.
+    let showsHalfWidth: Bool
     private let terminal = isatty(STDERR_FILENO) != 0
     private var lastPrint = Date.distantPast
     private var last: RunProgress?
 
-    init(experiment: String, index: Int, count: Int) {
+    init(experiment: String, index: Int, count: Int, showsHalfWidth: Bool) {
         self.experiment = experiment
         self.index = index
         self.count = count
+        self.showsHalfWidth = showsHalfWidth
     }
 
     mutating func report(_ progress: RunProgress) {
@@ -32,7 +35,7 @@ struct ProgressPrinter {
 
     private func emit(_ p: RunProgress, final: Bool) {
         let eta = p.estimatedSecondsRemaining.map { String(format: "ETA %.0f s", $0) } ?? "ETA ?"
-        let width = p.maxHalfWidth.isFinite ? String(format: ", max half-width %.3g", p.maxHalfWidth) : ""
+        let width = showsHalfWidth && p.maxHalfWidth.isFinite ? String(format: ", max half-width %.3g", p.maxHalfWidth) : ""
         let text = "[\(index + 1)/\(count)] \(experiment): \(p.trialsDone)/\(p.trialsPlanned) trials, "
             + String(format: "%.1f trials/s", p.trialsPerSecond)
             + (final ? String(format: ", done in %.1f s", p.elapsedSeconds) : ", \(eta)") + width

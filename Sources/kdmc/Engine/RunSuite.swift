@@ -55,12 +55,13 @@ struct SuiteRunner {
             let checkpoint = checkpoints.appendingPathComponent("\(index)-\(Self.fileName(spec.name)).checkpoint")
             let configuration = EngineConfiguration(
                 pointCount: trial.layout.count, blockSize: spec.blockSize,
-                stopping: Self.rule(spec.stopping), confidenceLevel: spec.confidence,
+                stopping: Self.rule(spec.stopping, watching: trial.layout.curvePoints), confidenceLevel: spec.confidence,
                 identity: try Self.identity(spec),
                 checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30))
             let engine = try TrialEngine(configuration: configuration)
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
-            var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count)
+            var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
+                                           showsHalfWidth: !Self.isFixed(spec.stopping))
             let outcome = try engine.run(on: collective, resume: resume,
                                          progress: { progress.report($0) },
                                          trial: { try trial.evaluate(trial: $0) })
@@ -123,12 +124,15 @@ struct SuiteRunner {
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
     }
 
-    static func rule(_ stopping: StoppingSpec) -> StoppingRule {
+    /// The sequential target watches the curves (risk, certificate, paired differences), not
+    /// the solver diagnostics.
+    static func rule(_ stopping: StoppingSpec, watching points: [Int]) -> StoppingRule {
         switch stopping {
         case .fixed(let trials):
             return .fixed(trials: trials)
         case .sequential(let s):
-            var target = SequentialTarget(minimumTrials: s.minTrials, maximumTrials: s.maxTrials, wallTimeLimit: s.wallTime)
+            var target = SequentialTarget(minimumTrials: s.minTrials, maximumTrials: s.maxTrials,
+                                          wallTimeLimit: s.wallTime, watchedPoints: points)
             switch s.target {
             case .absolute(let x): target.absoluteHalfWidth = x
             case .relative(let x): target.relativeHalfWidth = x
@@ -139,6 +143,11 @@ struct SuiteRunner {
 
     /// Everything that changes a trial's numbers: the experiment without its stopping rule
     /// (so a resumed run may be given more trials).
+    static func isFixed(_ stopping: StoppingSpec) -> Bool {
+        if case .fixed = stopping { return true }
+        return false
+    }
+
     static func identity(_ spec: ExperimentSpec) throws -> String {
         var stripped = spec
         stripped.stopping = .defaultRule
