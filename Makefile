@@ -17,7 +17,13 @@ TESTBIN  := .build/debug/kdmcPackageTests.xctest
 # parallel, and two modules entering collectives at once could interleave differently per rank.
 MPI_SUITES := MPITests
 
-.PHONY: deps build test test-mpi clean
+.PHONY: deps build test test-mpi run clean
+
+# The main job: a short default suite under mpirun.
+NP     ?= 2
+PRESET ?= default
+OUT    ?= runs/$(PRESET)
+KDMC   := .build/release/kdmc
 
 deps:
 	@bash scripts/deps.sh
@@ -35,6 +41,9 @@ test-mpi:
 	  echo "== $$suite under mpirun -np $$np =="; \
 	  $(MPIRUN) -np $$np $(TESTBIN) --testing-library swift-testing --filter "^$$suite\\." || exit 1; \
 	done; done
+
+run: build
+	$(MPIRUN) -np $(NP) $(KDMC) run $(PRESET) --out $(OUT)
 
 clean:
 	swift package clean

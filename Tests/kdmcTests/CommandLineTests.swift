@@ -89,13 +89,6 @@ func kdmc(_ arguments: [String], environment extra: [String: String] = [:],
         #expect(!FileManager.default.fileExists(atPath: fresh.path))
     }
 
-    @Test func runOfAValidFileSaysTheEngineIsNotWiredYet() throws {
-        let result = try kdmc(["run", presets + "/identification.json", "--trials", "10", "--seed", "3"])
-        #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("kdmc: engine not wired yet"))
-        #expect(result.stderr.split(separator: "\n").count == 1)
-    }
-
     @Test func runChecksItsOptions() throws {
         let both = try kdmc(["run", presets + "/identification.json", "--trials", "10", "--target-ci", "0.01"])
         #expect(both.status == 64)

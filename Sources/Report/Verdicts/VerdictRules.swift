@@ -53,10 +53,14 @@ public enum VerdictRules {
         for row in checked {
             let difference = row.mean - row.exact!
             let se = row.standardError
-            if se > 0 {
+            if abs(difference) <= roundingTolerance {
+                // Rounding-level agreement (e.g. risk ~1e-17 where the exact value is 0) is
+                // agreement, whatever a tiny spread makes of its z-score.
+                continue
+            } else if se > 0 {
                 let z = abs(difference) / se
                 if z > maxZ { maxZ = z; worstN = row.n }
-            } else if abs(difference) > 1e-9 {
+            } else {
                 // No spread at all (e.g. risk identically 0 at n ≥ d): compare directly.
                 exactMismatch = true
                 worstN = row.n
@@ -131,6 +135,9 @@ public enum VerdictRules {
                                  "mean_difference": differences.map(\.mean).reduce(0, +) / Double(differences.count)],
                        detail: "soft labels significantly better at \(better.count) of \(differences.count) n, worse at \(worse.count)")
     }
+
+    /// Differences at or below this are rounding, not disagreement.
+    public static let roundingTolerance = 1e-9
 
     static func format(_ x: Double) -> String {
         String(format: "%.4g", x)

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// `kdmc run` end to end: the built executable on small experiments, alone and under mpirun.
+@Suite(.serialized) struct RunTests {
+    /// A Gaussian experiment small enough for a debug build: the closed-form student, n past d.
+    static let experiment = """
+    {"name": "small", "geometry": "gaussian", "d": 6, "n": [1, 2, 3, 6, 8],
+     "students": ["linear"], "solver": "closed", "stopping": {"trials": 600}, "block_size": 50, "seed": 5}
+    """
+
+    func scratch(_ name: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-run-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    func writeExperiment(in folder: URL, _ text: String = RunTests.experiment) throws -> String {
+        let file = folder.appendingPathComponent("experiment.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    struct Verdicts: Decodable {
+        struct Entry: Decodable, Equatable {
+            var claim: String
+            var holds: Bool
+            var numbers: [String: Double]
+        }
+        var verdicts: [Entry]
+    }
+
+    func verdicts(_ folder: URL) throws -> [Verdicts.Entry] {
+        try JSONDecoder().decode(Verdicts.self, from: Data(contentsOf: folder.appendingPathComponent("summary.json"))).verdicts
+    }
+
+    @Test func aRunWritesCurvesAndVerdicts() throws {
+        let folder = try scratch("single")
+        let file = try writeExperiment(in: folder)
+        let out = folder.appendingPathComponent("out")
+        let result = try kdmc(["run", file, "--out", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = try String(contentsOf: out.appendingPathComponent("curves.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.first == "experiment,student,n,trials,mean,sd,ci_low,ci_high,exact,bound,certificate")
+        #expect(lines.count == 6)
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("small,linear,") && $0.contains(",600,") })
+        let found = try verdicts(out)
+        let claims = Set(found.map(\.claim))
+        #expect(claims.isSuperset(of: ["identification", "exact-gaussian", "B", "M3"]))
+        #expect(found.allSatisfy { $0.holds })
+        #expect(result.stdout.contains("verdicts hold"))
+    }
+
+    /// DESIGN.md: the same seed gives the same bits for any number of ranks.
+    @Test func sameSeedSameBytesForOneTwoAndThreeRanks() throws {
+        let folder = try scratch("ranks")
+        let file = try writeExperiment(in: folder)
+        var tables: [Data] = []
+        var numbers: [[Verdicts.Entry]] = []
+        for ranks in 1...3 {
+            let out = folder.appendingPathComponent("out-\(ranks)")
+            let result = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
+            #expect(result.status == 0, "\(ranks) ranks: \(result.stderr)")
+            tables.append(try Data(contentsOf: out.appendingPathComponent("curves.csv")))
+            numbers.append(try verdicts(out))
+        }
+        #expect(tables[1] == tables[0])
+        #expect(tables[2] == tables[0])
+        #expect(numbers[1] == numbers[0])
+        #expect(numbers[2] == numbers[0])
+    }
+
+    @Test func anInvalidFileExitsTwoOnEveryRankCountAndWritesNothing() throws {
+        let folder = try scratch("invalid")
+        let file = try writeExperiment(in: folder, RunTests.experiment.replacingOccurrences(of: "\"d\": 6", with: "\"d\": -6"))
+        let out = folder.appendingPathComponent("existing")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try "keep".write(to: out.appendingPathComponent("note.txt"), atomically: true, encoding: .utf8)
+        for ranks in 1...3 {
+            let result = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
+            #expect(result.status == 2, "\(ranks) ranks")
+            #expect(result.stderr.contains("d"))
+            let left = try FileManager.default.contentsOfDirectory(atPath: out.path)
+            #expect(left == ["note.txt"])
+        }
+    }
+}
+
+/// Runs the built kdmc under `mpirun --oversubscribe -np N`.
+func mpirun(ranks: Int, _ arguments: [String]) throws -> Outcome {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["mpirun", "--oversubscribe", "-np", String(ranks), TestFiles.executable.path] + arguments
+    var environment = ProcessInfo.processInfo.environment
+    for key in ["OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "PMI_RANK", "PMI_SIZE", "PMIX_RANK", "SLURM_PROCID", "SLURM_NTASKS"] {
+        environment[key] = nil
+    }
+    environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+    environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+}
