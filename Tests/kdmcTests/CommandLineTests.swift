@@ -19,9 +19,8 @@ func kdmc(_ arguments: [String], environment extra: [String: String] = [:],
     process.arguments = arguments
     process.currentDirectoryURL = folder
     var environment = ProcessInfo.processInfo.environment
-    for key in ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID", "KDMC_PRESETS"] {
-        environment[key] = nil
-    }
+    removeLauncherVariables(&environment)
+    environment["KDMC_PRESETS"] = nil
     environment.merge(extra) { _, new in new }
     process.environment = environment
     let out = Pipe()

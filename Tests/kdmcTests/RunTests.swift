@@ -87,15 +87,21 @@ import Testing
     }
 }
 
+/// A singleton MPI started by another suite of this process leaves its launcher's variables
+/// behind; a child kdmc or mpirun must not inherit them.
+func removeLauncherVariables(_ environment: inout [String: String]) {
+    for key in environment.keys where ["OMPI_", "PMIX_", "PMI_", "OPAL_", "ORTE_", "SLURM_"].contains(where: { key.hasPrefix($0) }) {
+        environment[key] = nil
+    }
+}
+
 /// Runs the built kdmc under `mpirun --oversubscribe -np N`.
 func mpirun(ranks: Int, _ arguments: [String]) throws -> Outcome {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["mpirun", "--oversubscribe", "-np", String(ranks), TestFiles.executable.path] + arguments
     var environment = ProcessInfo.processInfo.environment
-    for key in ["OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "PMI_RANK", "PMI_SIZE", "PMIX_RANK", "SLURM_PROCID", "SLURM_NTASKS"] {
-        environment[key] = nil
-    }
+    removeLauncherVariables(&environment)
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
     process.environment = environment
