@@ -134,10 +134,22 @@ func kdmc(_ arguments: [String], environment extra: [String: String] = [:],
         #expect(byName.status == 0)
     }
 
-    @Test func boundChecksItsOptionsAndSaysItIsNotAvailableYet() throws {
+    @Test func boundPrintsBAndTheCorollariesAndChecksItsOptions() throws {
         let ok = try kdmc(["bound", "--geometry", "margin", "--d", "1000", "--n", "1", "10", "100", "--theta0", "0.2"])
-        #expect(ok.status == 1)
-        #expect(ok.stderr.hasPrefix("kdmc: bound is not available yet"))
+        #expect(ok.status == 0)
+        let lines = ok.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(lines.first == ["n", "B", "theta", "corollary", "exact"])
+        #expect(lines.count == 4)
+        // C1: q = θ0 / (π/2 − θ0) for θ0 < π/4, so (1 − q)^10 = 0.20655…; B ≤ C1 since θ = θ0 is a candidate.
+        let q = 0.2 / (Double.pi / 2 - 0.2)
+        let c1 = Double(lines[2][3]) ?? .nan
+        #expect(abs(c1 - pow(1 - q, 10)) < 1e-12)
+        let b = lines.dropFirst().map { Double($0[1]) ?? .nan }
+        #expect(b[1] <= c1 + 1e-15 && b[2] < b[1] && b[1] < b[0])
+        let gaussian = try kdmc(["bound", "--geometry", "gaussian", "--d", "100", "--n", "10", "50", "90"])
+        #expect(gaussian.status == 0)
+        let exact = gaussian.stdout.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[4]) ?? .nan }
+        #expect(abs(exact[0] - 0.39968) < 1e-5 && abs(exact[1] - 0.25) < 1e-10 && abs(exact[2] - 0.10032) < 1e-5)
         let noKappa = try kdmc(["bound", "--geometry", "poly-tail", "--d", "100", "--n", "5"])
         #expect(noKappa.status == 64)
         #expect(noKappa.stderr.hasPrefix("kdmc: --geometry poly-tail needs --kappa"))

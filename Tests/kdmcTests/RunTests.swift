@@ -71,6 +71,38 @@ import Testing
         #expect(numbers[2] == numbers[0])
     }
 
+    /// SIGTERM (Slurm's and PBS's wall-time warning) checkpoints and exits 3; --resume then
+    /// ends with the same bytes as a run that was never stopped.
+    @Test func stopAndResumeGiveTheBytesOfAnUninterruptedRun() throws {
+        let folder = try scratch("resume")
+        let file = try writeExperiment(in: folder, RunTests.experiment.replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 12000"))
+        let whole = folder.appendingPathComponent("whole")
+        #expect(try kdmc(["run", file, "--out", whole.path]).status == 0)
+
+        let stopped = folder.appendingPathComponent("stopped")
+        let process = Process()
+        process.executableURL = TestFiles.executable
+        process.arguments = ["run", file, "--out", stopped.path]
+        var environment = ProcessInfo.processInfo.environment
+        removeLauncherVariables(&environment)
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 3)
+        #expect(!FileManager.default.fileExists(atPath: stopped.appendingPathComponent("curves.csv").path))
+
+        let resumed = try kdmc(["run", file, "--out", stopped.path, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let a = try Data(contentsOf: whole.appendingPathComponent("curves.csv"))
+        let b = try Data(contentsOf: stopped.appendingPathComponent("curves.csv"))
+        #expect(a == b)
+        #expect(try verdicts(whole) == verdicts(stopped))
+    }
+
     @Test func anInvalidFileExitsTwoOnEveryRankCountAndWritesNothing() throws {
         let folder = try scratch("invalid")
         let file = try writeExperiment(in: folder, RunTests.experiment.replacingOccurrences(of: "\"d\": 6", with: "\"d\": -6"))

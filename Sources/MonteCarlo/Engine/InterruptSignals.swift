@@ -7,8 +7,16 @@ import Synchronization
 public enum InterruptSignals {
     private static let requested = Atomic<Bool>(false)
 
-    /// Installs the handlers (idempotent).
+    /// Installs the handlers (idempotent) and unblocks both signals in the calling thread: a
+    /// blocked mask is inherited from whatever started the process, and would hold the
+    /// scheduler's warning back until the job is killed.
     public static func install() {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in [SIGTERM, SIGUSR1] {
+            sigaddset(&unblock, signal)
+        }
+        _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for signal in [SIGTERM, SIGUSR1] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in

@@ -1,11 +1,12 @@
 import ArgumentParser
+import Distillation
 import Foundation
 
 struct BoundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bound",
         abstract: "Print the risk bound min over θ of p(θ) + p(π/2 − θ)^n (THEORY.md §4) for a geometry.",
-        discussion: "Not available yet in this build: the options are checked, then kdmc exits with status 1."
+        discussion: "Prints a CSV table: n, B with its minimising θ, the corollary C1 (margin) or C2 (poly-tail), and the exact E[R_n] of the isotropic Gaussian (gaussian). No simulation."
     )
 
     static let geometries = ["gaussian", "poly-tail", "margin"]
@@ -54,6 +55,26 @@ struct BoundCommand: ParsableCommand {
     }
 
     func run() throws {
-        throw CommandFailure("bound is not available yet: the risk bounds of the Distillation layer are not wired into this build of kdmc")
+        let geometry: any Geometry
+        switch self.geometry {
+        case "poly-tail": geometry = try PolyTailGeometry(dimension: d, kappa: kappa!)
+        case "margin": geometry = try MarginGeometry(dimension: d, margin: theta0!)
+        default: geometry = try GaussianGeometry(dimension: d)
+        }
+        var lines = ["n,B,theta,corollary,exact"]
+        for size in n {
+            let b = geometry.riskBound(count: size)
+            var corollary = ""
+            var exact = ""
+            if let margin = geometry as? MarginGeometry {
+                corollary = RiskBound.margin(count: size, axisMass: margin.axisMass).power.description
+            } else if let kappa {
+                corollary = RiskBound.polynomial(count: size, kappa: kappa).value.description
+            } else {
+                exact = GaussianExpectation.expectedRisk(count: size, dimension: d).description
+            }
+            lines.append("\(size),\(b.value),\(b.argument),\(corollary),\(exact)")
+        }
+        print(lines.joined(separator: "\n"))
     }
 }

@@ -65,7 +65,6 @@ struct SuiteRunner {
             let outcome = try engine.run(on: collective, resume: resume,
                                          progress: { progress.report($0) },
                                          trial: { try trial.evaluate(trial: $0) })
-            progress.finish()
             switch outcome.status {
             case .interrupted(let resumable):
                 if collective.isRoot {
@@ -75,6 +74,7 @@ struct SuiteRunner {
                 }
                 return resumable ? resumableExitStatus : 1
             case .finished(let reason):
+                progress.finish()
                 if collective.isRoot, let intervals = outcome.intervals {
                     results.append(ExperimentResult(trial: trial, intervals: intervals,
                                                     stopReason: reason.rawValue, timing: outcome.timing))
@@ -171,15 +171,15 @@ struct SuiteRunner {
 
 let kdmcVersion = "0.1.0"
 
-/// Outputs appear whole or not at all: written beside, flushed, then renamed.
+/// Outputs appear whole or not at all: written beside, then renamed over the old file.
 enum OutputFiles {
     static func write(_ data: Data, to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         try data.write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw CommandFailure("cannot write \(url.path): \(reason)")
         }
     }
 }
