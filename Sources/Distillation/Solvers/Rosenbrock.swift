@@ -112,9 +112,6 @@ struct Rosenbrock {
 
         var hessian = system.hessian(at: y)
         jacobians += 1
-        var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: 6)
-        var stage = [Double](repeating: 0, count: n)
-        var rhs = [Double](repeating: 0, count: n)
 
         while true {
             if accepted + rejected >= options.maxSteps { return finish(.stepLimit) }
@@ -122,52 +119,20 @@ struct Rosenbrock {
             let hitsLimit = t + h >= options.timeLimit
             if hitsLimit { h = options.timeLimit - t }
 
-            // G = I/(γh) + ∇²L, symmetric positive definite.
-            var matrix = hessian
-            let shift = 1 / (Self.gamma * h)
-            for i in 0..<n { matrix[i, i] += shift }
-            guard let cholesky = try? CholeskyFactorization(matrix) else {
-                // Only when ∇²L is not numerically semi-definite at a huge h: take a smaller step.
+            guard let attempt = Self.step(system, at: y, gradient: g, hessian: hessian, h: h) else {
+                // G not numerically positive definite (∇²L rounding at a huge h): a smaller step.
                 rejected += 1
                 h *= 0.5
                 continue
             }
-            var finite = true
-            for s in 0..<6 {
-                if s == 0 {
-                    for i in 0..<n { rhs[i] = -g[i] }
-                } else {
-                    for i in 0..<n {
-                        var sum = 0.0
-                        for j in 0..<s { sum += Self.a[s][j] * k[j][i] }
-                        stage[i] = y[i] + sum
-                    }
-                    let (gs, _) = system.gradient(at: stage)
-                    evaluations += 1
-                    for i in 0..<n {
-                        var sum = 0.0
-                        for j in 0..<s { sum += Self.c[s][j] * k[j][i] }
-                        rhs[i] = -gs[i] + sum / h
-                    }
-                }
-                k[s] = cholesky.solve(rhs)
-                if !isAllFinite(k[s]) { finite = false; break }
-            }
-            var next = y
-            if finite {
-                for i in 0..<n {
-                    var sum = 0.0
-                    for j in 0..<6 { sum += Self.m[j] * k[j][i] }
-                    next[i] += sum
-                }
-                finite = isAllFinite(next)
-            }
+            evaluations += attempt.evaluations
+            let next = attempt.next, estimate = attempt.error
             var err = Double.infinity
-            if finite {
+            if isAllFinite(next) && isAllFinite(estimate) {
                 stateScale = max(largest(y), largest(next))
                 err = 0
                 for i in 0..<n {
-                    let e = k[5][i] / errorScale(y[i], next[i])
+                    let e = estimate[i] / errorScale(y[i], next[i])
                     err += e * e
                 }
                 err = (err / Double(n)).squareRoot()
@@ -195,5 +160,48 @@ struct Rosenbrock {
                 h *= max(0.1, 0.9 * pow(err, -1 / Self.order))
             }
         }
+    }
+
+    /// One RODAS4 step of size h from y (gradient g, Hessian `hessian` at y): the new state and the
+    /// error estimate K_6; nil when I/(γh) + ∇²L has no Cholesky factor. Costs 5 gradients.
+    static func step<S: GradientSystem>(_ system: S, at y: [Double], gradient g: [Double], hessian: Matrix,
+                                        h: Double) -> (next: [Double], error: [Double], evaluations: Int)? {
+        let n = y.count
+        // G = I/(γh) + ∇²L, symmetric positive definite.
+        var matrix = hessian
+        let shift = 1 / (gamma * h)
+        for i in 0..<n { matrix[i, i] += shift }
+        guard let cholesky = try? CholeskyFactorization(matrix) else { return nil }
+        var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: 6)
+        var stage = [Double](repeating: 0, count: n)
+        var rhs = [Double](repeating: 0, count: n)
+        var evaluations = 0
+        for s in 0..<6 {
+            if s == 0 {
+                for i in 0..<n { rhs[i] = -g[i] }
+            } else {
+                for i in 0..<n {
+                    var sum = 0.0
+                    for j in 0..<s { sum += a[s][j] * k[j][i] }
+                    stage[i] = y[i] + sum
+                }
+                let (gs, _) = system.gradient(at: stage)
+                evaluations += 1
+                for i in 0..<n {
+                    var sum = 0.0
+                    for j in 0..<s { sum += c[s][j] * k[j][i] }
+                    rhs[i] = -gs[i] + sum / h
+                }
+            }
+            k[s] = cholesky.solve(rhs)
+            if !isAllFinite(k[s]) { return (k[s], k[s], evaluations) }
+        }
+        var next = y
+        for i in 0..<n {
+            var sum = 0.0
+            for j in 0..<6 { sum += m[j] * k[j][i] }
+            next[i] += sum
+        }
+        return (next, k[5], evaluations)
     }
 }

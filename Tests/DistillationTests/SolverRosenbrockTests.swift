@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import LinearAlgebra
+import Testing
+@testable import Distillation
+
+/// The Rosenbrock (RODAS4) integrator of the flow: order, agreement with the closed form, step
+/// counts on stiff problems, and the trajectory at an intermediate time against Dormand–Prince.
+@Suite struct SolverRosenbrockTests {
+    static func options(_ integrator: FlowIntegrator, tolerance: Double = 1e-10,
+                        timeLimit: Double = .infinity, maxSteps: Int = 1_000_000) throws -> SolverOptions {
+        try SolverOptions(gradientTolerance: tolerance, fitTolerance: tolerance, timeLimit: timeLimit,
+                          maxSteps: maxSteps, integrationTolerance: tolerance, integrator: integrator)
+    }
+
+    /// θ' = −θ − θ³ (L = θ²/2 + θ⁴/4), exact: θ(t)² = θ0² e^{−2t} / (1 + θ0² (1 − e^{−2t})).
+    struct Cubic: HessianSystem {
+        var dimension: Int { 1 }
+        func gradient(at theta: [Double]) -> (gradient: [Double], fitGap: Double?) {
+            ([theta[0] + theta[0] * theta[0] * theta[0]], nil)
+        }
+        func hessian(at theta: [Double]) -> Matrix {
+            Matrix(rows: 1, columns: 1, elements: [1 + 3 * theta[0] * theta[0]])
+        }
+        static func exact(_ theta0: Double, _ t: Double) -> Double {
+            let e = exp(-2 * t)
+            return (theta0 * theta0 * e / (1 + theta0 * theta0 * (1 - e))).squareRoot()
+        }
+    }
+
+    /// The coefficients are right: with fixed steps the global error falls as h⁴ (ratio 16 per
+    /// halving; a wrong coefficient drops the order to ≤ 3, ratio ≤ 8).
+    @Test func fixedStepGlobalErrorIsFourthOrder() {
+        let system = Cubic()
+        let theta0 = 2.0, horizon = 1.0
+        var errors = [Double]()
+        for steps in [10, 20, 40] {
+            var y = [theta0]
+            let h = horizon / Double(steps)
+            for _ in 0..<steps {
+                let (g, _) = system.gradient(at: y)
+                let result = Rosenbrock.step(system, at: y, gradient: g, hessian: system.hessian(at: y), h: h)
+                y = result!.next
+            }
+            errors.append(abs(y[0] - Cubic.exact(theta0, horizon)))
+        }
+        for i in 1..<errors.count {
+            let ratio = errors[i - 1] / errors[i]
+            #expect(ratio > 12 && ratio < 22, "errors \(errors): ratio \(ratio)")
+        }
+    }
+
+    /// L-stability: on θ' = −λθ with hλ = 1e8 one step lands (almost) on 0.
+    @Test func stiffModeIsDampedInOneStep() {
+        struct Linear: HessianSystem {
+            let lambda: Double
+            var dimension: Int { 1 }
+            func gradient(at theta: [Double]) -> (gradient: [Double], fitGap: Double?) { ([lambda * theta[0]], nil) }
+            func hessian(at theta: [Double]) -> Matrix { Matrix(rows: 1, columns: 1, elements: [lambda]) }
+        }
+        let system = Linear(lambda: 1e8)
+        let y = [1.0]
+        let result = Rosenbrock.step(system, at: y, gradient: system.gradient(at: y).gradient,
+                                     hessian: system.hessian(at: y), h: 1)!
+        #expect(abs(result.next[0]) < 1e-6, "R(−1e8) = \(result.next[0])")
+    }
+
+    /// L1 with the Rosenbrock flow: n < d, n = d − 1, n = d, n > d (d = 10).
+    @Test(arguments: [3, 9, 10, 15])
+    func rosenbrockFlowAgreesWithClosedForm(n: Int) throws {
+        let d = 10
+        let problem = try StudentFixtures.problem(n: n, d: d, norm: 1, seed: 101)
+        let reference = problem.weights(of: problem.solve(prefix: n, solver: .closed))
+        let student = problem.solve(prefix: n, solver: .flow, options: try Self.options(.rosenbrock))
+        let stats = student.statistics
+        #expect(stats.converged, "n = \(n): \(stats)")
+        let error = StudentFixtures.relativeDifference(problem.weights(of: student), reference)
+        #expect(error < 1e-8, "n = \(n): relative error \(error)")
+        #expect(stats.jacobianEvaluations >= stats.acceptedSteps)
+        #expect(stats.gradientEvaluations >= 5 * (stats.acceptedSteps + stats.rejectedSteps))
+        #expect(stats.acceptedSteps + stats.rejectedSteps < 200, "n = \(n): \(stats)")
+    }
+
+    /// Dormand–Prince stays selectable and correct on the same problems.
+    @Test(arguments: [3, 9, 10, 15])
+    func dormandPrinceFlowAgreesWithClosedForm(n: Int) throws {
+        let d = 10
+        let problem = try StudentFixtures.problem(n: n, d: d, norm: 1, seed: 101)
+        let reference = problem.weights(of: problem.solve(prefix: n, solver: .closed))
+        let student = problem.solve(prefix: n, solver: .flow, options: try Self.options(.dormandPrince))
+        #expect(student.statistics.converged, "n = \(n): \(student.statistics)")
+        #expect(student.statistics.jacobianEvaluations == 0)
+        let error = StudentFixtures.relativeDifference(problem.weights(of: student), reference)
+        #expect(error < 1e-8, "n = \(n): relative error \(error)")
+    }
+
+    /// Nearly parallel points x_i = e_1 + 1e-3 g_i: the Hessian's eigenvalues span ~6 decades.
+    static func nearlyParallel(n: Int, d: Int = 10) throws -> LinearDistillationProblem {
+        var points = StudentFixtures.points(n: n, d: d, seed: 202)
+        for i in points.elements.indices { points.elements[i] *= 1e-3 }
+        for i in 0..<n { points[i, 0] += 1 }
+        return try LinearDistillationProblem(points: points, teacher: StudentFixtures.teacher(d: d, norm: 1, seed: 202))
+    }
+
+    @Test(arguments: [3, 9, 10, 15])
+    func nearlyParallelPointsTakeFewRosenbrockSteps(n: Int) throws {
+        let problem = try Self.nearlyParallel(n: n)
+        let reference = problem.weights(of: problem.solve(prefix: n, solver: .closed))
+        let student = problem.solve(prefix: n, solver: .flow, options: try Self.options(.rosenbrock))
+        let stats = student.statistics
+        #expect(stats.converged, "n = \(n): \(stats)")
+        let error = StudentFixtures.relativeDifference(problem.weights(of: student), reference)
+        #expect(error < 1e-8, "n = \(n): relative error \(error)")
+        #expect(stats.acceptedSteps + stats.rejectedSteps < 200, "n = \(n): \(stats)")
+    }
+
+    /// The trajectory, not only the limit: at T = 1 and T = 20 both integrators (tolerance 1e-12)
+    /// give the same state.
+    @Test(arguments: [1.0, 20.0])
+    func trajectoryAtIntermediateTimeMatchesDormandPrince(time: Double) throws {
+        for n in [5, 10] {
+            let problem = try StudentFixtures.problem(n: n, d: 10, norm: 3, seed: 303)
+            let a = problem.solve(prefix: n, solver: .flow,
+                                  options: try Self.options(.rosenbrock, tolerance: 1e-12, timeLimit: time))
+            let b = problem.solve(prefix: n, solver: .flow,
+                                  options: try Self.options(.dormandPrince, tolerance: 1e-12, timeLimit: time))
+            #expect(a.statistics.stopReason == .timeLimit && b.statistics.stopReason == .timeLimit)
+            #expect(a.statistics.flowTime == time && b.statistics.flowTime == time)
+            let w0 = problem.weights(of: problem.solve(prefix: n, solver: .closed))
+            let error = StudentFixtures.relativeDifference(problem.weights(of: a), problem.weights(of: b))
+            #expect(error < 1e-6, "T = \(time), n = \(n): relative difference \(error)")
+            // Not trivially at the limit: the state at T is still away from the closed form.
+            #expect(StudentFixtures.relativeDifference(problem.weights(of: b), w0) > 1e-4)
+        }
+    }
+
+    /// The same flow time at convergence (a measured quantity) from both integrators.
+    @Test func flowTimeAtConvergenceAgrees() throws {
+        let problem = try StudentFixtures.problem(n: 5, d: 10, norm: 1, seed: 404)
+        let a = problem.solve(prefix: 5, solver: .flow, options: try Self.options(.rosenbrock))
+        let b = problem.solve(prefix: 5, solver: .flow, options: try Self.options(.dormandPrince))
+        let ta = a.statistics.flowTime ?? .nan, tb = b.statistics.flowTime ?? .nan
+        #expect(a.statistics.converged && b.statistics.converged)
+        // Each stops at the first accepted step past the stopping rule, so the times differ by up
+        // to a step; they must agree to the order of the relaxation time.
+        #expect(abs(log(ta / tb)) < 0.5, "flow times \(ta) vs \(tb)")
+    }
+
+    /// Measurement (not a timed test): steps and gradient evaluations of both integrators on
+    /// d = 100, Gaussian points, ‖w*‖ = 1, tolerance 1e-10. Run with KDMC_MEASURE=1.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KDMC_MEASURE"] != nil))
+    func measureStepCounts() throws {
+        for n in [10, 50, 95] {
+            let problem = try StudentFixtures.problem(n: n, d: 100, norm: 1, seed: 505)
+            let reference = problem.weights(of: problem.solve(prefix: n, solver: .closed))
+            for integrator in FlowIntegrator.allCases {
+                let clock = ContinuousClock()
+                var student: LinearStudent?
+                let elapsed = clock.measure {
+                    student = problem.solve(prefix: n, solver: .flow, options: try! Self.options(integrator))
+                }
+                let s = student!.statistics
+                let error = StudentFixtures.relativeDifference(problem.weights(of: student!), reference)
+                print("MEASURE d=100 n=\(n) \(integrator): converged=\(s.converged) accepted=\(s.acceptedSteps) rejected=\(s.rejectedSteps) gradients=\(s.gradientEvaluations) jacobians=\(s.jacobianEvaluations) flowTime=\(s.flowTime ?? .nan) error=\(error) time=\(elapsed)")
+                #expect(s.converged)
+            }
+        }
+        for n in [3, 9, 10, 15] {
+            for (name, problem) in [("gaussian", try StudentFixtures.problem(n: n, d: 10, norm: 1, seed: 101)),
+                                    ("parallel", try Self.nearlyParallel(n: n))] {
+                for integrator in FlowIntegrator.allCases {
+                    let s = problem.solve(prefix: n, solver: .flow, options: try Self.options(integrator)).statistics
+                    print("MEASURE d=10 \(name) n=\(n) \(integrator): converged=\(s.converged) accepted=\(s.acceptedSteps) rejected=\(s.rejectedSteps) gradients=\(s.gradientEvaluations) flowTime=\(s.flowTime ?? .nan)")
+                }
+            }
+        }
+    }
+}
