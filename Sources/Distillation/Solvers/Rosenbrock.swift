@@ -119,6 +119,7 @@ struct Rosenbrock {
             let hitsLimit = t + h >= options.timeLimit
             if hitsLimit { h = options.timeLimit - t }
 
+            let previousGradient = g
             guard let attempt = Self.step(system, at: y, gradient: g, hessian: hessian, h: h) else {
                 // G not numerically positive definite (∇²L rounding at a huge h): a smaller step.
                 rejected += 1
@@ -144,12 +145,36 @@ struct Rosenbrock {
             }
             if err <= 1 {
                 accepted += 1
+                let previous = y, previousTime = t
                 t = hitsLimit ? options.timeLimit : t + h
                 y = next
                 (g, gap) = system.gradient(at: y)
                 evaluations += 1
                 relative = rule.relativeGradient(g)
-                if rule.isConverged(relativeGradient: relative, fitGap: gap) { return finish(.converged) }
+                if rule.isConverged(relativeGradient: relative, fitGap: gap) {
+                    // Near the limit the steps grow geometrically, so the last one may overshoot
+                    // the time at which the stopping rule first holds by far. The flow time is a
+                    // measured quantity: bisect the last step (shorter steps from the same state
+                    // are at least as accurate) to 0.1 % of its length.
+                    var low = 0.0, high = t - previousTime
+                    while high - low > 1e-3 * high {
+                        let middle = 0.5 * (low + high)
+                        guard let trial = Self.step(system, at: previous, gradient: previousGradient,
+                                                    hessian: hessian, h: middle),
+                              isAllFinite(trial.next) else { break }
+                        evaluations += trial.evaluations + 1
+                        let (gt, ft) = system.gradient(at: trial.next)
+                        let rt = rule.relativeGradient(gt)
+                        if rule.isConverged(relativeGradient: rt, fitGap: ft) {
+                            high = middle
+                            y = trial.next; g = gt; gap = ft; relative = rt
+                        } else {
+                            low = middle
+                        }
+                    }
+                    t = previousTime + high
+                    return finish(.converged)
+                }
                 if t >= options.timeLimit { return finish(.timeLimit) }
                 hessian = system.hessian(at: y)
                 jacobians += 1
