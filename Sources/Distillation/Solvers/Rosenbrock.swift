@@ -34,12 +34,17 @@ extension ReducedSystem: HessianSystem {
 ///
 /// Why this still integrates the FLOW (and is not Newton's method in disguise): every step is
 /// accepted only if the embedded error estimate is within `integrationTolerance` relative to
-/// the state's scale (the same norm as Dormand–Prince), so the trajectory θ(t) and the flow time
-/// at convergence are accurate to that tolerance. Near the equilibrium the state's deviation
-/// from θ* shrinks geometrically and so does the local error at a given h; the controller then
-/// lets h grow geometrically (up to 6× per step), the method tends to Newton's method, and the
-/// stopping rule is met in tens of steps. The fixed point of a step is exactly ∇L = 0, so the
-/// limit's accuracy is set by the stopping rule, not by the integration tolerance.
+/// the state's scale (the same norm as Dormand–Prince), so the trajectory θ(t) is accurate to
+/// that tolerance; the last step is bisected to the time at which the stopping rule first holds.
+/// The fixed point of a step is exactly ∇L = 0, so the limit's accuracy is set by the stopping
+/// rule, never by the integration tolerance. Step counts follow: with the local error ∝ (hλ)⁴ δ
+/// (δ the distance to the limit), h grows like (tol/δ)^{1/4} as δ decays, and only once δ is
+/// below the tolerance do steps grow geometrically (the method then tends to Newton's method).
+/// Measured (d = 10…100, stopping tolerances 1e-10): integrationTolerance 1e-10: 500–1200
+/// steps, flow time at convergence within 0.1 % of Dormand–Prince's; integrationTolerance 1e-6:
+/// 60–140 steps, same limit, but the flow time at convergence is then NOT the flow's (the
+/// trajectory below 1e-6 of the state's scale is not resolved; measured 8× too long). Keep
+/// integrationTolerance ≲ the stopping tolerances when the flow time is the measured quantity.
 struct Rosenbrock {
     let options: SolverOptions
 
