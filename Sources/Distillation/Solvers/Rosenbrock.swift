@@ -43,7 +43,7 @@ extension ReducedSystem: HessianSystem {
 /// Measured (d = 10…100, stopping tolerances 1e-10): integrationTolerance 1e-10: 500–1200
 /// steps, flow time at convergence within 0.1 % of Dormand–Prince's; integrationTolerance 1e-6:
 /// 60–140 steps, same limit, but the flow time at convergence is then NOT the flow's (the
-/// trajectory below 1e-6 of the state's scale is not resolved; measured 8× too long). Keep
+/// trajectory below 1e-6 of the state's scale is not resolved; measured 2–8× too long). Keep
 /// integrationTolerance ≲ the stopping tolerances when the flow time is the measured quantity.
 struct Rosenbrock {
     let options: SolverOptions
