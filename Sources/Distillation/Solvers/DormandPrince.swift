@@ -19,6 +19,15 @@ import LinearAlgebra
 /// budget. When `maxSteps` is reached, or the step falls below the rounding level of t, the run
 /// stops with `converged == false` and the reason, never silently (Newton has no such limit).
 struct DormandPrince {
+    /// The flow of `system` from `start` with the integrator `options.integrator` selects.
+    static func flow(_ system: ReducedSystem, from start: [Double],
+                     options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        switch options.integrator {
+        case .rosenbrock: Rosenbrock(options: options).integrate(system, from: start)
+        case .dormandPrince: DormandPrince(options: options).integrate(system, from: start)
+        }
+    }
+
     let options: SolverOptions
 
     private static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]

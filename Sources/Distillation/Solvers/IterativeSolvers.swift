@@ -60,17 +60,19 @@ struct DampedNewton {
         var evaluations = 1
         let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
         var relative = rule.relativeGradient(g)
-        var iterations = 0, rejected = 0
+        var iterations = 0, rejected = 0, hessians = 0
         func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
             (e, SolverStatistics(flowTime: nil, acceptedSteps: iterations, rejectedSteps: rejected,
                                  gradientEvaluations: evaluations, relativeGradientNorm: relative,
-                                 relativeFitGap: gap, converged: reason == .converged, stopReason: reason))
+                                 relativeFitGap: gap, converged: reason == .converged, stopReason: reason,
+                                 jacobianEvaluations: hessians))
         }
         var loss = system.loss(fromLogits: z)
         while true {
             if rule.isConverged(relativeGradient: relative, fitGap: gap) { return finish(.converged) }
             if iterations >= options.maxSteps { return finish(.stepLimit) }
             var hessian = system.hessian(fromLogits: z)
+            hessians += 1
             var factor = try? CholeskyFactorization(hessian)
             if factor == nil {
                 // σ' underflows for |z| > 745; regularize by the rounding level of the diagonal.

@@ -98,7 +98,7 @@ public struct LinearDistillationProblem: Sendable {
         let statistics: SolverStatistics
         switch solver {
         case .flow:
-            (state, statistics) = DormandPrince(options: options).integrate(system, from: start)
+            (state, statistics) = DormandPrince.flow(system, from: start, options: options)
         case .gd:
             let step = options.descentStep ?? GradientDescent.safeStep(for: system)
             (state, statistics) = GradientDescent(options: options).run(system, from: start, step: step)
