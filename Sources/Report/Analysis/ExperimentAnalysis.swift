@@ -106,10 +106,14 @@ public enum ExperimentAnalysis {
                                         numbers: ["smallest_converged_fraction": fraction],
                                         detail: "fraction of solves that met the solver's stopping rule, worst n: \(fraction)"))
             }
-            if case .linear = plan.kind, let v = VerdictRules.identification(curve, dimension: trial.spec.d) {
+            // An iterative solver ends within its tolerance of the limit: at n ≥ d the risk is
+            // then at most γ/π ≤ (relative distance to w*)/π, which L1 bounds.
+            let tolerance = gaps.isEmpty ? VerdictRules.roundingTolerance : linearLimitTolerance
+            if case .linear = plan.kind,
+               let v = VerdictRules.identification(curve, dimension: trial.spec.d, tolerance: tolerance) {
                 verdicts.append(v)
             }
-            if let v = VerdictRules.exactAgreement(curve) { verdicts.append(v) }
+            if let v = VerdictRules.exactAgreement(curve, tolerance: tolerance) { verdicts.append(v) }
             if let v = VerdictRules.boundHolds(curve) { verdicts.append(v) }
             let steps = zip(trial.grid, trial.grid.dropFirst()).compactMap { previous, n -> PairedDifference? in
                 guard let step = result.interval(plan.label, n, .step), step.count > 1 else { return nil }
@@ -118,9 +122,20 @@ public enum ExperimentAnalysis {
             if let v = VerdictRules.monotone(experiment: name, student: plan.label, steps) { verdicts.append(v) }
         }
         if let predicted = predictedDecay(trial) {
-            for fit in fits {
-                verdicts.append(VerdictRules.decayRate(claim: predicted.claim, experiment: name, student: fit.student,
-                                                       fit: fit.fit, predicted: predicted.rate))
+            for plan in trial.students where plan.isZeroInitialisedLinear {
+                if let fit = fits.first(where: { $0.student == plan.label }) {
+                    verdicts.append(VerdictRules.decayRate(claim: predicted.claim, experiment: name, student: fit.student,
+                                                           fit: fit.fit, predicted: predicted.rate))
+                } else if let zero = rows.first(where: { $0.student == plan.label && $0.mean == 0 && $0.ciHigh == 0 }) {
+                    // Every draw has risk 0 from some n on: faster than any rate a fit could give.
+                    verdicts.append(Verdict(claim: predicted.claim, experiment: name, student: plan.label, holds: true,
+                                            numbers: ["zero_from_n": Double(zero.n), "predicted": predicted.rate],
+                                            detail: "every draw has risk 0 from n = \(zero.n) on; too few positive points to fit, the decay is faster than predicted (\(VerdictRules.format(predicted.rate)))"))
+                } else {
+                    verdicts.append(Verdict(claim: predicted.claim, experiment: name, student: plan.label, holds: false,
+                                            numbers: ["predicted": predicted.rate],
+                                            detail: "no decay law could be fitted (fewer than 3 points with a positive mean)"))
+                }
             }
         }
         let differences = trial.grid.compactMap { n -> PairedDifference? in

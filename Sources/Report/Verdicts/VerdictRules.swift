@@ -43,7 +43,11 @@ public enum VerdictRules {
 
     /// Agreement with the exact isotropic-Gaussian expectation: z-scores of mean − exact,
     /// judged against a Bonferroni-corrected normal quantile at a familywise level.
-    public static func exactAgreement(_ curve: [CurveRow], familywiseLevel: Double = 0.01) -> Verdict? {
+    /// Differences within `tolerance` count as agreement whatever their z-score: an iterative
+    /// solver stops at a finite tolerance, and a curve point whose draws all sit at the exact
+    /// value (risk 0 at n ≥ d) has a spread made of that residue alone.
+    public static func exactAgreement(_ curve: [CurveRow], familywiseLevel: Double = 0.01,
+                                      tolerance: Double = roundingTolerance) -> Verdict? {
         let checked = curve.filter { $0.exact != nil }
         guard let first = checked.first else { return nil }
         let critical = SpecialFunctions.normalQuantile(1 - familywiseLevel / (2 * Double(checked.count)))
@@ -53,9 +57,7 @@ public enum VerdictRules {
         for row in checked {
             let difference = row.mean - row.exact!
             let se = row.standardError
-            if abs(difference) <= roundingTolerance {
-                // Rounding-level agreement (e.g. risk ~1e-17 where the exact value is 0) is
-                // agreement, whatever a tiny spread makes of its z-score.
+            if abs(difference) <= tolerance {
                 continue
             } else if se > 0 {
                 let z = abs(difference) / se
