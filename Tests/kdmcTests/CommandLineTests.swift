@@ -14,14 +14,23 @@ func kdmc(_ arguments: [String], environment extra: [String: String] = [:],
     let binary = TestFiles.executable
     try #require(FileManager.default.isExecutableFile(atPath: binary.path),
                  "build the executable first: swift build (looked for \(binary.path))")
+    // Presets come from the package unless a test names a folder.
+    var environment: [String: String?] = ["KDMC_PRESETS": nil]
+    for (key, value) in extra { environment[key] = value }
+    return try launch(binary, arguments, environment: environment, in: folder)
+}
+
+/// Runs a program to its end with the test process's environment, less any MPI launcher
+/// variables, plus `extra` (a nil value removes a variable).
+func launch(_ executable: URL, _ arguments: [String], environment extra: [String: String?] = [:],
+            in folder: URL = TestFiles.packageRoot) throws -> Outcome {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = folder
     var environment = ProcessInfo.processInfo.environment
     removeLauncherVariables(&environment)
-    environment["KDMC_PRESETS"] = nil
-    environment.merge(extra) { _, new in new }
+    for (key, value) in extra { environment[key] = value }
     process.environment = environment
     let out = Pipe()
     let err = Pipe()

@@ -129,22 +129,7 @@ func removeLauncherVariables(_ environment: inout [String: String]) {
 
 /// Runs the built kdmc under `mpirun --oversubscribe -np N`.
 func mpirun(ranks: Int, _ arguments: [String]) throws -> Outcome {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["mpirun", "--oversubscribe", "-np", String(ranks), TestFiles.executable.path] + arguments
-    var environment = ProcessInfo.processInfo.environment
-    removeLauncherVariables(&environment)
-    environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-    environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+    try launch(URL(fileURLWithPath: "/usr/bin/env"),
+               ["mpirun", "--oversubscribe", "-np", String(ranks), TestFiles.executable.path] + arguments,
+               environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"])
 }
