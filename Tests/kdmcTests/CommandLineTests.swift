@@ -170,12 +170,29 @@ func launch(_ executable: URL, _ arguments: [String], environment extra: [String
         #expect(unknown.stderr.contains("gaussian, poly-tail, margin"))
     }
 
-    @Test func dumpChecksTheFileAndGridAndSaysItIsNotAvailableYet() throws {
+    @Test func dumpWritesATrialThatOtherSoftwareCanCheck() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-dump-\(UUID().uuidString)")
         let ok = try kdmc(["dump", presets + "/identification.json", "--trial", "0", "--n", "10", "--out", folder.path])
-        #expect(ok.status == 1)
-        #expect(ok.stderr.hasPrefix("kdmc: dump is not available yet"))
-        #expect(!FileManager.default.fileExists(atPath: folder.path))
+        #expect(ok.status == 0, "\(ok.stderr)")
+        func table(_ name: String) throws -> [[String]] {
+            try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+                .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        }
+        let points = try table("points.csv").map { $0.compactMap(Double.init) }
+        let teacher = try table("teacher.csv").compactMap { Double($0[0]) }
+        let weights = try table("weights.csv")
+        #expect(points.count == 10 && points.allSatisfy { $0.count == 50 })
+        #expect(teacher.count == 50)
+        #expect(weights.first == ["linear"] && weights.count == 51)
+        // L1 from the files alone: the student fits the teacher's logits on the transfer set.
+        let student = weights.dropFirst().compactMap { Double($0[0]) }
+        for x in points {
+            let m = zip(x, teacher).map(*).reduce(0, +)
+            let z = zip(x, student).map(*).reduce(0, +)
+            #expect(abs(z - m) <= 1e-6 * max(1, abs(m)))
+        }
+        let summary = try table("students.csv")
+        #expect(summary.first == ["student", "angle", "risk"] && summary.count == 2)
         let offGrid = try kdmc(["dump", presets + "/identification.json", "--trial", "0", "--n", "11", "--out", folder.path])
         #expect(offGrid.status == 64)
         #expect(offGrid.stderr.contains("--n 11 is not in the n grid of identification"))

@@ -89,6 +89,104 @@ public struct DistillationTrial: Sendable {
         return layout
     }
 
+    /// What training one student on one prefix gave.
+    struct Trained {
+        var angle: Double
+        /// The student's weights in R^d (O(n d) to form, so only on demand); nil for the deep
+        /// linear student, which is kept in reduced form.
+        var weights: (() -> [Double])?
+        var statistics: SolverStatistics?
+        var limitGap: Double?
+        var offSpan: Double?
+    }
+
+    /// The transfer set of trial t and the linear problems built on it, one per initialisation.
+    struct Draw {
+        let trial: UInt64
+        let points: Matrix
+        let zero: LinearDistillationProblem
+        var initialised: [Int: LinearDistillationProblem] = [:]
+    }
+
+    func draw(trial t: Int) throws -> Draw {
+        var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .transferSet)
+        let points = setup.geometry.sampleTransferSet(count: grid.last!, using: &stream)
+        let zero = try LinearDistillationProblem(points: points, teacher: setup.teacher, initialization: .zero)
+        return Draw(trial: UInt64(t), points: points, zero: zero)
+    }
+
+    /// The linear problem of a student with its own w(0) (random or given), built once per draw.
+    func problem(for plan: StudentPlan, in draw: inout Draw) throws -> LinearDistillationProblem {
+        let initialization: LinearInitialization
+        switch plan.kind {
+        case .linear(.random(let scale)):
+            initialization = .random(scale: scale, stream: RandomStream(
+                seed: spec.seed, trial: draw.trial, stream: .studentInit, index: UInt64(plan.specIndex)))
+        case .linear(.given):
+            initialization = .weights(givenInitials[plan.specIndex]!)
+        default:
+            return draw.zero
+        }
+        if let cached = draw.initialised[plan.specIndex] { return cached }
+        let made = try LinearDistillationProblem(points: draw.points, teacher: setup.teacher,
+                                                 initialization: initialization)
+        draw.initialised[plan.specIndex] = made
+        return made
+    }
+
+    func train(_ plan: StudentPlan, prefix n: Int, in draw: inout Draw) throws -> Trained {
+        let zero = draw.zero
+        switch plan.kind {
+        case .linear:
+            let p = try problem(for: plan, in: &draw)
+            let student = p.solve(prefix: n, solver: solver, options: options)
+            var trained = Trained(angle: student.angleToTeacher, weights: { p.weights(of: student) })
+            if solver != .closed {
+                let closed = p.solve(prefix: n, solver: .closed, options: options)
+                trained.limitGap = Self.relativeDistance(student.coordinates, closed.coordinates)
+                trained.statistics = student.statistics
+            }
+            return trained
+        case .deepLinear(let widths, let initialization):
+            let architecture = try DeepLinearArchitecture(hiddenWidths: widths)
+            let start: DeepLinearInitialization
+            switch initialization {
+            case .balanced(let scale): start = .balancedInSpan(scale: scale)
+            case .random(let scale): start = .random(scale: scale)
+            }
+            let deep = try zero.solveDeep(
+                prefix: n, architecture: architecture, initialization: start,
+                stream: RandomStream(seed: spec.seed, trial: draw.trial, stream: .studentInit,
+                                     index: UInt64(plan.specIndex)),
+                options: options)
+            var trained = Trained(angle: deep.angleToTeacher, statistics: deep.statistics, offSpan: deep.offSpanNorm)
+            if case .balanced = initialization {
+                let closed = zero.solve(prefix: n, solver: .closed, options: options)
+                trained.limitGap = Self.relativeDistance(deep.coordinates, closed.coordinates)
+            }
+            return trained
+        case .hardLabel:
+            let separator = zero.maxMarginSeparator(prefix: n)
+            return Trained(angle: separator.angleToTeacher, weights: { zero.weights(of: separator) })
+        case .wDelta(let degrees):
+            if n >= spec.d {
+                // The span is all of R^d: w* is the only exact minimiser.
+                let teacher = setup.teacher.weights
+                return Trained(angle: 0, weights: { teacher })
+            }
+            var offSpan = RandomStream(seed: spec.seed, trial: draw.trial, stream: .offSpan,
+                                       index: UInt64(plan.specIndex))
+            let minimizer = try zero.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180, stream: &offSpan)
+            return Trained(angle: minimizer.angleToTeacher, weights: { zero.weights(of: minimizer) })
+        }
+    }
+
+    func risk(of trained: Trained) -> Double {
+        if let riskOfAngle = setup.riskOfAngle { return riskOfAngle(trained.angle) }
+        if let weights = trained.weights { return setup.geometry.risk(of: weights()).value }
+        return .nan
+    }
+
     /// The trial's vector: one value per key of `layout`.
     public func evaluate(trial t: Int) throws -> [Double] {
         var values = [Double](repeating: .nan, count: layout.count)
@@ -96,96 +194,19 @@ public struct DistillationTrial: Sendable {
             guard let i = layout.index(student, n, q) else { return }
             values[i] = value
         }
-        let trial = UInt64(t)
-        var stream = RandomStream(seed: spec.seed, trial: trial, stream: .transferSet)
-        let points = setup.geometry.sampleTransferSet(count: grid.last!, using: &stream)
-        let d = spec.d
-        var problems: [Int: LinearDistillationProblem] = [:]
-        func problem(initialisedBy plan: StudentPlan?) throws -> LinearDistillationProblem {
-            let key = plan.map { $0.specIndex } ?? -1
-            if let cached = problems[key] { return cached }
-            let initialization: LinearInitialization
-            switch plan?.kind {
-            case .linear(.random(let scale)):
-                initialization = .random(scale: scale, stream: RandomStream(
-                    seed: spec.seed, trial: trial, stream: .studentInit, index: UInt64(key)))
-            case .linear(.given):
-                initialization = .weights(givenInitials[key]!)
-            default:
-                initialization = .zero
-            }
-            let made = try LinearDistillationProblem(points: points, teacher: setup.teacher,
-                                                     initialization: initialization)
-            problems[key] = made
-            return made
-        }
-        let zero = try problem(initialisedBy: nil)
-
+        var draw = try draw(trial: t)
         for plan in students {
             var previous: Double?
             for n in grid {
-                let angle: Double
-                var weights: (() -> [Double])?
-                switch plan.kind {
-                case .linear(let initialization):
-                    let p = initialization == .zero ? zero : try problem(initialisedBy: plan)
-                    let student = p.solve(prefix: n, solver: solver, options: options)
-                    angle = student.angleToTeacher
-                    weights = { p.weights(of: student) }
-                    if solver != .closed {
-                        let closed = p.solve(prefix: n, solver: .closed, options: options)
-                        put(plan.label, n, .limitGap, Self.relativeDistance(student.coordinates, closed.coordinates))
-                        record(student.statistics, plan.label, n, put)
-                    }
-                case .deepLinear(let widths, let initialization):
-                    let architecture = try DeepLinearArchitecture(hiddenWidths: widths)
-                    let start: DeepLinearInitialization
-                    switch initialization {
-                    case .balanced(let scale): start = .balancedInSpan(scale: scale)
-                    case .random(let scale): start = .random(scale: scale)
-                    }
-                    let deep = try zero.solveDeep(
-                        prefix: n, architecture: architecture, initialization: start,
-                        stream: RandomStream(seed: spec.seed, trial: trial, stream: .studentInit,
-                                             index: UInt64(plan.specIndex)),
-                        options: options)
-                    angle = deep.angleToTeacher
-                    if case .balanced = initialization {
-                        let closed = zero.solve(prefix: n, solver: .closed, options: options)
-                        put(plan.label, n, .limitGap, Self.relativeDistance(deep.coordinates, closed.coordinates))
-                    }
-                    put(plan.label, n, .offSpan, deep.offSpanNorm)
-                    record(deep.statistics, plan.label, n, put)
-                case .hardLabel:
-                    let separator = zero.maxMarginSeparator(prefix: n)
-                    angle = separator.angleToTeacher
-                    weights = { zero.weights(of: separator) }
-                case .wDelta(let degrees):
-                    if n >= d {
-                        // The span is all of R^d: w* is the only exact minimiser.
-                        angle = 0
-                        weights = { setup.teacher.weights }
-                    } else {
-                        var offSpan = RandomStream(seed: spec.seed, trial: trial, stream: .offSpan,
-                                                   index: UInt64(plan.specIndex))
-                        let minimizer = try zero.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180,
-                                                                  stream: &offSpan)
-                        angle = minimizer.angleToTeacher
-                        weights = { zero.weights(of: minimizer) }
-                    }
-                }
-                let risk: Double
-                if let riskOfAngle = setup.riskOfAngle {
-                    risk = riskOfAngle(angle)
-                } else if let weights {
-                    risk = setup.geometry.risk(of: weights()).value
-                } else {
-                    risk = .nan
-                }
+                let trained = try train(plan, prefix: n, in: &draw)
+                let risk = risk(of: trained)
                 put(plan.label, n, .risk, risk)
-                put(plan.label, n, .certificate, setup.geometry.certificate(angle: min(angle, .pi / 2)))
+                put(plan.label, n, .certificate, setup.geometry.certificate(angle: min(trained.angle, .pi / 2)))
                 if let previous { put(plan.label, n, .step, risk - previous) }
                 previous = risk
+                if let gap = trained.limitGap { put(plan.label, n, .limitGap, gap) }
+                if let off = trained.offSpan { put(plan.label, n, .offSpan, off) }
+                if let statistics = trained.statistics { record(statistics, plan.label, n, put) }
             }
         }
         if let pair = softVersusHard {
@@ -195,6 +216,21 @@ public struct DistillationTrial: Sendable {
             }
         }
         return values
+    }
+
+    /// Everything trial t computes at size n, for checking it with other software: the transfer
+    /// set, the teacher, and each student's weights (nil where only a reduced form exists).
+    public func dump(trial t: Int, n: Int) throws -> TrialDump {
+        precondition(grid.contains(n), "n = \(n) is not in the grid")
+        var draw = try draw(trial: t)
+        let prefix = draw.points.block(rows: 0..<n, columns: 0..<spec.d)
+        var students: [TrialDump.Student] = []
+        for plan in self.students {
+            let trained = try train(plan, prefix: n, in: &draw)
+            students.append(TrialDump.Student(label: plan.label, weights: trained.weights?(),
+                                              angle: trained.angle, risk: risk(of: trained)))
+        }
+        return TrialDump(points: prefix, teacher: setup.teacher.weights, students: students)
     }
 
     private func record(_ statistics: SolverStatistics, _ label: String, _ n: Int,
@@ -226,4 +262,19 @@ public struct DistillationTrial: Sendable {
         }
         return numbers
     }
+}
+
+/// One trial at one n, as `kdmc dump` writes it.
+public struct TrialDump: Sendable {
+    public struct Student: Sendable {
+        public var label: String
+        public var weights: [Double]?
+        public var angle: Double
+        public var risk: Double
+    }
+
+    /// n × d, rows are points.
+    public var points: Matrix
+    public var teacher: [Double]
+    public var students: [Student]
 }

@@ -61,7 +61,7 @@ public enum CurvesCSV {
         x.description
     }
 
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import MonteCarlo
+import Report
 
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump",
         abstract: "Write everything one trial computes at one n (points, teacher, student paths) for inspection.",
-        discussion: "Not available yet in this build: the file and options are checked, then kdmc exits with status 1."
+        discussion: "Writes points.csv (the first n points, one row each), teacher.csv (w*, one weight per line), weights.csv (one column per student, one row per coordinate; students kept only in reduced form, the deep linear ones, are left out) and students.csv (label, angle to w*, transfer risk)."
     )
 
     @Argument(help: "Experiment or suite file (JSON), or a preset name from kdmc list.")
@@ -31,7 +32,7 @@ struct DumpCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (_, suite) = try ExperimentLoading.load(experiment)
+        let (url, suite) = try ExperimentLoading.load(experiment)
         let chosen: ExperimentSpec
         if let experimentName {
             guard let match = suite.experiments.first(where: { $0.name == experimentName }) else {
@@ -49,6 +50,26 @@ struct DumpCommand: ParsableCommand {
             let shown = grid.count > 12 ? grid.prefix(12).map(String.init).joined(separator: ", ") + ", …" : grid.map(String.init).joined(separator: ", ")
             throw CommandFailure("--n \(n) is not in the n grid of \(chosen.name) (\(shown)); choose one of those sizes", status: 64)
         }
-        throw CommandFailure("dump is not available yet: the geometries and students of the Distillation layer are not wired into this build of kdmc")
+        let trialSetup = try DistillationTrial(spec: chosen, baseDirectory: url.deletingLastPathComponent())
+        let dump = try trialSetup.dump(trial: trial, n: n)
+        let folder = URL(fileURLWithPath: outputFolder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func number(_ x: Double) -> String { x.description }
+        let points = (0..<dump.points.rows).map { i in dump.points.row(i).map(number).joined(separator: ",") }
+        try write(points, "points.csv", in: folder)
+        try write(dump.teacher.map(number), "teacher.csv", in: folder)
+        let withWeights = dump.students.filter { $0.weights != nil }
+        var weights = [withWeights.map { CurvesCSV.quote($0.label) }.joined(separator: ",")]
+        for j in 0..<chosen.d {
+            weights.append(withWeights.map { number($0.weights![j]) }.joined(separator: ","))
+        }
+        try write(weights, "weights.csv", in: folder)
+        try write(["student,angle,risk"] + dump.students.map { "\(CurvesCSV.quote($0.label)),\(number($0.angle)),\(number($0.risk))" },
+                  "students.csv", in: folder)
+        print("kdmc: trial \(trial) of \(chosen.name) at n = \(n) written to \(folder.path)")
+    }
+
+    private func write(_ lines: [String], _ name: String, in folder: URL) throws {
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent(name))
     }
 }
