@@ -225,7 +225,7 @@ extension TeacherSpec {
     public enum Direction: String, Sendable, Equatable, CaseIterable {
         /// w* along the first coordinate axis.
         case axis
-        /// w* uniform on the sphere, drawn from the trial's random stream.
+        /// w* uniform on the sphere, drawn once per experiment from its seed (the same for every trial and rank).
         case random
     }
 }
