@@ -100,24 +100,25 @@ public struct DistillationTrial: Sendable {
         var offSpan: Double?
     }
 
-    /// The transfer set of trial t and the linear problems built on it, one per initialisation.
+    /// The transfer set of trial t and the linear problems built on it, one per initialisation
+    /// that some student uses (each costs a QR of the whole set).
     struct Draw {
         let trial: UInt64
         let points: Matrix
-        let zero: LinearDistillationProblem
-        var initialised: [Int: LinearDistillationProblem] = [:]
+        var problems: [Int: LinearDistillationProblem] = [:]
     }
 
     func draw(trial t: Int) throws -> Draw {
         var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .transferSet)
         let points = setup.geometry.sampleTransferSet(count: grid.last!, using: &stream)
-        let zero = try LinearDistillationProblem(points: points, teacher: setup.teacher, initialization: .zero)
-        return Draw(trial: UInt64(t), points: points, zero: zero)
+        return Draw(trial: UInt64(t), points: points)
     }
 
-    /// The linear problem of a student with its own w(0) (random or given), built once per draw.
+    /// The linear problem a student trains on, built once per draw: its own w(0) for a linear
+    /// student with a random or given start, w(0) = 0 for every other student.
     func problem(for plan: StudentPlan, in draw: inout Draw) throws -> LinearDistillationProblem {
         let initialization: LinearInitialization
+        var key = plan.specIndex
         switch plan.kind {
         case .linear(.random(let scale)):
             initialization = .random(scale: scale, stream: RandomStream(
@@ -125,20 +126,20 @@ public struct DistillationTrial: Sendable {
         case .linear(.given):
             initialization = .weights(givenInitials[plan.specIndex]!)
         default:
-            return draw.zero
+            initialization = .zero
+            key = -1
         }
-        if let cached = draw.initialised[plan.specIndex] { return cached }
+        if let cached = draw.problems[key] { return cached }
         let made = try LinearDistillationProblem(points: draw.points, teacher: setup.teacher,
                                                  initialization: initialization)
-        draw.initialised[plan.specIndex] = made
+        draw.problems[key] = made
         return made
     }
 
     func train(_ plan: StudentPlan, prefix n: Int, in draw: inout Draw) throws -> Trained {
-        let zero = draw.zero
+        let p = try problem(for: plan, in: &draw)
         switch plan.kind {
         case .linear:
-            let p = try problem(for: plan, in: &draw)
             let student = p.solve(prefix: n, solver: solver, options: options)
             var trained = Trained(angle: student.angleToTeacher, weights: { p.weights(of: student) })
             if solver != .closed {
@@ -154,20 +155,20 @@ public struct DistillationTrial: Sendable {
             case .balanced(let scale): start = .balancedInSpan(scale: scale)
             case .random(let scale): start = .random(scale: scale)
             }
-            let deep = try zero.solveDeep(
+            let deep = try p.solveDeep(
                 prefix: n, architecture: architecture, initialization: start,
                 stream: RandomStream(seed: spec.seed, trial: draw.trial, stream: .studentInit,
                                      index: UInt64(plan.specIndex)),
                 options: options)
             var trained = Trained(angle: deep.angleToTeacher, statistics: deep.statistics, offSpan: deep.offSpanNorm)
             if case .balanced = initialization {
-                let closed = zero.solve(prefix: n, solver: .closed, options: options)
+                let closed = p.solve(prefix: n, solver: .closed, options: options)
                 trained.limitGap = Self.relativeDistance(deep.coordinates, closed.coordinates)
             }
             return trained
         case .hardLabel:
-            let separator = zero.maxMarginSeparator(prefix: n)
-            return Trained(angle: separator.angleToTeacher, weights: { zero.weights(of: separator) })
+            let separator = p.maxMarginSeparator(prefix: n)
+            return Trained(angle: separator.angleToTeacher, weights: { p.weights(of: separator) })
         case .wDelta(let degrees):
             if n >= spec.d {
                 // The span is all of R^d: w* is the only exact minimiser.
@@ -176,8 +177,8 @@ public struct DistillationTrial: Sendable {
             }
             var offSpan = RandomStream(seed: spec.seed, trial: draw.trial, stream: .offSpan,
                                        index: UInt64(plan.specIndex))
-            let minimizer = try zero.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180, stream: &offSpan)
-            return Trained(angle: minimizer.angleToTeacher, weights: { zero.weights(of: minimizer) })
+            let minimizer = try p.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180, stream: &offSpan)
+            return Trained(angle: minimizer.angleToTeacher, weights: { p.weights(of: minimizer) })
         }
     }
 
