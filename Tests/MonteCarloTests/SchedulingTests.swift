@@ -31,10 +31,34 @@ import Testing
         #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded(), pointCount: 4) }
         #expect(throws: CollectiveError.self) { try RoundReport.decode(Array(report.encoded().dropLast()), pointCount: 3) }
         #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded() + [0], pointCount: 3) }
-        for d in [Directive.proceed(nextBlock: 123_456), .finish(.targetMet), .interrupt(resumable: true), .fail("disk full")] {
+        for d in [Directive.proceed(nextBlock: 123_456, blocksPerRank: 3), .finish(.targetMet), .interrupt(resumable: true), .fail("disk full")] {
             #expect(try Directive.decode(d.encoded()) == d)
         }
         #expect(throws: CollectiveError.self) { try Directive.decode([9]) }
         #expect(throws: CollectiveError.self) { try Directive.decode([]) }
     }
+
+    @Test func roundWidthStartsAtOneBlockAndFitsTheTarget() {
+        #expect(RoundWidth.initial(targetSeconds: 10, maximum: 8) == 1)
+        #expect(RoundWidth.initial(targetSeconds: nil, maximum: 8) == 8)
+        // 2 blocks took the slowest rank 4 s: 2 s a block, 5 fit in 10 s.
+        #expect(RoundWidth.next(targetSeconds: 10, maximum: 8, busySeconds: [1, 4], blocksPerRank: 2) == 5)
+        // Fast blocks: capped at the maximum.
+        #expect(RoundWidth.next(targetSeconds: 10, maximum: 8, busySeconds: [0.01, 0.02], blocksPerRank: 1) == 8)
+        // A block slower than the target still makes progress: one block.
+        #expect(RoundWidth.next(targetSeconds: 10, maximum: 8, busySeconds: [60, 30], blocksPerRank: 1) == 1)
+        // Nothing measured (zero, NaN, no ranks): the maximum, as without a target.
+        for busy in [[0.0], [Double.nan], []] {
+            #expect(RoundWidth.next(targetSeconds: 10, maximum: 8, busySeconds: busy, blocksPerRank: 1) == 8)
+        }
+        #expect(RoundWidth.next(targetSeconds: nil, maximum: 3, busySeconds: [100], blocksPerRank: 1) == 3)
+    }
+
+    @Test func directiveWithAZeroWidthRoundIsRefused() throws {
+        var bytes = Directive.proceed(nextBlock: 5, blocksPerRank: 1).encoded()
+        // The width is the last 8 bytes (see WireWriter.int): make it 0.
+        for i in (bytes.count - 8)..<bytes.count { bytes[i] = 0 }
+        #expect(throws: CollectiveError.self) { try Directive.decode(bytes) }
+    }
 }
+

@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 import Testing
 @testable import MonteCarlo
@@ -49,6 +50,24 @@ import Testing
             byHand.merge(block)
         }
         #expect(Support.bits(byHand) == Support.bits(stats))
+    }
+
+    /// Rounds sized by time group blocks differently, and must not change a bit.
+    @Test(arguments: [1, 2, 3])
+    func timedRoundsGiveTheSameBits(ranks: Int) throws {
+        let fixed = Support.configuration(.fixed(trials: 400), blocksPerRank: 4)
+        var timed = fixed
+        timed.roundSeconds = 0.02
+        let reference = try Self.rootOutcome(Self.run(fixed, ranks: 1))
+        // Slow trials (1 ms) make a block (16 ms) nearly as long as the target round.
+        let outcome = try Self.rootOutcome(Self.run(timed, ranks: ranks) { t in
+            usleep(1000)
+            return Support.trial(t)
+        })
+        #expect(Support.bits(try #require(outcome.statistics)) == Support.bits(try #require(reference.statistics)))
+        // The first round deals one block per rank; 25 blocks need more rounds than the
+        // ceil(25 / (4 ranks-blocks)) of fixed-width rounds.
+        #expect(outcome.timing.rounds > (25 + 4 * ranks - 1) / (4 * ranks))
     }
 
     @Test func nonRootRanksGetStatusButNoStatistics() throws {

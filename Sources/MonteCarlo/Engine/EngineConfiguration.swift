@@ -4,8 +4,15 @@ public struct EngineConfiguration: Sendable {
     public var pointCount: Int
     /// Trials per block; the unit of statistics, scheduling, stopping and checkpoints.
     public var blockSize: Int
-    /// Blocks each rank computes between two collective steps (see `BlockSchedule`).
+    /// Blocks each rank computes between two collective steps (see `BlockSchedule`); with
+    /// `roundSeconds`, the most a round deals.
     public var blocksPerRankPerRound: Int
+    /// Wall time a round should take, or nil for rounds of `blocksPerRankPerRound` blocks.
+    /// Stop requests, checkpoints and progress wait for the end of a round, so slow trials
+    /// need short rounds; fast trials want wide rounds (fewer collectives, better balance).
+    /// Rank 0 sizes each round from the previous one's time per block (see `RoundWidth`);
+    /// the merged numbers do not depend on it.
+    public var roundSeconds: Double?
     public var stopping: StoppingRule
     /// Two-sided coverage of the intervals, in (0, 1).
     public var confidenceLevel: Double
@@ -19,7 +26,7 @@ public struct EngineConfiguration: Sendable {
     public init(pointCount: Int, blockSize: Int, blocksPerRankPerRound: Int = 2,
                 stopping: StoppingRule, confidenceLevel: Double = 0.95,
                 quantile: @escaping StudentCriticalValues.Quantile = StudentCriticalValues.studentT,
-                identity: String, checkpoint: CheckpointPolicy? = nil) {
+                identity: String, checkpoint: CheckpointPolicy? = nil, roundSeconds: Double? = nil) {
         self.pointCount = pointCount
         self.blockSize = blockSize
         self.blocksPerRankPerRound = blocksPerRankPerRound
@@ -28,6 +35,7 @@ public struct EngineConfiguration: Sendable {
         self.quantile = quantile
         self.identity = identity
         self.checkpoint = checkpoint
+        self.roundSeconds = roundSeconds
     }
 
     public var fingerprint: RunFingerprint {

@@ -3,7 +3,7 @@
 /// Every rank calls `run` with the same configuration and the same trial function. A trial is
 /// `(trialIndex) throws -> [Double]`, one value per curve point (NaN = not applicable, see
 /// `Moments`); it must depend on the index only, never on the rank. Trials are grouped in fixed
-/// blocks, blocks are dealt in rounds (`BlockSchedule`), and after each round rank 0 merges the
+/// blocks, blocks are dealt in rounds (`BlockSchedule`, sized by `RoundWidth`), and after each round rank 0 merges the
 /// new blocks in block order, checks the stopping rule after each merged block, checkpoints and
 /// broadcasts whether to go on. The merged numbers and the trial count are therefore the same
 /// bits for any rank count and for a run stopped and resumed; blocks computed past the
@@ -80,18 +80,19 @@ public struct TrialEngine: Sendable {
         }
         let startBlock: Int
         switch directive {
-        case .proceed(let next): startBlock = next
+        case .proceed(let next, _): startBlock = next
         case .finish: startBlock = root?.merged.blockCount ?? 0
         default: startBlock = 0
         }
 
-        let schedule = BlockSchedule(blocksPerRank: configuration.blocksPerRankPerRound, blockLimit: plan.maximumBlocks)
         var ownBusy = 0.0
         var next = startBlock
+        var schedule = BlockSchedule(blocksPerRank: 1, blockLimit: plan.maximumBlocks)
         while true {
             switch directive {
-            case .proceed(let n):
+            case .proceed(let n, let width):
                 next = n
+                schedule = BlockSchedule(blocksPerRank: width, blockLimit: plan.maximumBlocks)
             case .finish(let reason):
                 return outcome(.finished(reason), root: root, startBlock: startBlock, ownBusy: ownBusy,
                                collective: collective, wall: Self.seconds(clock.now - runStart))
@@ -195,6 +196,8 @@ private struct RootState {
     var busyTotal = 0.0
     var wallTotal = 0.0
     var worstImbalance = 1.0
+    /// Blocks per rank in the round being computed.
+    var width: Int
 
     init(engine: TrialEngine, ranks: Int, resume: Bool, start: ContinuousClock.Instant) throws {
         let c = engine.configuration
@@ -203,6 +206,7 @@ private struct RootState {
         self.start = start
         self.lastCheckpoint = start
         self.busyPerRank = Array(repeating: 0, count: ranks)
+        self.width = RoundWidth.initial(targetSeconds: c.roundSeconds, maximum: c.blocksPerRankPerRound)
         self.critical = StudentCriticalValues(level: c.confidenceLevel, quantile: c.quantile)
         self.store = c.checkpoint.map { CheckpointStore(path: $0.path) }
         if resume {
@@ -222,7 +226,7 @@ private struct RootState {
         if merged.blockCount > 0, let reason = engine.plan.decision(after: merged, critical: &critical) {
             return .finish(reason)
         }
-        return .proceed(nextBlock: merged.blockCount)
+        return .proceed(nextBlock: merged.blockCount, blocksPerRank: width)
     }
 
     mutating func afterRound(
@@ -237,6 +241,9 @@ private struct RootState {
             busy.append(report.busySeconds)
             blocks += report.blocks
         }
+        let c = engine.configuration
+        width = RoundWidth.next(targetSeconds: c.roundSeconds, maximum: c.blocksPerRankPerRound,
+                                busySeconds: busy, blocksPerRank: width)
         blocks.sort { $0.index < $1.index }
         let first = merged.blockCount
         guard blocks.map(\.index) == Array(first..<(first + blocks.count)) else {
@@ -280,7 +287,7 @@ private struct RootState {
 
         if let reason { return .finish(reason) }
         if interrupted { return .interrupt(resumable: store != nil) }
-        return .proceed(nextBlock: merged.blockCount)
+        return .proceed(nextBlock: merged.blockCount, blocksPerRank: width)
     }
 
     mutating func report(elapsed: Double) -> RunProgress {

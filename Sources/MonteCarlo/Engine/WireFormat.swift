@@ -102,7 +102,8 @@ struct RoundReport {
 
 /// Rank 0's word to all ranks at the start and after each round.
 enum Directive: Equatable {
-    case proceed(nextBlock: Int)
+    /// Compute the round that starts at `nextBlock`, `blocksPerRank` blocks on each rank.
+    case proceed(nextBlock: Int, blocksPerRank: Int)
     case finish(StopReason)
     case interrupt(resumable: Bool)
     case fail(String)
@@ -110,7 +111,7 @@ enum Directive: Equatable {
     func encoded() -> [UInt8] {
         var w = WireWriter()
         switch self {
-        case .proceed(let next): w.byte(0); w.int(next)
+        case .proceed(let next, let width): w.byte(0); w.int(next); w.int(width)
         case .finish(let reason): w.byte(1); w.string(reason.rawValue)
         case .interrupt(let resumable): w.byte(2); w.byte(resumable ? 1 : 0)
         case .fail(let message): w.byte(3); w.string(message)
@@ -121,7 +122,10 @@ enum Directive: Equatable {
     static func decode(_ bytes: [UInt8]) throws(CollectiveError) -> Directive {
         var r = WireReader(bytes)
         switch try r.byte() {
-        case 0: return .proceed(nextBlock: try r.index())
+        case 0:
+            let next = try r.index(), width = try r.index()
+            guard width >= 1 else { throw .malformedMessage("a round of \(width) blocks per rank") }
+            return .proceed(nextBlock: next, blocksPerRank: width)
         case 1:
             let raw = try r.string()
             guard let reason = StopReason(rawValue: raw) else { throw .malformedMessage("unknown stop reason \(raw)") }

@@ -28,3 +28,29 @@ public struct BlockSchedule: Sendable, Hashable {
         return (0..<blocksPerRank).map { first + rank + $0 * size }.filter { $0 < blockLimit }
     }
 }
+
+/// How many blocks per rank the next round deals when rounds are sized by time.
+///
+/// The first round deals one block per rank (nothing is known of the cost yet); after that,
+/// the slowest rank's time per block in the last round predicts the next round's length.
+/// The width changes only the grouping of blocks into rounds, never which trials a block
+/// holds or the order blocks are merged in, so results are the same bits for any width.
+public enum RoundWidth {
+    public static func initial(targetSeconds: Double?, maximum: Int) -> Int {
+        targetSeconds == nil ? maximum : 1
+    }
+
+    /// - Parameters:
+    ///   - busySeconds: each rank's compute time in the last round.
+    ///   - blocksPerRank: the blocks each rank was dealt in the last round.
+    public static func next(targetSeconds: Double?, maximum: Int,
+                            busySeconds: [Double], blocksPerRank: Int) -> Int {
+        precondition(maximum >= 1 && blocksPerRank >= 1, "round widths are at least 1")
+        guard let target = targetSeconds else { return maximum }
+        let slowest = busySeconds.max() ?? 0
+        guard slowest.isFinite, slowest > 0 else { return maximum }
+        let perBlock = slowest / Double(blocksPerRank)
+        let fitting = (target / perBlock).rounded(.down)
+        return Int(Swift.min(Double(maximum), Swift.max(1, fitting)))
+    }
+}

@@ -38,6 +38,12 @@ struct SuiteRunner {
     let settings: RunSettings
     let collective: MPICollective
 
+    /// Rounds of about 10 s: a stop request (Slurm's warning signal) is honoured within that
+    /// or one block's time, whichever is longer, and progress comes as often.
+    static let roundSeconds = 10.0
+    /// Up to 8 blocks per rank in a round of fast trials, so uneven trial costs average out.
+    static let maximumBlocksPerRound = 8
+
     var folder: URL { settings.outputFolder }
     var checkpoints: URL { folder.appendingPathComponent("checkpoints") }
 
@@ -55,9 +61,11 @@ struct SuiteRunner {
             let checkpoint = checkpoints.appendingPathComponent("\(index)-\(Self.fileName(spec.name)).checkpoint")
             let configuration = EngineConfiguration(
                 pointCount: trial.layout.count, blockSize: spec.blockSize,
+                blocksPerRankPerRound: Self.maximumBlocksPerRound,
                 stopping: Self.rule(spec.stopping, watching: trial.layout.curvePoints), confidenceLevel: spec.confidence,
                 identity: try Self.identity(spec),
-                checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30))
+                checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30),
+                roundSeconds: Self.roundSeconds)
             let engine = try TrialEngine(configuration: configuration)
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
