@@ -103,6 +103,58 @@ import Testing
         #expect(try verdicts(whole) == verdicts(stopped))
     }
 
+    /// A rank that dies mid-run (killed, as by the out-of-memory killer or a failed node)
+    /// ends the whole job with a non-zero status; no rank is left waiting in a collective.
+    /// `timeout` bounds the wait: a hang would end with its status 124 and fail the test.
+    @Test func aRankKilledMidRunEndsTheJobNonZero() throws {
+        let folder = try scratch("killed")
+        let file = try writeExperiment(in: folder, RunTests.experiment.replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 10000000"))
+        let out = folder.appendingPathComponent("out")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["timeout", "120", "mpirun", "--oversubscribe", "-np", "3", TestFiles.executable.path,
+                             "run", file, "--out", out.path]
+        var environment = ProcessInfo.processInfo.environment
+        removeLauncherVariables(&environment)
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        process.environment = environment
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        // Every rank is past setup once rank 0 has made the checkpoint folder and a progress
+        // line shows trials done; then kill rank 1.
+        var victim: pid_t?
+        for _ in 0..<600 where victim == nil {
+            Thread.sleep(forTimeInterval: 0.1)
+            guard FileManager.default.fileExists(atPath: out.appendingPathComponent("checkpoints").path) else { continue }
+            victim = Self.rank(1, runningWith: out.path)
+        }
+        let pid = try #require(victim, "rank 1 of the job was not found")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(kill(pid, SIGKILL) == 0)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(process.terminationStatus != 124, "the job hung after rank 1 died: \(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("curves.csv").path))
+    }
+
+    /// The process of MPI rank `rank` whose command line names `marker`, from /proc.
+    static func rank(_ rank: Int, runningWith marker: String) -> pid_t? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                  let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  String(decoding: command, as: UTF8.self).contains(marker),
+                  let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else { continue }
+            let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
+        }
+        return nil
+    }
+
     @Test func anInvalidFileExitsTwoOnEveryRankCountAndWritesNothing() throws {
         let folder = try scratch("invalid")
         let file = try writeExperiment(in: folder, RunTests.experiment.replacingOccurrences(of: "\"d\": 6", with: "\"d\": -6"))
