@@ -291,4 +291,34 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         """)
         #expect(gd.isEmpty)
     }
+
+    @Test func integratorIsAFlowChoice() {
+        let base = #"{"name": "s", "geometry": "gaussian", "d": 10, "n": [1, 2], "students": ["linear"], "solver": "#
+        #expect(CrossFieldTests.problems(base + #"{"kind": "flow", "integrator": "dormand-prince"}}"#).isEmpty)
+        let unknown = CrossFieldTests.problems(base + #"{"kind": "flow", "integrator": "euler"}}"#)
+        #expect(unknown.map(\.path.description) == ["solver.integrator"])
+        #expect(unknown.first?.message.contains("rosenbrock, dormand-prince") == true)
+        let closed = CrossFieldTests.problems(base + #"{"kind": "closed", "integrator": "rosenbrock"}}"#)
+        #expect(closed.map(\.path.description) == ["solver.integrator"])
+        #expect(closed.first?.message.contains("flow only") == true)
+    }
+
+    /// The chosen integrator is the one the trial runs: both reach the same student, with
+    /// different step counts.
+    @Test func theTrialIntegratesWithTheChosenMethod() throws {
+        func trialValues(_ integrator: String) throws -> (risk: Double, gradients: Double) {
+            let json = #"{"name": "s", "geometry": "gaussian", "d": 20, "n": [15], "students": ["linear"], "sampler": "ambient", "#
+                + #""solver": {"kind": "flow", "integrator": "\#(integrator)"}}"#
+            let spec = try TestFiles.validator.validate(data: Data(json.utf8)).experiments[0]
+            let trial = try DistillationTrial(spec: spec, baseDirectory: nil)
+            let values = try trial.evaluate(trial: 3)
+            let risk = try #require(trial.layout.index("linear", 15, .risk))
+            let gradients = try #require(trial.layout.index("linear", 15, .gradientEvaluations))
+            return (values[risk], values[gradients])
+        }
+        let rosenbrock = try trialValues("rosenbrock")
+        let dormandPrince = try trialValues("dormand-prince")
+        #expect(abs(rosenbrock.risk - dormandPrince.risk) < 1e-8)
+        #expect(rosenbrock.gradients != dormandPrince.gradients)
+    }
 }

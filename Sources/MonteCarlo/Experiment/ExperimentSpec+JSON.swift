@@ -132,6 +132,7 @@ extension SolverSpec {
                                             "max_steps": .integer(Int64(maxSteps))]
         if let timeLimit { members["time_limit"] = .number(timeLimit) }
         if let step { members["step"] = .number(step) }
+        if kind == .flow { members["integrator"] = .string(integrator.rawValue) }
         return tagged(kind.rawValue, members)
     }
 }

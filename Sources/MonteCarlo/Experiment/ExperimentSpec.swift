@@ -286,6 +286,15 @@ public struct SolverSpec: Sendable, Equatable {
     public var maxSteps: Int
     /// Learning rate of gd; nil lets the solver choose a stable one from the data.
     public var step: Double?
+    /// How the flow is integrated (flow solver only).
+    public var integrator: Integrator
+
+    /// The soft-label flow is stiff when points are nearly parallel or n is close to d, so the
+    /// default is the L-stable Rosenbrock method; Dormand–Prince is kept to cross-check it.
+    public enum Integrator: String, Sendable, Equatable, CaseIterable {
+        case rosenbrock
+        case dormandPrince = "dormand-prince"
+    }
 
     public enum Kind: String, Sendable, Equatable, CaseIterable {
         case flow, gd, newton, closed
@@ -299,7 +308,8 @@ public struct SolverSpec: Sendable, Equatable {
     public init(kind: Kind = .flow, tolerance: Double = SolverSpec.defaultTolerance,
                 fitTolerance: Double = SolverSpec.defaultFitTolerance,
                 integrationTolerance: Double = SolverSpec.defaultIntegrationTolerance,
-                timeLimit: Double? = nil, maxSteps: Int = SolverSpec.defaultMaxSteps, step: Double? = nil) {
+                timeLimit: Double? = nil, maxSteps: Int = SolverSpec.defaultMaxSteps, step: Double? = nil,
+                integrator: Integrator = .rosenbrock) {
         self.kind = kind
         self.tolerance = tolerance
         self.fitTolerance = fitTolerance
@@ -307,6 +317,7 @@ public struct SolverSpec: Sendable, Equatable {
         self.timeLimit = timeLimit
         self.maxSteps = maxSteps
         self.step = step
+        self.integrator = integrator
     }
 }
 

@@ -233,7 +233,8 @@ extension SpecReader {
         let kinds = SolverSpec.Kind.allCases.map(\.rawValue)
         guard let (kindText, f) = tagged(v, p, what: "solver", plural: "solvers", kinds: kinds),
               let kind = SolverSpec.Kind(rawValue: kindText) else { return nil }
-        expectOnly(f, ["kind", "tolerance", "fit_tolerance", "integration_tolerance", "time_limit", "max_steps", "step"],
+        expectOnly(f, ["kind", "tolerance", "fit_tolerance", "integration_tolerance", "time_limit", "max_steps", "step",
+                       "integrator"],
                    in: "the solver")
         let tolerance = optional(f, "tolerance", default: SolverSpec.defaultTolerance) {
             positiveReal($0, $1, name: "tolerance")
@@ -259,12 +260,20 @@ extension SpecReader {
             }
             return positiveReal(v, p, name: "step")
         }
-        guard let tolerance, let fitTolerance, let integrationTolerance, let timeLimit, let maxSteps, let step else {
+        let integrator = optional(f, "integrator", default: SolverSpec.Integrator.rosenbrock) { v, p -> SolverSpec.Integrator? in
+            guard kind == .flow else {
+                report(p, "integrator applies to solver flow only; remove it (the \(kind.rawValue) solver does not integrate a flow)")
+                return nil
+            }
+            return choice(v, p, name: "integrator", as: SolverSpec.Integrator.self)
+        }
+        guard let tolerance, let fitTolerance, let integrationTolerance, let timeLimit, let maxSteps, let step,
+              let integrator else {
             return nil
         }
         return SolverSpec(kind: kind, tolerance: tolerance, fitTolerance: fitTolerance,
                           integrationTolerance: integrationTolerance, timeLimit: timeLimit,
-                          maxSteps: maxSteps, step: step)
+                          maxSteps: maxSteps, step: step, integrator: integrator)
     }
 
     func stopping(_ v: JSONValue, _ p: JSONPath) -> StoppingSpec? {
