@@ -117,6 +117,39 @@ import Testing
         #expect(!final.contains("partial-marker"))
     }
 
+    /// A finished run's checkpoints, read as a stopped run's, give the same verdicts with the
+    /// same numbers as its summary.json (the partial path runs the same analysis on the same
+    /// statistics); a checkpoint that does not match the recorded configuration is refused.
+    @Test func checkpointsGiveTheRunsVerdictsAndForeignOnesAreRefused() throws {
+        let out = try Self.finishedRun("checkpoints")
+        let complete = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        for table in ["curves.csv", "summary.json"] {
+            try FileManager.default.removeItem(at: out.appendingPathComponent(table))
+        }
+        let result = try kdmc(["report", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let partial = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        func verdictRows(_ html: String) -> [String] {
+            html.split(separator: "\n").filter { $0.hasPrefix("<tr class=\"verdict ") }.map(String.init)
+        }
+        #expect(verdictRows(complete).count >= 6)
+        #expect(verdictRows(partial) == verdictRows(complete))
+        #expect(partial.contains("2 of 2 experiments complete."))
+        #expect(partial.contains("<div id=\"partial-marker\""))
+
+        // Another seed for the first experiment: its checkpoint no longer belongs to the record.
+        let manifestURL = out.appendingPathComponent("checkpoints/run.json")
+        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any])
+        let configuration = try #require(manifest["configuration"] as? String)
+        #expect(configuration.contains("\"seed\":5,"))
+        manifest["configuration"] = configuration.replacingOccurrences(of: "\"seed\":5,", with: "\"seed\":6,")
+        try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
+        let refused = try kdmc(["report", out.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("kdmc: report: checkpoint \(out.path)/checkpoints/0-gauss.checkpoint does not belong to the recorded configuration"))
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func aFolderWithoutARunIsOneLineAndAFailure() throws {
         let empty = try Self.scratch("empty")
         let result = try kdmc(["report", empty.path])

@@ -65,6 +65,19 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// What the engine of `kdmc run` was given for one experiment, as far as reading its
+/// checkpoint back needs it.
+public struct EngineSetup: Sendable {
+    public var stopping: StoppingRule
+    /// The canonical text whose hash is the checkpoint's fingerprint.
+    public var identity: String
+
+    public init(stopping: StoppingRule, identity: String) {
+        self.stopping = stopping
+        self.identity = identity
+    }
+}
+
 /// A run's output folder as the report sees it.
 public enum RunFolder {
     public enum Kind: Sendable, Equatable {
@@ -115,10 +128,11 @@ public enum RunFolder {
     /// verdicts through the same analysis a finished run uses; experiments without a checkpoint
     /// are listed as not started.
     ///
-    /// - Parameter stoppingRule: the rule `kdmc run` gives the engine for an experiment, so the
-    ///   report can tell a finished experiment from an interrupted one.
+    /// - Parameter engineSetup: what `kdmc run` gives the engine for an experiment: its stopping
+    ///   rule (so the report can tell a finished experiment from an interrupted one) and its
+    ///   identity (so a checkpoint of another configuration is refused, as `--resume` would).
     public static func partialContent(
-        _ folder: URL, stoppingRule: (ExperimentSpec, CurveLayout) -> StoppingRule
+        _ folder: URL, engineSetup: (ExperimentSpec, CurveLayout) throws -> EngineSetup
     ) throws(ReportError) -> ReportContent {
         let manifestURL = manifestURL(folder)
         let manifest: RunManifest
@@ -158,23 +172,34 @@ public enum RunFolder {
             } catch {
                 throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
             }
-            let statistics: MergedStatistics
+            let checkpoint: Checkpoint
             do {
-                statistics = try store.read().statistics
+                checkpoint = try store.read()
             } catch {
                 throw .unreadable(path: path, reason: "\(error)")
             }
+            let statistics = checkpoint.statistics
             guard statistics.points.count == trial.layout.count else {
                 throw .checkpointMismatch(path: path, reason: "it has \(statistics.points.count) curve points, the experiment has \(trial.layout.count)")
             }
             guard statistics.blockSize == spec.blockSize else {
                 throw .checkpointMismatch(path: path, reason: "its block size is \(statistics.blockSize), the experiment's is \(spec.blockSize)")
             }
+            let setup: EngineSetup
+            do {
+                setup = try engineSetup(spec, trial.layout)
+            } catch {
+                throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
+            }
+            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count)
+            guard checkpoint.fingerprint == expected else {
+                throw .checkpointMismatch(path: path, reason: "its fingerprint is \(checkpoint.fingerprint), the recorded configuration's is \(expected)")
+            }
             var critical = StudentCriticalValues(level: spec.confidence)
             let intervals = statistics.intervals(&critical)
             var status = "stopped after \(statistics.trials) trials"
             var complete = false
-            if let plan = try? StoppingPlan(rule: stoppingRule(spec, trial.layout), blockSize: spec.blockSize) {
+            if let plan = try? StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize) {
                 if statistics.blockCount > 0, let reason = plan.decision(after: statistics, critical: &critical) {
                     status = "complete (\(reason.rawValue))"
                     complete = true

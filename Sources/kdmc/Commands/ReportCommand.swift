@@ -25,7 +25,8 @@ struct ReportCommand: ParsableCommand {
                 content = try RunFolder.completeContent(url)
             case .partial:
                 content = try RunFolder.partialContent(url) { spec, layout in
-                    SuiteRunner.rule(spec.stopping, watching: layout.curvePoints)
+                    EngineSetup(stopping: SuiteRunner.rule(spec.stopping, watching: layout.curvePoints),
+                                identity: try SuiteRunner.identity(spec))
                 }
             }
             try RunFolder.write(ReportPage.build(content), to: url)
