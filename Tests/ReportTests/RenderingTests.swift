@@ -89,21 +89,22 @@ import Testing
 
     @Test func pointsALogAxisCannotShowAreSkippedAndNamed() {
         let rows = [row(1, 0.4), row(2, .nan), row(3, 0.1, half: 0.3), row(5, 0, half: 0), row(8, -1e-3),
-                    row(13, 0.01, trials: 0), row(21, 0.02)]
+                    row(13, 0.01, trials: 0), row(21, 0.02), row(34, 0.015, trials: 1, half: .infinity)]
         let figure = RiskFigure.render(experiment: "e", rows: rows)
         // No attribute (coordinates, point lists) carries a NaN or an infinity; the notes may
         // say "NaN" in words.
         let values = attributeValues(figure.svg)
         #expect(values.count > 50)
         #expect(values.allSatisfy { !$0.lowercased().contains("nan") && !$0.lowercased().contains("inf") })
-        // Markers at n = 1, 3 and 21 only; the mean line breaks at the gaps.
-        #expect(count("class=\"marker\"", in: figure.svg) == 3)
-        #expect(count("<polyline class=\"mean\"", in: figure.svg) == 0)
+        // Markers at n = 1, 3, 21 and 34 only; the mean line breaks at the gaps.
+        #expect(count("class=\"marker\"", in: figure.svg) == 4)
+        #expect(count("<polyline class=\"mean\"", in: figure.svg) == 1)
         let notes = figure.notes.joined(separator: "\n")
         #expect(notes.contains("mean risk is 0 at n = 5"))
         #expect(notes.contains("negative at n = 8"))
         #expect(notes.contains("no value at n = 2, 13"))
         #expect(notes.contains("lower end is ≤ 0 at n = 3"))
+        #expect(notes.contains("one trial only at n = 34"))
         #expect(figure.svg.contains(Markup.escape(figure.notes[0])))
     }
 

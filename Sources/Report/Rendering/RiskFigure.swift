@@ -75,6 +75,10 @@ public enum RiskFigure {
                 let lower = run.reversed().map { frame.point($0.n, $0.low) }
                 group += "<polygon class=\"band\" fill=\"\(colour)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\(pointList(upper + lower))\"/>\n"
             }
+            let single = curve.filter { $0.trials == 1 }.map(\.n)
+            if !single.isEmpty {
+                notes.append("\(student): one trial only at n = \(list(single)), so no interval (no band there)")
+            }
             if !clippedLow.isEmpty {
                 notes.append("\(student): the interval's lower end is ≤ 0 at n = \(list(clippedLow)); the band is drawn down to the axis floor there")
             }
