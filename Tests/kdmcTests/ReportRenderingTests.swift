@@ -7,8 +7,8 @@ enum HeadlessChromium {
     static let artifacts = TestFiles.packageRoot.appendingPathComponent(".build/test-artifacts")
 
     static func executable() throws -> URL {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for folder in path.split(separator: ":").map(String.init) + ["/usr/bin"] {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in path.split(separator: ":").map(String.init) {
             for name in ["chromium", "chromium-browser"] {
                 let candidate = URL(fileURLWithPath: folder).appendingPathComponent(name)
                 if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
