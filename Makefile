@@ -44,6 +44,7 @@ test-mpi:
 
 run: build
 	$(MPIRUN) -np $(NP) $(KDMC) run $(PRESET) --out $(OUT)
+	@echo "report: $(abspath $(OUT))/report.html"
 
 clean:
 	swift package clean

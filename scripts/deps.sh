@@ -10,8 +10,11 @@ pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
 pkg-config --exists lapacke 2>/dev/null  || missing+=(liblapacke-dev)
 command -v pkg-config >/dev/null 2>&1    || missing+=(pkg-config)
 
+# Headless Chromium renders report.html in the report tests (Debian package `chromium`).
+command -v chromium >/dev/null 2>&1      || missing+=(chromium)
+
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "deps: Open MPI, OpenBLAS and LAPACKE found"
+    echo "deps: Open MPI, OpenBLAS, LAPACKE and Chromium found"
     exit 0
 fi
 

@@ -7,9 +7,11 @@ public struct ExperimentResult: Sendable {
     public var trial: DistillationTrial
     public var intervals: [ConfidenceInterval]
     public var stopReason: String
-    public var timing: RunTiming
+    /// Where the time went; nil for a result rebuilt from a checkpoint (the report of a
+    /// stopped run), whose timings were never recorded.
+    public var timing: RunTiming?
 
-    public init(trial: DistillationTrial, intervals: [ConfidenceInterval], stopReason: String, timing: RunTiming) {
+    public init(trial: DistillationTrial, intervals: [ConfidenceInterval], stopReason: String, timing: RunTiming?) {
         precondition(intervals.count == trial.layout.count, "one interval per curve point")
         self.trial = trial
         self.intervals = intervals

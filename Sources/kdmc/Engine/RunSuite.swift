@@ -58,7 +58,7 @@ struct SuiteRunner {
         let start = Date()
         for (index, trial) in trials.enumerated() {
             let spec = trial.spec
-            let checkpoint = checkpoints.appendingPathComponent("\(index)-\(Self.fileName(spec.name)).checkpoint")
+            let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
             let configuration = EngineConfiguration(
                 pointCount: trial.layout.count, blockSize: spec.blockSize,
                 blocksPerRankPerRound: Self.maximumBlocksPerRound,
@@ -97,12 +97,25 @@ struct SuiteRunner {
     }
 
     /// A fresh run replaces an earlier run's checkpoints in the same folder; --resume keeps them.
+    /// A fresh run also removes the earlier run's tables and report, so that if it is stopped,
+    /// `kdmc report` finds this run's checkpoints rather than another run's results. The
+    /// manifest beside the checkpoints records what `kdmc report` needs to rebuild curves from
+    /// them (the configuration, where its data files live).
     func prepareFolder() throws {
         let manager = FileManager.default
-        if !settings.resume, manager.fileExists(atPath: checkpoints.path) {
-            try manager.removeItem(at: checkpoints)
+        if !settings.resume {
+            if manager.fileExists(atPath: checkpoints.path) { try manager.removeItem(at: checkpoints) }
+            for stale in ["curves.csv", "summary.json", ReportPage.fileName, ReportPage.figuresFolder] {
+                let url = folder.appendingPathComponent(stale)
+                if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
+            }
         }
         try manager.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        let manifest = RunManifest(
+            version: kdmcVersion, ranks: collective.size, configuration: try Self.configurationText(suite),
+            baseDirectory: settings.experimentFile.deletingLastPathComponent().path,
+            checkpoints: suite.experiments.enumerated().map { Self.checkpointName($0.offset, $0.element.name) })
+        try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
     }
 
     func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws {
@@ -119,9 +132,11 @@ struct SuiteRunner {
             verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
             let name = result.trial.spec.name
             trials[name] = result.trials
-            timings["\(name).seconds"] = result.timing.wallSeconds
-            timings["\(name).efficiency"] = result.timing.efficiency
-            timings["\(name).worst_round_imbalance"] = result.timing.worstRoundImbalance
+            if let timing = result.timing {
+                timings["\(name).seconds"] = timing.wallSeconds
+                timings["\(name).efficiency"] = timing.efficiency
+                timings["\(name).worst_round_imbalance"] = timing.worstRoundImbalance
+            }
         }
         let summary = SummaryDocument(
             version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
@@ -129,6 +144,9 @@ struct SuiteRunner {
             fits: fits, verdicts: verdicts, timings: timings)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
+        // The report is built from the same rows and summary that `kdmc report` reads back, so
+        // a rebuild gives the same page.
+        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary)), to: folder)
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
     }
 
@@ -171,6 +189,10 @@ struct SuiteRunner {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
+
+    static func checkpointName(_ index: Int, _ experiment: String) -> String {
+        "\(index)-\(fileName(experiment)).checkpoint"
+    }
 
     static func fileName(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })

@@ -8,7 +8,7 @@ enum VerdictTable {
             let who = v.student.map { "\(v.experiment) / \($0)" } ?? v.experiment
             lines.append("  \(v.holds ? "holds " : "FAILS ") \(v.claim.padding(toLength: 15, withPad: " ", startingAt: 0)) \(who): \(v.detail)")
         }
-        lines.append("outputs: \(folder)/curves.csv, \(folder)/summary.json")
+        lines.append("outputs: \(folder)/curves.csv, \(folder)/summary.json, \(folder)/report.html")
         return lines.joined(separator: "\n")
     }
 }

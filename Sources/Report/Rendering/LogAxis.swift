@@ -1,0 +1,85 @@
+import Foundation
+
+/// A base-10 logarithmic axis: a positive domain, its mapping to pixels, and ticks at the
+/// decades (with 2× and 5× ticks labelled when the domain holds too few decades to read).
+public struct LogAxis: Sendable, Equatable {
+    public struct Tick: Sendable, Equatable {
+        public var value: Double
+        /// Nil for an unlabelled minor tick.
+        public var label: String?
+        public var isMajor: Bool
+    }
+
+    public let low: Double
+    public let high: Double
+
+    /// The axis spans at most this many decades; smaller values fall below it and are reported
+    /// by the figure, instead of squashing the interesting part of a curve into a sliver.
+    public static let maximumDecades = 8.0
+
+    /// An axis covering `values` (only finite positive ones count), padded by a twentieth of a
+    /// decade on each side so end points do not sit on the frame. Nil when no value is usable.
+    public init?(covering values: [Double]) {
+        let usable = values.filter { $0.isFinite && $0 > 0 }
+        guard var hi = usable.max() else { return nil }
+        // Values more than `maximumDecades` below the largest (rounding residue such as 1e-17
+        // where the theory says 0) do not stretch the axis; the figure reports them instead.
+        let floor = hi / pow(10, Self.maximumDecades)
+        var lo = usable.filter { $0 >= floor }.min() ?? hi
+        if hi / lo < 1.5 {
+            // A (nearly) flat curve still gets an axis of half a decade around it.
+            let middle = (lo * hi).squareRoot()
+            lo = middle / pow(10, 0.25)
+            hi = middle * pow(10, 0.25)
+        }
+        self.init(low: lo / pow(10, 0.05), high: hi * pow(10, 0.05))
+    }
+
+    public init(low: Double, high: Double) {
+        precondition(low.isFinite && high.isFinite && low > 0 && high > low, "LogAxis needs 0 < low < high, finite")
+        self.low = low
+        self.high = high
+    }
+
+    /// Whether a value can be drawn on this axis at all.
+    public func contains(_ x: Double) -> Bool {
+        x.isFinite && x >= low * (1 - 1e-12) && x <= high * (1 + 1e-12)
+    }
+
+    /// Position in [0, 1] along the axis (values outside the domain map outside [0, 1]).
+    public func fraction(_ x: Double) -> Double {
+        (log10(x) - log10(low)) / (log10(high) - log10(low))
+    }
+
+    public var ticks: [Tick] {
+        let first = Int(floor(log10(low)))
+        let last = Int(ceil(log10(high)))
+        let majorCount = (first...last).filter { contains(pow(10, Double($0))) }.count
+        // With fewer than two decade ticks the reader needs the 2× and 5× ones to tell scale.
+        let labelMinors = majorCount < 2
+        var ticks: [Tick] = []
+        for k in first...last {
+            let decade = pow(10, Double(k))
+            if contains(decade) { ticks.append(Tick(value: decade, label: Self.label(decade), isMajor: true)) }
+            for m in 2...9 {
+                let value = Double(m) * decade
+                guard contains(value) else { continue }
+                let labelled = labelMinors && (m == 2 || m == 5)
+                ticks.append(Tick(value: value, label: labelled ? Self.label(value) : nil, isMajor: false))
+            }
+        }
+        return ticks
+    }
+
+    /// Plain decimals between 0.001 and 10⁴, powers of ten outside (as "10^k", which the SVG
+    /// writer sets as a superscript).
+    static func label(_ x: Double) -> String {
+        let exponent = Int(floor(log10(x) + 1e-9))
+        if exponent >= -3 && exponent <= 4 {
+            return String(format: "%g", x)
+        }
+        let mantissa = x / pow(10, Double(exponent))
+        let m = Int(mantissa.rounded())
+        return m == 1 ? "10^\(exponent)" : "\(m)·10^\(exponent)"
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// `report.html`: one self-contained page (inline CSS and SVG, no scripts, no fonts, nothing
+/// fetched), so it reads the same offline, attached to an e-mail or years later. The figures
+/// are also returned as stand-alone SVG documents for `figures/`.
+public enum ReportPage {
+    public struct Built: Sendable, Equatable {
+        public var html: String
+        /// (file name inside figures/, SVG document), one per experiment, in page order.
+        public var figures: [(name: String, svg: String)]
+
+        public static func == (a: Built, b: Built) -> Bool {
+            a.html == b.html && a.figures.map(\.name) == b.figures.map(\.name) && a.figures.map(\.svg) == b.figures.map(\.svg)
+        }
+    }
+
+    public static let fileName = "report.html"
+    public static let figuresFolder = "figures"
+
+    public static func build(_ content: ReportContent) -> Built {
+        let summary = content.summary
+        let held = summary.verdicts.filter(\.holds).count
+        var figures: [(name: String, svg: String)] = []
+        var usedNames: Set<String> = []
+
+        var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        h += "<title>\(content.partial != nil ? "[partial] " : "")kdmc report: \(Markup.escape(content.suite))</title>\n"
+        h += "<style>\n\(style)</style>\n</head>\n<body>\n"
+        h += "<header>\n<h1>kdmc report: <span id=\"suite-name\">\(Markup.escape(content.suite))</span></h1>\n"
+        if let partial = content.partial {
+            h += "<div id=\"partial-marker\" class=\"partial\" role=\"alert\"><strong>PARTIAL RUN.</strong> "
+            h += "This run was stopped before the end and not resumed; the curves and verdicts below come from the last checkpoint "
+            h += "of each experiment and are provisional. \(Markup.escape(partial))</div>\n"
+        }
+        h += "<p id=\"verdict-count\" class=\"\(held == summary.verdicts.count ? "all-hold" : "some-fail")\">"
+        h += "\(held) of \(summary.verdicts.count) verdicts hold</p>\n</header>\n"
+
+        // Run metadata.
+        h += "<section id=\"metadata\">\n<h2>Run</h2>\n<table class=\"metadata\">\n"
+        func meta(_ key: String, _ id: String, _ value: String) {
+            h += "<tr><th scope=\"row\">\(key)</th><td id=\"meta-\(id)\">\(value)</td></tr>\n"
+        }
+        meta("Status", "status", content.partial != nil ? "partial (stopped, not resumed)" : "complete")
+        meta("Tool", "tool", "\(Markup.escape(summary.tool)) \(Markup.escape(summary.version))")
+        meta("Seed", "seed", String(summary.seed))
+        meta("Ranks", "ranks", String(summary.ranks))
+        meta("Trials", "trials", String(content.experiments.compactMap(\.trials).reduce(0, +)) + " in total")
+        if let total = summary.timings["total_seconds"] {
+            meta("Wall time", "wall-time", "\(Markup.number(total)) s")
+        }
+        h += "</table>\n"
+        h += "<table class=\"experiments\">\n<thead><tr><th>Experiment</th><th>Seed</th><th>Trials</th><th>Status</th><th>Seconds</th><th>Parallel efficiency</th></tr></thead>\n<tbody>\n"
+        for e in content.experiments {
+            let t = { (key: String) in summary.timings["\(e.name).\(key)"].map(Markup.number) ?? "—" }
+            h += "<tr class=\"experiment-row\" data-experiment=\"\(Markup.escape(e.name))\"><td>\(Markup.escape(e.name))</td>"
+            h += "<td>\(e.seed.map(String.init) ?? "—")</td><td class=\"trials\">\(e.trials.map(String.init) ?? "—")</td>"
+            h += "<td class=\"\(e.isComplete ? "complete" : "incomplete")\">\(Markup.escape(e.status))</td>"
+            h += "<td>\(t("seconds"))</td><td>\(t("efficiency"))</td></tr>\n"
+        }
+        h += "</tbody>\n</table>\n"
+        h += "<details><summary>Configuration (as run)</summary>\n<pre class=\"configuration\">\(Markup.escape(summary.configuration))</pre>\n</details>\n"
+        h += "</section>\n"
+
+        // One figure per experiment.
+        h += "<section id=\"figures\">\n<h2>Risk curves</h2>\n"
+        h += "<p class=\"legend-note\">Log–log axes. Solid line and markers: Monte Carlo mean; shaded: its confidence interval; dashed: exact expectation; dash-dot: the bound B; dotted: the mean certificate p(γ); fine dashes: the fitted decay law.</p>\n"
+        for (index, e) in content.experiments.enumerated() {
+            let rows = content.rows.filter { $0.experiment == e.name }
+            let fits = summary.fits.filter { $0.experiment == e.name }
+            let figure = RiskFigure.render(experiment: e.name, rows: rows, fits: fits, confidence: e.confidence)
+            var file = Markup.fileName(e.name)
+            if usedNames.contains(file) { file += "-\(index + 1)" }
+            usedNames.insert(file)
+            file += ".svg"
+            figures.append((file, figure.svg))
+
+            h += "<section class=\"experiment\" id=\"experiment-\(index + 1)\" data-experiment=\"\(Markup.escape(e.name))\">\n"
+            h += "<h3>\(Markup.escape(e.name))</h3>\n"
+            if let d = e.description { h += "<p class=\"description\">\(Markup.escape(d))</p>\n" }
+            h += "<p class=\"status\">\(e.trials.map { "\($0) trials" } ?? "no trials"); \(Markup.escape(e.status))</p>\n"
+            h += "<figure>\n\(figure.svg)<figcaption>\n"
+            for fit in fits {
+                let f = fit.fit
+                let symbol = f.model == .exponential ? "rate q" : "exponent κ"
+                h += "<p class=\"fit\">\(Markup.escape(fit.student)): fitted \(f.model.rawValue) \(symbol) = \(Markup.number(f.rate)) "
+                h += "[\(Markup.number(f.rateLow)), \(Markup.number(f.rateHigh))] (\(Markup.number(f.confidence * 100))%, \(f.points) points)"
+                if let p = fit.predicted { h += "; the theory predicts \(Markup.number(p))" }
+                h += "</p>\n"
+            }
+            for note in figure.notes { h += "<p class=\"note\">\(Markup.escape(note))</p>\n" }
+            h += "<p class=\"file\">Also as <a href=\"\(figuresFolder)/\(Markup.escape(file))\">\(figuresFolder)/\(Markup.escape(file))</a></p>\n"
+            h += "</figcaption>\n</figure>\n</section>\n"
+        }
+        h += "</section>\n"
+
+        // The verdicts, with the numbers behind each.
+        h += "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n"
+        if content.partial != nil {
+            h += "<p class=\"partial-note\">Provisional: computed from the checkpointed trials only.</p>\n"
+        }
+        h += "<table class=\"verdicts\">\n<thead><tr><th>Experiment</th><th>Student</th><th>Claim</th><th>Result</th><th>Numbers</th><th>Detail</th></tr></thead>\n<tbody>\n"
+        for v in summary.verdicts {
+            h += "<tr class=\"verdict \(v.holds ? "holds" : "fails")\" data-experiment=\"\(Markup.escape(v.experiment))\" data-claim=\"\(Markup.escape(v.claim))\">"
+            h += "<td>\(Markup.escape(v.experiment))</td><td>\(Markup.escape(v.student ?? "—"))</td>"
+            h += "<td class=\"claim\">\(Markup.escape(v.claim))</td><td class=\"result\">\(v.holds ? "✓ holds" : "✗ fails")</td><td><ul class=\"numbers\">"
+            for key in v.numbers.keys.sorted() {
+                h += "<li><span class=\"key\">\(Markup.escape(key))</span> = <span class=\"value\">\(Markup.number(v.numbers[key]!))</span></li>"
+            }
+            h += "</ul></td><td class=\"detail\">\(Markup.escape(v.detail))</td></tr>\n"
+        }
+        if summary.verdicts.isEmpty {
+            h += "<tr><td colspan=\"6\">No verdicts.</td></tr>\n"
+        }
+        h += "</tbody>\n</table>\n</section>\n"
+        h += "<footer>Written by \(Markup.escape(summary.tool)) \(Markup.escape(summary.version)). Beside this page: "
+        h += content.partial != nil ? "checkpoints/ (resume with kdmc run … --resume)" : "curves.csv, summary.json"
+        h += " and \(figuresFolder)/.</footer>\n</body>\n</html>\n"
+        return Built(html: h, figures: figures)
+    }
+
+    static let style = """
+    body { font-family: sans-serif; margin: 1.5em auto; max-width: 72em; padding: 0 1em; color: #222; }
+    h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.6em; }
+    .partial { background: #fff3cd; border: 2px solid #c77c00; padding: 0.8em 1em; margin: 1em 0; }
+    #verdict-count { font-size: 1.15em; font-weight: bold; }
+    .all-hold { color: #1b6e1b; } .some-fail { color: #a11; }
+    table { border-collapse: collapse; margin: 0.8em 0; }
+    th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+    th { background: #f3f3f3; }
+    tr.holds .result { color: #1b6e1b; font-weight: bold; }
+    tr.fails .result { color: #a11; font-weight: bold; }
+    td.incomplete { color: #a15c00; font-weight: bold; }
+    ul.numbers { margin: 0; padding-left: 1.1em; font-family: monospace; font-size: 0.9em; }
+    figure { margin: 0.5em 0; } figcaption { font-size: 0.9em; color: #444; }
+    figcaption p { margin: 0.2em 0; } p.note { color: #7a4a00; }
+    pre.configuration { white-space: pre-wrap; word-break: break-all; font-size: 0.8em; background: #f7f7f7; padding: 0.6em; }
+    svg.risk-figure { max-width: 100%; height: auto; border: 1px solid #eee; }
+
+    """
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// Headless Chromium, as a reader's browser: renders report.html, dumps the DOM after layout
+/// and takes a screenshot. Missing Chromium is a failure, not a skip (make deps installs it).
+enum HeadlessChromium {
+    static let artifacts = TestFiles.packageRoot.appendingPathComponent(".build/test-artifacts")
+
+    static func executable() throws -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in path.split(separator: ":").map(String.init) {
+            for name in ["chromium", "chromium-browser"] {
+                let candidate = URL(fileURLWithPath: folder).appendingPathComponent(name)
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            }
+        }
+        throw Missing()
+    }
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "headless Chromium is needed to check report.html and was not found on PATH; install it with `make deps` (Debian package chromium)"
+        }
+    }
+
+    struct Page {
+        var dom: String
+        /// Lines Chromium logs for the page's console (script errors, console.error, …).
+        var consoleLines: [String]
+    }
+
+    /// Loads the page once with console logging on and returns the serialized DOM.
+    static func dumpDOM(_ page: URL) throws -> Page {
+        let result = try run(["--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString])
+        try #require(result.status == 0, "chromium --dump-dom failed (\(result.status)): \(result.stderr.suffix(2000))")
+        let console = result.stderr.split(separator: "\n").map(String.init).filter { $0.contains(":CONSOLE") }
+        return Page(dom: result.stdout, consoleLines: console)
+    }
+
+    static func screenshot(_ page: URL, to png: URL, width: Int = 1280, height: Int = 3000) throws {
+        try FileManager.default.createDirectory(at: png.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(at: png)
+        let result = try run(["--hide-scrollbars", "--screenshot=\(png.path)", "--window-size=\(width),\(height)", page.absoluteString])
+        try #require(result.status == 0, "chromium --screenshot failed (\(result.status)): \(result.stderr.suffix(2000))")
+    }
+
+    /// Each call gets its own profile folder, so parallel or leftover Chromium processes never
+    /// hand the page to one another; `timeout` keeps a hung browser from hanging the tests.
+    static func run(_ arguments: [String]) throws -> Outcome {
+        let chromium = try executable()
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-chromium-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        return try launch(URL(fileURLWithPath: "/usr/bin/env"),
+                          ["timeout", "180", chromium.path, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--no-first-run", "--user-data-dir=\(profile.path)"] + arguments)
+    }
+}
+
+@Suite(.serialized) struct ReportRenderingTests {
+    struct Summary: Decodable {
+        struct Entry: Decodable {
+            var claim: String
+            var experiment: String
+            var student: String?
+            var holds: Bool
+            var numbers: [String: Double]
+        }
+        var verdicts: [Entry]
+        var trials: [String: Int]
+        var ranks: Int
+        var seed: UInt64
+    }
+
+    @Test func theReportOfASmallRunRendersInHeadlessChromium() throws {
+        _ = try HeadlessChromium.executable()
+        let out = try ReportCommandTests.finishedRun("render")
+        let page = out.appendingPathComponent("report.html")
+        let summary = try JSONDecoder().decode(Summary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
+        let rendered = try HeadlessChromium.dumpDOM(page)
+        let dom = rendered.dom
+
+        // No console errors (the page has no scripts; any console line is a failure), and
+        // nothing that would be fetched.
+        #expect(rendered.consoleLines.isEmpty, "console: \(rendered.consoleLines)")
+        #expect(!dom.contains("<script"))
+        #expect(!dom.contains("<link"))
+        #expect(!dom.contains(" src="))
+        #expect(dom.contains("<title>kdmc report: report-check</title>"))
+
+        // One figure per experiment, in run order, each inside its experiment's section.
+        let figures = dom.matches(of: /<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="risk-figure" data-experiment="([^"]*)"/)
+            .map { String($0.output.1) }
+        #expect(figures == ["gauss", "poly"])
+        for name in ["gauss", "poly"] {
+            let section = try #require(dom.firstMatch(of: try Regex("<section class=\"experiment\" id=\"experiment-\\d\" data-experiment=\"\(name)\">(?s:.*?)</section>")))
+            #expect(String(section.output[0].substring ?? "").contains("class=\"marker\""), "\(name) has markers")
+        }
+        #expect(dom.components(separatedBy: "class=\"band\"").count - 1 >= 2)
+        #expect(dom.contains("class=\"exact\"") && dom.contains("class=\"bound\"") && dom.contains("class=\"fit\""))
+
+        // The description is markup given as text: it shows as text, not as elements.
+        #expect(dom.contains("&lt;i&gt;not italic&lt;/i&gt; &amp; &lt;script&gt;console.error(\"injected\")&lt;/script&gt;"))
+        #expect(!dom.contains("<i>not italic</i>"))
+
+        // The verdict table: one row per verdict of summary.json, in order, with its numbers.
+        let rows = dom.matches(of: /<tr class="verdict (holds|fails)" data-experiment="([^"]*)" data-claim="([^"]*)">(.*?)<\/tr>/)
+        #expect(rows.count == summary.verdicts.count)
+        #expect(summary.verdicts.count >= 6)
+        for (row, verdict) in zip(rows, summary.verdicts) {
+            #expect(String(row.output.1) == (verdict.holds ? "holds" : "fails"))
+            #expect(String(row.output.2) == verdict.experiment)
+            #expect(String(row.output.3) == verdict.claim)
+            let cells = String(row.output.4)
+            #expect(cells.contains(verdict.holds ? "✓ holds" : "✗ fails"))
+            for (key, value) in verdict.numbers {
+                let shown = value.isFinite ? String(format: "%.6g", value) : (value.isNaN ? "NaN" : (value > 0 ? "∞" : "−∞"))
+                #expect(cells.contains("<span class=\"key\">\(key)</span> = <span class=\"value\">\(shown)</span>"),
+                        "\(verdict.experiment) \(verdict.claim): \(key) = \(shown)")
+            }
+        }
+        let held = summary.verdicts.filter(\.holds).count
+        #expect(dom.contains(">\(held) of \(summary.verdicts.count) verdicts hold</p>"))
+
+        // The run's metadata.
+        #expect(dom.contains("<td id=\"meta-seed\">\(summary.seed)</td>"))
+        #expect(dom.contains("<td id=\"meta-ranks\">\(summary.ranks)</td>"))
+        #expect(dom.contains("<td id=\"meta-trials\">\(summary.trials.values.reduce(0, +)) in total</td>"))
+        for (name, trials) in summary.trials {
+            #expect(dom.contains("data-experiment=\"\(name)\"><td>\(name)</td><td>") && dom.contains("<td class=\"trials\">\(trials)</td>"))
+        }
+        #expect(!dom.contains("partial-marker"))
+
+        // The screenshot is kept as an artifact for people to look at.
+        let png = HeadlessChromium.artifacts.appendingPathComponent("report.png")
+        try HeadlessChromium.screenshot(page, to: png)
+        let bytes = try Data(contentsOf: png)
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(bytes.count > 20_000, "a rendered page, not a blank one")
+        print("report screenshot: \(png.path)")
+    }
+
+    /// The console check must be able to fail: the same page with a broken script and a
+    /// console.error injected is caught.
+    @Test func theConsoleCheckCatchesABrokenScript() throws {
+        _ = try HeadlessChromium.executable()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-broken-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let page = folder.appendingPathComponent("report.html")
+        try """
+        <!DOCTYPE html><html><head><meta charset="utf-8"><title>broken</title></head>
+        <body><p>page</p><script>notDefinedAnywhere();</script><script>console.error("reported")</script></body></html>
+        """.write(to: page, atomically: true, encoding: .utf8)
+        let rendered = try HeadlessChromium.dumpDOM(page)
+        #expect(rendered.consoleLines.count == 2, "\(rendered.consoleLines)")
+        #expect(rendered.consoleLines.contains { $0.contains("notDefinedAnywhere") })
+        #expect(rendered.consoleLines.contains { $0.contains("reported") })
+    }
+}
