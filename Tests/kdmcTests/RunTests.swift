@@ -94,6 +94,9 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 3)
         #expect(!FileManager.default.fileExists(atPath: stopped.appendingPathComponent("curves.csv").path))
+        // The stopped run leaves a report of what it has, marked partial.
+        let page = try String(contentsOf: stopped.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(page.contains("id=\"partial-marker\""))
 
         let resumed = try kdmc(["run", file, "--out", stopped.path, "--resume"])
         #expect(resumed.status == 0, "\(resumed.stderr)")

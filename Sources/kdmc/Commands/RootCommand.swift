@@ -9,7 +9,8 @@ struct RootCommand: ParsableCommand {
         discussion: """
         Experiments are JSON files (docs/EXPERIMENT-SCHEMA.md); presets live in jobs/experiments \
         (set KDMC_PRESETS to use another folder). Exit status: 0 success, 1 failure, \
-        2 invalid experiment file, 64 bad command-line usage.
+        2 invalid experiment file, 3 stopped by SIGTERM/SIGUSR1 with a checkpoint (rerun with \
+        --resume), 64 bad command-line usage.
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, ShowCommand.self,
                       BoundCommand.self, DumpCommand.self, ReportCommand.self]

@@ -79,6 +79,7 @@ struct SuiteRunner {
                     Diagnostics.error(resumable
                         ? "stopped on request during '\(spec.name)'; checkpoint saved in \(checkpoints.path); continue with: kdmc run \(settings.experimentFile.path) --out \(folder.path) --resume"
                         : "stopped on request during '\(spec.name)' before a checkpoint could be written")
+                    if resumable { writePartialReport() }
                 }
                 return resumable ? resumableExitStatus : 1
             case .finished(let reason):
@@ -94,6 +95,21 @@ struct SuiteRunner {
         }
         try collective.barrier()
         return 0
+    }
+
+    /// A stopped run leaves a report of what it has, marked partial (as `kdmc report` would
+    /// build it); failing to write it must not hide the checkpoint, so it is only mentioned.
+    func writePartialReport() {
+        do {
+            let content = try RunFolder.partialContent(folder) { spec, layout in
+                EngineSetup(stopping: Self.rule(spec.stopping, watching: layout.curvePoints),
+                            identity: try Self.identity(spec))
+            }
+            try RunFolder.write(ReportPage.build(content), to: folder)
+            Diagnostics.line("partial report: \(folder.appendingPathComponent(ReportPage.fileName).path)")
+        } catch {
+            Diagnostics.error("no partial report: \(error)")
+        }
     }
 
     /// A fresh run replaces an earlier run's checkpoints in the same folder; --resume keeps them.
