@@ -106,6 +106,9 @@ enum HeadlessChromium {
         let rows = dom.matches(of: /<tr class="verdict (holds|fails)" data-experiment="([^"]*)" data-claim="([^"]*)">(.*?)<\/tr>/)
         #expect(rows.count == summary.verdicts.count)
         #expect(summary.verdicts.count >= 6)
+        // M3 judges the soft-label students only; the hard-label curve is a comparison.
+        #expect(summary.verdicts.contains { $0.claim == "M3" && $0.student == "linear" })
+        #expect(!summary.verdicts.contains { $0.claim == "M3" && $0.student == "hard-label" })
         for (row, verdict) in zip(rows, summary.verdicts) {
             #expect(String(row.output.1) == (verdict.holds ? "holds" : "fails"))
             #expect(String(row.output.2) == verdict.experiment)

@@ -22,6 +22,15 @@ public struct StudentPlan: Sendable, Equatable {
         return false
     }
 
+    /// Trained on the teacher's soft labels σ(w*ᵀx) by the flow (linear or deep linear): the
+    /// students the paper's claims are about. Hard-label students and w_δ are comparisons.
+    public var isSoftLabel: Bool {
+        switch kind {
+        case .linear, .deepLinear: true
+        case .hardLabel, .wDelta: false
+        }
+    }
+
     /// Expands the file's students into curves (a w-delta entry gives one curve per δ).
     public static func plans(for students: [StudentSpec]) -> [StudentPlan] {
         var plans: [StudentPlan] = []

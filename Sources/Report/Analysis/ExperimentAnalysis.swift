@@ -121,7 +121,11 @@ public enum ExperimentAnalysis {
                 guard let step = result.interval(plan.label, n, .step), step.count > 1 else { return nil }
                 return PairedDifference(label: "n \(previous)→\(n)", mean: step.mean, ciLow: step.low, ciHigh: step.high)
             }
-            if let v = VerdictRules.monotone(experiment: name, student: plan.label, steps) { verdicts.append(v) }
+            // M3 is the paper's claim about students distilled from soft labels; the hard-label
+            // and w_δ curves are comparisons, drawn but not judged by it.
+            if plan.isSoftLabel, let v = VerdictRules.monotone(experiment: name, student: plan.label, steps) {
+                verdicts.append(v)
+            }
         }
         if let predicted = predictedDecay(trial) {
             for plan in trial.students where plan.isZeroInitialisedLinear {
