@@ -12,7 +12,16 @@ extension LinearDistillationProblem {
     /// w_δ on the first k points; v is a Gaussian vector from `stream` projected off the span and ŵ.
     public func offSpanMinimizer(prefix k: Int, angle delta: Double,
                                  stream: inout RandomStream) throws(ParameterError) -> OffSpanMinimizer {
+        try offSpanMinimizer(prefix: k, angle: delta, direction: stream.normals(count: dimension))
+    }
+
+    /// w_δ with v the part of `direction` (a vector of the problem's space, drawn independently
+    /// of the points, e.g. by ``GramTransferSet/isotropicGaussian(standardDeviation:using:)``
+    /// in the Gram embedding) off the span and ŵ.
+    public func offSpanMinimizer(prefix k: Int, angle delta: Double,
+                                 direction: [Double]) throws(ParameterError) -> OffSpanMinimizer {
         precondition(k >= 1 && k <= pointCount, "prefix \(k) out of range 1...\(pointCount)")
+        precondition(direction.count == dimension, "direction has length \(direction.count), dimension is \(dimension)")
         try requireParameter(delta >= 0 && delta <= Double.pi / 2, "wDelta.angle", delta,
                              expected: "must be an angle in radians within [0, π/2]")
         let reduction = reduce(prefix: k, targets: Array(teacherLogits[0..<k]))
@@ -24,7 +33,7 @@ extension LinearDistillationProblem {
         let moved = reduction.projected(difference)
         for i in 0..<leading { limit[i] += moved[i] }
         // v: off the span, then off ŵ's own off-span part, so that v ⟂ ŵ.
-        var v = stream.normals(count: dimension)
+        var v = direction
         factorization.applyQ(&v, transpose: .transposed)
         removeSpan(&v, reduction)
         var limitOff = limit

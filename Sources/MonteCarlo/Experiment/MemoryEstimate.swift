@@ -64,17 +64,35 @@ public struct MemoryEstimate: Sendable, Equatable {
 }
 
 extension ExperimentSpec {
-    /// The sampler the memory estimate assumes for `auto`: gram when the geometry is axially
-    /// symmetric, n stays below d, and no student needs vectors in R^d beyond the span.
+    /// The sampler a run uses: `auto` is gram whenever it is exact, that is when the geometry
+    /// is axially symmetric, max n ≤ d − 1 (the Bartlett factor of W_n(d − 1, I)), and no student
+    /// is deep-linear (its first layer's rows have parts in all of R^d, which a Gram draw does
+    /// not carry). Every other student has an exact Gram form: a random or given w(0) and the
+    /// w_δ directions are independent of the points, so one extra embedding coordinate carries
+    /// their part outside span(u, x_1 … x_n) (``GramTransferSet``).
     public var resolvedSampler: SamplerChoice {
         guard sampler == .auto else { return sampler }
-        let needsAmbient = students.contains { student in
+        return gramApplies ? .gram : .ambient
+    }
+
+    /// Whether the gram sampler is exact for this experiment (see `resolvedSampler`).
+    public var gramApplies: Bool {
+        geometry.isAxiallySymmetric && n.maximum < d && !students.contains { $0.kind == "deep-linear" }
+    }
+
+    /// Linear problems (each with its own QR of the whole set) one draw builds: one for w(0) = 0
+    /// when a zero-start, hard-label or w-delta student trains on it, one per random or given start.
+    var problemsPerDraw: Int {
+        var own = 0
+        var shared = false
+        for student in students {
             switch student {
-            case .deepLinear, .linear(init: .given): true
-            default: false
+            case .linear(init: .random), .linear(init: .given): own += 1
+            case .linear(init: .zero), .hardLabel, .wDelta: shared = true
+            case .deepLinear: shared = true
             }
         }
-        return geometry.isAxiallySymmetric && n.maximum < d && !needsAmbient ? .gram : .ambient
+        return own + (shared ? 1 : 0)
     }
 
     public var memoryEstimate: MemoryEstimate {
@@ -83,12 +101,17 @@ extension ExperimentSpec {
         let sampler = resolvedSampler
         var terms: [String] = []
         var doubles: Double
+        let problems = Double(max(1, problemsPerDraw))
+        // The space the students live in: R^d, or the (n + 2)-dimensional Gram embedding.
+        let space: Double
         if sampler == .gram {
-            doubles = 3 * n * n + 2 * n
-            terms.append("gram sampler 3·n²")
+            space = n + 2
+            doubles = n * n + (1 + problems) * n * space
+            terms.append("gram sampler: Bartlett factor n² + embedded points and \(Int(problems)) QR \(Int(1 + problems))·n·(n+2)")
         } else {
-            doubles = 2 * n * d
-            terms.append("points and their QR 2·n·d")
+            space = d
+            doubles = (1 + problems) * n * d
+            terms.append("points and \(Int(problems)) QR \(Int(1 + problems))·n·d")
         }
         switch geometry {
         case .mixture(let m):
@@ -106,9 +129,9 @@ extension ExperimentSpec {
             let cost: Double
             switch student {
             case .linear, .wDelta:
-                cost = 4 * d + 2 * n
+                cost = 4 * space + 2 * n
             case .hardLabel:
-                cost = 4 * d + n * n + 2 * n
+                cost = 4 * space + n * n + 2 * n
             case .deepLinear(_, let widths, _):
                 let sizes = [d] + widths.map(Double.init) + [1]
                 let parameters = zip(sizes, sizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
