@@ -80,38 +80,23 @@ extension ExperimentSpec {
         geometry.isAxiallySymmetric && n.maximum < d && !students.contains { $0.kind == "deep-linear" }
     }
 
-    /// Linear problems (each with its own QR of the whole set) one draw builds: one for w(0) = 0
-    /// when a zero-start, hard-label or w-delta student trains on it, one per random or given start.
-    var problemsPerDraw: Int {
-        var own = 0
-        var shared = false
-        for student in students {
-            switch student {
-            case .linear(init: .random), .linear(init: .given): own += 1
-            case .linear(init: .zero), .hardLabel, .wDelta: shared = true
-            case .deepLinear: shared = true
-            }
-        }
-        return own + (shared ? 1 : 0)
-    }
-
     public var memoryEstimate: MemoryEstimate {
         let d = Double(self.d)
         let n = Double(n.maximum)
         let sampler = resolvedSampler
         var terms: [String] = []
         var doubles: Double
-        let problems = Double(max(1, problemsPerDraw))
         // The space the students live in: R^d, or the (n + 2)-dimensional Gram embedding.
+        // One QR per draw, shared by every initialisation.
         let space: Double
         if sampler == .gram {
             space = n + 2
-            doubles = n * n + (1 + problems) * n * space
-            terms.append("gram sampler: Bartlett factor n² + embedded points and \(Int(problems)) QR \(Int(1 + problems))·n·(n+2)")
+            doubles = n * n + 2 * n * space
+            terms.append("gram sampler: Bartlett factor n² + embedded points and their QR 2·n·(n+2)")
         } else {
             space = d
-            doubles = (1 + problems) * n * d
-            terms.append("points and \(Int(problems)) QR \(Int(1 + problems))·n·d")
+            doubles = 2 * n * d
+            terms.append("points and their QR 2·n·d")
         }
         switch geometry {
         case .mixture(let m):

@@ -128,6 +128,8 @@ public struct DistillationTrial: Sendable {
         /// The Gram-space draw, when the trial samples that way.
         let gram: GramTransferSet?
         var problems: [Int: LinearDistillationProblem] = [:]
+        /// Qᵀv of each w-delta entry's direction (one per draw, shared by its δs and prefixes).
+        var offSpanDirections: [Int: [Double]] = [:]
     }
 
     func draw(trial t: Int) throws -> Draw {
@@ -170,8 +172,15 @@ public struct DistillationTrial: Sendable {
             key = -1
         }
         if let cached = draw.problems[key] { return cached }
-        let made = try LinearDistillationProblem(points: draw.points, teacher: draw.teacher,
-                                                 initialization: initialization)
+        // One QR per draw: the w(0) = 0 problem factors the points, the others share it.
+        let base: LinearDistillationProblem
+        if let zero = draw.problems[-1] {
+            base = zero
+        } else {
+            base = try LinearDistillationProblem(points: draw.points, teacher: draw.teacher)
+            draw.problems[-1] = base
+        }
+        let made = key == -1 ? base : try base.restarted(from: initialization)
         draw.problems[key] = made
         return made
     }
@@ -215,14 +224,19 @@ public struct DistillationTrial: Sendable {
                 let teacher = setup.teacher.weights
                 return Trained(angle: 0, weights: { teacher })
             }
-            var offSpan = RandomStream(seed: spec.seed, trial: draw.trial, stream: .offSpan,
-                                       index: UInt64(plan.specIndex))
-            let minimizer = if let set = draw.gram {
-                try p.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180,
-                                       direction: set.isotropicGaussian(standardDeviation: 1, using: &offSpan))
+            let direction: [Double]
+            if let cached = draw.offSpanDirections[plan.specIndex] {
+                direction = cached
             } else {
-                try p.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180, stream: &offSpan)
+                var offSpan = RandomStream(seed: spec.seed, trial: draw.trial, stream: .offSpan,
+                                           index: UInt64(plan.specIndex))
+                let v = draw.gram.map { $0.isotropicGaussian(standardDeviation: 1, using: &offSpan) }
+                    ?? offSpan.normals(count: spec.d)
+                direction = p.coordinates(of: v)
+                draw.offSpanDirections[plan.specIndex] = direction
             }
+            let minimizer = try p.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180,
+                                                   directionCoordinates: direction)
             return Trained(angle: minimizer.angleToTeacher, weights: { p.weights(of: minimizer) })
         }
     }
