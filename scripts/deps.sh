@@ -10,6 +10,13 @@ pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
 pkg-config --exists lapacke 2>/dev/null  || missing+=(liblapacke-dev)
 command -v pkg-config >/dev/null 2>&1    || missing+=(pkg-config)
 
+# For the tests only: the Slurm job-script test starts its own one-node Slurm (slurmctld,
+# slurmd, sbatch, munged). Installed where apt-get is; elsewhere that test says what is missing.
+if command -v apt-get >/dev/null 2>&1; then
+    [ -x /usr/sbin/slurmctld ] || command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
+    [ -x /usr/sbin/munged ] || command -v munged >/dev/null 2>&1     || missing+=(munge)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "deps: Open MPI, OpenBLAS and LAPACKE found"
     exit 0
