@@ -44,11 +44,12 @@ final class LocalSlurm {
         let socket = folder.appendingPathComponent("munge/munge.socket").path
         let conf = folder.appendingPathComponent("slurm.conf")
         let cpus = ProcessInfo.processInfo.activeProcessorCount
+        // Addresses are given so that nothing depends on the host name resolving.
         // MinJobAge below 8 s keeps `sbatch --wait` polling every 2 s (it backs off to 32 s
         // otherwise); a finished job stays visible that long.
         try """
         ClusterName=kdmctest
-        SlurmctldHost=\(host)
+        SlurmctldHost=\(host)(127.0.0.1)
         SlurmctldPort=\(ports[0])
         SlurmdPort=\(ports[1])
         AuthType=auth/munge
@@ -71,7 +72,7 @@ final class LocalSlurm {
         MpiDefault=none
         MinJobAge=6
         KillWait=5
-        NodeName=\(host) CPUs=\(cpus) State=UNKNOWN
+        NodeName=\(host) NodeAddr=127.0.0.1 CPUs=\(cpus) State=UNKNOWN
         PartitionName=debug Nodes=\(host) Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 
         """.write(to: conf, atomically: true, encoding: .utf8)
