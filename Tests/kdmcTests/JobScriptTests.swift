@@ -131,7 +131,7 @@ import Testing
         let folder = try scratch("slurm")
         let presets = folder.appendingPathComponent("presets")
         try FileManager.default.createDirectory(at: presets, withIntermediateDirectories: true)
-        try Self.experiment(trials: 8000).write(to: presets.appendingPathComponent("tiny.json"), atomically: true, encoding: .utf8)
+        try Self.experiment(trials: 12000).write(to: presets.appendingPathComponent("tiny.json"), atomically: true, encoding: .utf8)
 
         let slurm = try LocalSlurm()
         defer { slurm.stop() }
@@ -161,7 +161,7 @@ import Testing
         let wholeOut = folder.appendingPathComponent("whole")
         let wholeSummary = try summary(wholeOut)
         #expect(wholeSummary.ranks == 2)
-        #expect(wholeSummary.trials == ["small": 8000])
+        #expect(wholeSummary.trials == ["small": 12000])
 
         // 2. Stopped once progress shows it running: SIGUSR1 to the batch shell only.
         let stopped = try submit("kdmc-stopped", "stopped")
@@ -180,7 +180,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: stoppedOut.appendingPathComponent("checkpoints/0-small.checkpoint").path))
         #expect(!FileManager.default.fileExists(atPath: stoppedOut.appendingPathComponent("curves.csv").path))
         let reached = Self.progressLines(stoppedLog).map(\.done).max() ?? 0
-        #expect(reached > 0 && reached < 8000, "\(stoppedLog)")
+        #expect(reached > 0 && reached < 12000, "\(stoppedLog)")
 
         // 3. Resubmitted: resumes from the checkpoint and ends with the uninterrupted bytes.
         let resumed = try submit("kdmc-resumed", "stopped")
@@ -195,6 +195,6 @@ import Testing
         let b = try Data(contentsOf: stoppedOut.appendingPathComponent("curves.csv"))
         #expect(a == b)
         #expect(try RunTests().verdicts(wholeOut) == RunTests().verdicts(stoppedOut))
-        #expect(try summary(stoppedOut).trials == ["small": 8000])
+        #expect(try summary(stoppedOut).trials == ["small": 12000])
     }
 }
