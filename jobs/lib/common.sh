@@ -17,7 +17,7 @@ kdmc_fail() { kdmc_say "$1"; exit "${2:-1}"; }
 
 # Seconds from "SS", "MM:SS", "HH:MM:SS" or "D-HH:MM:SS" (Slurm and PBS walltime forms).
 kdmc_seconds() {
-    local text=$1 days=0 h=0 m=0 s=0
+    local text=$1 days=0 h=0 m=0 s=0 parts=()
     case $text in *-*) days=${text%%-*}; text=${text#*-} ;; esac
     IFS=: read -r -a parts <<< "$text"
     case ${#parts[@]} in
