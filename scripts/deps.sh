@@ -10,11 +10,17 @@ pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
 pkg-config --exists lapacke 2>/dev/null  || missing+=(liblapacke-dev)
 command -v pkg-config >/dev/null 2>&1    || missing+=(pkg-config)
 
-# Headless Chromium renders report.html in the report tests (Debian package `chromium`).
-command -v chromium >/dev/null 2>&1      || missing+=(chromium)
+# For the tests only, installed where apt-get is (elsewhere those tests say what is missing):
+# headless Chromium renders report.html, and the Slurm job-script test starts its own
+# one-node Slurm (slurmctld, slurmd, sbatch, munged).
+if command -v apt-get >/dev/null 2>&1; then
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    [ -x /usr/sbin/slurmctld ] || command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
+    [ -x /usr/sbin/munged ] || command -v munged >/dev/null 2>&1     || missing+=(munge)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "deps: Open MPI, OpenBLAS, LAPACKE and Chromium found"
+    echo "deps: Open MPI, OpenBLAS and LAPACKE found (and, for the tests, Chromium and Slurm where apt-get is)"
     exit 0
 fi
 

@@ -43,4 +43,30 @@ public struct RunProgress: Sendable, Hashable {
     /// Largest half-width over the curve points that have values.
     public var maxHalfWidth: Double
     public var elapsedSeconds: Double
+    /// Sequential stopping: each watched curve point that has values, with its current
+    /// half-width and the half-width it must get below (empty for a fixed trial count).
+    public var halfWidths: [PointHalfWidth] = []
+
+    public struct PointHalfWidth: Sendable, Hashable {
+        /// Index of the curve point in the trial's vector.
+        public var point: Int
+        public var halfWidth: Double
+        /// The larger of the absolute target and the relative target times |mean|.
+        public var target: Double
+
+        public var isMet: Bool { halfWidth <= target }
+    }
+
+    /// The watched points' half-widths under a sequential rule (empty for a fixed count).
+    static func halfWidths(_ merged: MergedStatistics, rule: StoppingRule,
+                           critical: inout StudentCriticalValues) -> [PointHalfWidth] {
+        guard case .sequential(let target) = rule else { return [] }
+        var result: [PointHalfWidth] = []
+        for index in target.watchedPoints ?? Array(merged.points.indices) where merged.points[index].count > 0 {
+            let interval = critical.interval(for: merged.points[index])
+            let goal = Swift.max(target.absoluteHalfWidth ?? 0, (target.relativeHalfWidth ?? 0) * Swift.abs(interval.mean))
+            result.append(PointHalfWidth(point: index, halfWidth: interval.halfWidth, target: goal))
+        }
+        return result
+    }
 }

@@ -315,7 +315,8 @@ private struct RootState {
         needed = Swift.min(needed, Double(planned))
         let eta: Double? = rate > 0 ? Swift.max(0, needed - Double(done)) / rate : nil
         return RunProgress(trialsDone: done, trialsPlanned: planned, trialsPerSecond: rate,
-                           estimatedSecondsRemaining: eta, maxHalfWidth: maxHalfWidth, elapsedSeconds: elapsed)
+                           estimatedSecondsRemaining: eta, maxHalfWidth: maxHalfWidth, elapsedSeconds: elapsed,
+                           halfWidths: RunProgress.halfWidths(merged, rule: engine.plan.rule, critical: &critical))
     }
 
     func timing(wall: Double) -> RunTiming {

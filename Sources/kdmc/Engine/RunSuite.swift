@@ -69,12 +69,13 @@ struct SuiteRunner {
             let engine = try TrialEngine(configuration: configuration)
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
-                                           showsHalfWidth: !Self.isFixed(spec.stopping))
+                                           pointNames: trial.layout.keys.map { "\($0.student) n=\($0.n) \($0.quantity.rawValue)" })
             let outcome = try engine.run(on: collective, resume: resume,
                                          progress: { progress.report($0) },
                                          trial: { try trial.evaluate(trial: $0) })
             switch outcome.status {
             case .interrupted(let resumable):
+                progress.stop()
                 if collective.isRoot {
                     Diagnostics.error(resumable
                         ? "stopped on request during '\(spec.name)'; checkpoint saved in \(checkpoints.path); continue with: kdmc run \(settings.experimentFile.path) --out \(folder.path) --resume"
@@ -83,7 +84,7 @@ struct SuiteRunner {
                 }
                 return resumable ? resumableExitStatus : 1
             case .finished(let reason):
-                progress.finish()
+                progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
                     results.append(ExperimentResult(trial: trial, intervals: intervals,
                                                     stopReason: reason.rawValue, timing: outcome.timing))
@@ -185,11 +186,6 @@ struct SuiteRunner {
 
     /// Everything that changes a trial's numbers: the experiment without its stopping rule
     /// (so a resumed run may be given more trials).
-    static func isFixed(_ stopping: StoppingSpec) -> Bool {
-        if case .fixed = stopping { return true }
-        return false
-    }
-
     static func identity(_ spec: ExperimentSpec) throws -> String {
         var stripped = spec
         stripped.stopping = .defaultRule
