@@ -25,6 +25,22 @@ import Testing
         #expect(abs(student.cosineToTeacher - closed.cosineToTeacher) < 1e-9)
     }
 
+    /// A point almost orthogonal to w* makes ∇L(0) tiny: a start of norm 0.01 along −∇L(0)
+    /// overshoots (L(w(0)) > L(0)), so the start is shortened, and the flow still reaches P w*.
+    @Test func balancedStartIsShortenedWhenTheGradientAtZeroIsTiny() throws {
+        var points = Matrix(rows: 1, columns: 5)
+        points[0, 0] = 1e-4
+        points[0, 1] = 1
+        let problem = try LinearDistillationProblem(points: points, teacher: Teacher(direction: [1, 0, 0, 0, 0], norm: 1))
+        let closed = problem.solve(prefix: 1, solver: .closed)
+        let student = try problem.solveDeep(prefix: 1, architecture: DeepLinearArchitecture(depth: 2, width: 3),
+                                            initialization: .balancedInSpan(scale: 0.01),
+                                            stream: Self.stream(63), options: Self.options)
+        #expect(student.statistics.converged, "\(student.statistics)")
+        let error = StudentFixtures.relativeDifference(student.coordinates, closed.coordinates)
+        #expect(error < 1e-6, "end-to-end vs P w*, relative \(error)")
+    }
+
     @Test func balancedLayersAreBalanced() throws {
         let problem = try StudentFixtures.problem(n: 3, d: 8, seed: 62)
         // maxSteps 1 keeps the initial layers (the first step is rejected or tiny).
@@ -82,9 +98,11 @@ import Testing
             try problem.solveDeep(prefix: 3, architecture: architecture, initialization: .random(scale: -1),
                                   stream: Self.stream(64))
         }
-        #expect(throws: ParameterError.self) {
-            try problem.solveDeep(prefix: 3, architecture: architecture, initialization: .balancedInSpan(scale: 1e6),
-                                  stream: Self.stream(64))
+        for scale in [0, -1, Double.infinity, .nan] {
+            #expect(throws: ParameterError.self) {
+                try problem.solveDeep(prefix: 3, architecture: architecture, initialization: .balancedInSpan(scale: scale),
+                                      stream: Self.stream(64))
+            }
         }
         #expect(throws: ParameterError.self) {
             try LinearDistillationProblem(points: StudentFixtures.points(n: 3, d: 8, seed: 64),

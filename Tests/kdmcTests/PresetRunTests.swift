@@ -51,4 +51,13 @@ import Testing
             #expect(rate.numbers["predicted"] == Double(kappa))
         }
     }
+
+    /// A single n (optimization bias, n = 5) has no decay rate to judge, and the flow meets
+    /// its closed form (L1).
+    @Test func optimizationBiasHasNoRateVerdictAndItsVerdictsHold() throws {
+        let summary = try run("optimization-bias", ["--trials", "64"])
+        #expect(!summary.verdicts.contains { $0.claim == "C2" })
+        #expect(summary.verdicts.contains { $0.claim == "L1" })
+        for verdict in summary.verdicts { #expect(verdict.holds, "\(verdict.claim): \(verdict.detail)") }
+    }
 }

@@ -31,7 +31,8 @@ public struct DeepLinearArchitecture: Sendable, Hashable {
 public enum DeepLinearInitialization: Sendable, Hashable {
     /// Balanced rank-one layers W_j = s v_j v_{j−1}ᵀ (unit v_j, s = scale^{1/N}), so that
     /// W_{j+1}ᵀW_{j+1} = W_j W_jᵀ, with end-to-end vector of norm `scale` along −∇L(0), inside
-    /// span(X) and with L(w(0)) < L(0): the flow converges to P w*.
+    /// span(X) and with L(w(0)) < L(0) (the norm is halved until that holds): the flow
+    /// converges to P w*.
     case balancedInSpan(scale: Double)
     /// Every entry i.i.d. N(0, scale²): generic, with a part off span(X) that never fully leaves.
     case random(scale: Double)
@@ -68,12 +69,17 @@ extension LinearDistillationProblem {
             try requireParameter(length > 0, "deepLinear.initialization", "balancedInSpan",
                                  expected: "needs ∇L(0) ≠ 0 (the teacher's logits on the points are all 0)")
             for i in direction.indices { direction[i] /= length }
-            let start = direction.map { $0 * scale }
-            let improves = system.loss(fromLogits: system.logits(start))
-                < system.loss(fromLogits: [Double](repeating: 0, count: k))
-            try requireParameter(improves, "deepLinear.initialization.scale", scale,
-                                 expected: "must be small enough that L(w(0)) < L(0); try a smaller scale")
-            let s = pow(scale, 1 / Double(shapes.depth))
+            // The start must lie below L(0) so the flow moves away from the saddle at 0. Along
+            // −∇L(0) a small enough step always does, but a fixed scale overshoots on draws
+            // where ∇L(0) is tiny (points nearly orthogonal to w*): halve it until it does.
+            let lossAtZero = system.loss(fromLogits: [Double](repeating: 0, count: k))
+            var used = scale
+            while !(system.loss(fromLogits: system.logits(direction.map { $0 * used })) < lossAtZero) {
+                used /= 2
+                try requireParameter(used >= scale * 0x1p-60, "deepLinear.initialization", "balancedInSpan",
+                                     expected: "needs a start with L(w(0)) < L(0); none found along −∇L(0)")
+            }
+            let s = pow(used, 1 / Double(shapes.depth))
             var previous = direction
             for j in 1...shapes.depth {
                 let next = j == shapes.depth ? [1.0] : random.unitVector(dimension: shapes.widths[j])

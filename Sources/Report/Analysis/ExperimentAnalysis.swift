@@ -53,7 +53,12 @@ public enum ExperimentAnalysis {
     }
 
     /// The decay law the theory predicts for this experiment's geometry, with its predicted rate.
+    /// A decay law needs a curve: a grid of fewer than 3 sizes (optimization-bias studies a
+    /// single n) has no rate to judge.
+    public static let minimumPointsForRate = 3
+
     public static func predictedDecay(_ trial: DistillationTrial) -> (model: DecayFit.Model, claim: String, rate: Double)? {
+        guard trial.grid.count >= minimumPointsForRate else { return nil }
         switch trial.spec.geometry {
         case .margin:
             guard let margin = trial.setup.geometry as? MarginGeometry else { return nil }
