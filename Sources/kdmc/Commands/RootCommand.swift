@@ -12,7 +12,7 @@ struct RootCommand: ParsableCommand {
         2 invalid experiment file, 64 bad command-line usage.
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, ShowCommand.self,
-                      BoundCommand.self, DumpCommand.self]
+                      BoundCommand.self, DumpCommand.self, BenchCommand.self]
     )
 
     /// Every failure ends as one `kdmc: ` line on stderr and a non-zero status.
