@@ -208,9 +208,22 @@ private extension JSONPath.Component {
         var e = ExperimentSpec(name: "m", geometry: .margin(theta0: 0.2, radius: .chi), d: 1_000_000,
                                n: .values([100]), students: [.linear(init: .zero)])
         #expect(e.resolvedSampler == .gram)
-        let gram: Double = 3 * 100 * 100 + 2 * 100
-        let gramDoubles: Double = gram + 1_000_000 + 4 * 1_000_000 + 2 * 100
+        // Bartlett factor n², embedded points n·(n+2) and their QR n·(n+2); teacher d; the
+        // student in the (n+2)-dimensional embedding.
+        let gram: Double = 100 * 100 + 2 * 100 * 102
+        let gramDoubles: Double = gram + 1_000_000 + 4 * 102 + 2 * 100
         #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * gramDoubles)) < 1)
+        // A random start shares the draw's QR.
+        e.students.append(.linear(init: .random(scale: 1)))
+        #expect(e.resolvedSampler == .gram)
+        #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * gramDoubles)) < 1)
+        e.students = [.linear(init: .given(file: "w0.csv")), .hardLabel, .wDelta(deltasDegrees: [0, 90])]
+        #expect(e.resolvedSampler == .gram)
+        e.n = .values([999_999])
+        #expect(e.resolvedSampler == .gram)
+        e.n = .values([1_000_000])
+        #expect(e.resolvedSampler == .ambient)
+        e.n = .values([100])
         e.students.append(.deepLinear(depth: 2, widths: [3], init: .balanced(scale: 0.01)))
         #expect(e.resolvedSampler == .ambient)
         e.students = [.linear(init: .zero)]

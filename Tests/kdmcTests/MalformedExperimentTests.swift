@@ -239,10 +239,22 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
          "sampler": "gram"}
         """
         let messages = Self.problems(json).filter { $0.path.description == "sampler" }.map(\.message)
-        #expect(messages.count == 3)
+        #expect(messages.count == 2)
         #expect(messages.contains { $0.contains("axially symmetric geometry") && $0.contains("not mixture") })
         #expect(messages.contains { $0.contains("deep-linear students (students[0])") })
-        #expect(messages.contains { $0.contains("given initialization of students[1]") })
+        // A given w(0) has an exact Gram form (its parts along and across w*).
+        #expect(!messages.contains { $0.contains("given") })
+    }
+
+    @Test func gramSamplerDrawsAtMostDMinusOnePoints() {
+        let json = """
+        {"name": "g", "geometry": "gaussian", "d": 10, "n": [1, 10], "students": ["linear"], "sampler": "gram"}
+        """
+        let problems = Self.problems(json)
+        #expect(problems.map(\.path.description) == ["sampler"])
+        #expect(problems.first?.message.contains("at most d − 1 = 9 points") == true)
+        #expect(problems.first?.message.contains("largest n is 10") == true)
+        #expect(Self.problems(json.replacingOccurrences(of: "[1, 10]", with: "[1, 9]")).isEmpty)
     }
 
     @Test func closedSolverRefusesRandomDeepLinear() {

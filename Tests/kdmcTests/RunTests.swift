@@ -103,6 +103,28 @@ import Testing
         #expect(try verdicts(whole) == verdicts(stopped))
     }
 
+    /// The memory check runs on every rank before anything is allocated: an experiment whose
+    /// points alone would take terabytes is refused at once, with the estimate and the cap
+    /// (half the node's memory over the ranks mpirun put on it).
+    @Test func anExperimentOverTheMemoryCapIsRefusedOnEveryRankCount() throws {
+        let folder = try scratch("memory")
+        let file = try writeExperiment(in: folder, """
+        {"name": "huge", "geometry": "gaussian", "d": 100000000, "n": [1, 200000],
+         "students": ["linear"], "solver": "closed", "stopping": {"trials": 2}, "sampler": "ambient"}
+        """)
+        let out = folder.appendingPathComponent("out")
+        for ranks in 1...3 {
+            let started = Date()
+            let result = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
+            #expect(result.status == 2, "\(ranks) ranks: \(result.stderr)")
+            #expect(result.stderr.contains("estimated peak memory per rank 291.") && result.stderr.contains("TiB"),
+                    "\(ranks) ranks: \(result.stderr)")
+            #expect(result.stderr.contains("over \(ranks) rank\(ranks == 1 ? "" : "s") on this node"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+            #expect(Date().timeIntervalSince(started) < 60)
+        }
+    }
+
     @Test func anInvalidFileExitsTwoOnEveryRankCountAndWritesNothing() throws {
         let folder = try scratch("invalid")
         let file = try writeExperiment(in: folder, RunTests.experiment.replacingOccurrences(of: "\"d\": 6", with: "\"d\": -6"))

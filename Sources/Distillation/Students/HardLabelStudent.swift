@@ -68,9 +68,7 @@ extension LinearDistillationProblem {
             if polishedWorst < worst { worst = polishedWorst } else { (alpha, u) = saved }
         }
         let c = reduction.leadingCoordinates(u)
-        var y = [Double](repeating: 0, count: dimension)
-        for i in c.indices { y[i] = c[i] }
-        let angle = Angle(y, teacherCoordinates)
+        let angle = angleToTeacher(leading: c, fromStart: false)
         return MaxMarginSeparator(prefix: k, coordinates: c, dualCoefficients: alpha,
                                   margins: (0..<k).map(margin), cosineToTeacher: angle.cosine,
                                   angleToTeacher: angle.radians, sweeps: sweeps, kktViolation: worst)

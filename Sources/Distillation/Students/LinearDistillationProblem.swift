@@ -40,6 +40,8 @@ public struct LinearDistillationProblem: Sendable {
     let initialCoordinates: [Double]
     /// ‖x_i‖, the scale for the rank decision.
     let pointNorms: [Double]
+    /// Suffix sums of the coordinates, so that a student's angle costs O(k), not O(d).
+    let tails: CoordinateTails
 
     public init(points: Matrix, teacher: Teacher,
                 initialization: LinearInitialization = .zero) throws(ParameterError) {
@@ -50,40 +52,70 @@ public struct LinearDistillationProblem: Sendable {
         for v in points.elements where !v.isFinite {
             throw .invalid(field: "points", value: "\(v)", expected: "must be finite numbers")
         }
-        var w0: [Double]
+        let w0 = try Self.startingWeights(initialization, dimension: d)
+        guard let qr = try? QRFactorization(points.transposed) else {
+            throw .invalid(field: "points", value: "\(n)×\(d) matrix", expected: "must be factorable (finite entries)")
+        }
+        var t = teacher.weights
+        qr.applyQ(&t, transpose: .transposed)
+        // ‖x_i‖ = ‖R e_i‖ (Q orthogonal): no pass over the n × d points.
+        var norms = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var squares = 0.0
+            for j in 0..<min(i + 1, qr.rank) { squares += qr.r[j, i] * qr.r[j, i] }
+            norms[i] = squares.squareRoot()
+        }
+        self.init(factorization: qr, teacher: teacher, teacherLogits: teacher.logits(of: points),
+                  teacherCoordinates: t, pointNorms: norms, initialWeights: w0)
+    }
+
+    /// The same points and teacher from another w(0), sharing this problem's QR: one
+    /// factorization per draw serves every initialisation (X w(0) = Rᵀ (Qᵀ w(0)) needs no points).
+    public func restarted(from initialization: LinearInitialization) throws(ParameterError) -> LinearDistillationProblem {
+        let w0 = try Self.startingWeights(initialization, dimension: dimension)
+        return LinearDistillationProblem(factorization: factorization, teacher: teacher, teacherLogits: teacherLogits,
+                                         teacherCoordinates: teacherCoordinates, pointNorms: pointNorms,
+                                         initialWeights: w0)
+    }
+
+    private init(factorization qr: QRFactorization, teacher: Teacher, teacherLogits: [Double],
+                 teacherCoordinates t: [Double], pointNorms: [Double], initialWeights w0: [Double]) {
+        var t0 = w0
+        qr.applyQ(&t0, transpose: .transposed)
+        self.dimension = qr.rows
+        self.pointCount = qr.columns
+        self.teacher = teacher
+        self.initialWeights = w0
+        self.factorization = qr
+        self.teacherLogits = teacherLogits
+        // X w(0) = Rᵀ (Qᵀ w(0))[0..<rank].
+        self.initialLogits = w0.allSatisfy({ $0 == 0 }) ? [Double](repeating: 0, count: qr.columns)
+            : gemv(qr.r, Array(t0[0..<qr.rank]), transpose: .transposed)
+        self.teacherCoordinates = t
+        self.initialCoordinates = t0
+        self.pointNorms = pointNorms
+        self.tails = CoordinateTails(start: t0, teacher: t, leading: qr.rank)
+    }
+
+    static func startingWeights(_ initialization: LinearInitialization,
+                                dimension d: Int) throws(ParameterError) -> [Double] {
         switch initialization {
         case .zero:
-            w0 = [Double](repeating: 0, count: d)
+            return [Double](repeating: 0, count: d)
         case .weights(let given):
             try requireParameter(given.count == d, "initialWeights.count", given.count,
                                  expected: "must equal the dimension \(d)")
             try requireParameter(given.allSatisfy(\.isFinite), "initialWeights", "non-finite entry",
                                  expected: "must be finite numbers")
-            w0 = given
+            return given
         case .random(let scale, var stream):
             try requireParameter(scale >= 0 && scale.isFinite, "initialization.scale", scale,
                                  expected: "must be a finite number ≥ 0")
-            w0 = stream.normals(count: d)
+            var w0 = stream.normals(count: d)
             let factor = scale / Double(d).squareRoot()
             for i in w0.indices { w0[i] *= factor }
+            return w0
         }
-        guard let qr = try? QRFactorization(points.transposed) else {
-            throw .invalid(field: "points", value: "\(n)×\(d) matrix", expected: "must be factorable (finite entries)")
-        }
-        self.dimension = d
-        self.pointCount = n
-        self.teacher = teacher
-        self.initialWeights = w0
-        self.factorization = qr
-        self.teacherLogits = teacher.logits(of: points)
-        self.initialLogits = gemv(points, w0)
-        var t = teacher.weights
-        qr.applyQ(&t, transpose: .transposed)
-        var t0 = w0
-        qr.applyQ(&t0, transpose: .transposed)
-        self.teacherCoordinates = t
-        self.initialCoordinates = t0
-        self.pointNorms = (0..<n).map { norm2(points.row($0)) }
     }
 
     // MARK: Solving
@@ -131,10 +163,45 @@ public struct LinearDistillationProblem: Sendable {
     func student(prefix k: Int, reduction: PrefixReduction, state: [Double],
                  statistics: SolverStatistics) -> LinearStudent {
         let c = reduction.leadingCoordinates(state)
-        let y = studentCoordinates(c)
-        let angle = Angle(y, teacherCoordinates)
+        let angle = angleToTeacher(leading: c, fromStart: true)
         return LinearStudent(prefix: k, coordinates: c, cosineToTeacher: angle.cosine,
                              angleToTeacher: angle.radians, statistics: statistics)
+    }
+
+    /// ∠(w, w*) for w = [w(0) +] Q[:, :c.count] c, in O(c.count) from the suffix sums (the
+    /// coordinates past c.count are w(0)'s and w*'s own, whatever the prefix). The part of
+    /// the perpendicular past c.count is a sum of squares when w(0) = 0; otherwise, when its
+    /// expanded form cancels, it is summed directly (O(d), no allocation).
+    func angleToTeacher(leading c: [Double], fromStart: Bool) -> Angle {
+        let m = c.count
+        let t = teacherCoordinates, t0 = initialCoordinates
+        let startTail = fromStart ? tails.start[m] : 0
+        let crossTail = fromStart ? tails.cross[m] : 0
+        var aa = startTail, ab = crossTail
+        for i in 0..<m {
+            let a = (fromStart ? t0[i] : 0) + c[i]
+            aa += a * a
+            ab += a * t[i]
+        }
+        let na = aa.squareRoot(), nb = tails.teacher[0].squareRoot()
+        guard na > 0, nb > 0 else { return Angle(cosine: 0, radians: .pi / 2) }
+        let along = ab / (na * nb)
+        var head = 0.0
+        for i in 0..<m {
+            let a = (fromStart ? t0[i] : 0) + c[i]
+            let p = a / na - along * t[i] / nb
+            head += p * p
+        }
+        let startPart = startTail / (na * na), teacherPart = along * along * tails.teacher[m] / (nb * nb)
+        var tail = startPart - 2 * along * crossTail / (na * nb) + teacherPart
+        if startTail > 0 && tail < 1e-6 * (startPart + teacherPart) {
+            tail = 0
+            for i in m..<dimension {
+                let p = t0[i] / na - along * t[i] / nb
+                tail += p * p
+            }
+        }
+        return Angle(cosine: min(1, max(-1, along)), radians: atan2((head + max(tail, 0)).squareRoot(), along))
     }
 
     /// Qᵀw for w = w(0) + Q[:, :c.count] c.
@@ -225,10 +292,40 @@ public struct LinearStudent: Sendable, Hashable {
     public let statistics: SolverStatistics
 }
 
+/// Σ_{i ≥ m} of the squares and cross products of Qᵀw(0) and Qᵀw*, for m = 0 … rank.
+struct CoordinateTails: Sendable {
+    let start: [Double]
+    let teacher: [Double]
+    let cross: [Double]
+
+    init(start t0: [Double], teacher t: [Double], leading: Int) {
+        var start = [Double](repeating: 0, count: leading + 1)
+        var teacher = start, cross = start
+        for i in leading..<t.count {
+            start[leading] += t0[i] * t0[i]
+            teacher[leading] += t[i] * t[i]
+            cross[leading] += t0[i] * t[i]
+        }
+        for m in stride(from: leading - 1, through: 0, by: -1) {
+            start[m] = start[m + 1] + t0[m] * t0[m]
+            teacher[m] = teacher[m + 1] + t[m] * t[m]
+            cross[m] = cross[m + 1] + t0[m] * t[m]
+        }
+        self.start = start
+        self.teacher = teacher
+        self.cross = cross
+    }
+}
+
 /// The angle between two vectors given in the same orthonormal coordinates.
 struct Angle {
     let cosine: Double
     let radians: Double
+
+    init(cosine: Double, radians: Double) {
+        self.cosine = cosine
+        self.radians = radians
+    }
 
     init(_ a: [Double], _ b: [Double]) {
         let na = norm2(a), nb = norm2(b)

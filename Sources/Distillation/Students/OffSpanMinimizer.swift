@@ -12,7 +12,32 @@ extension LinearDistillationProblem {
     /// w_δ on the first k points; v is a Gaussian vector from `stream` projected off the span and ŵ.
     public func offSpanMinimizer(prefix k: Int, angle delta: Double,
                                  stream: inout RandomStream) throws(ParameterError) -> OffSpanMinimizer {
+        try offSpanMinimizer(prefix: k, angle: delta, direction: stream.normals(count: dimension))
+    }
+
+    /// w_δ with v the part of `direction` (a vector of the problem's space, drawn independently
+    /// of the points, e.g. by ``GramTransferSet/isotropicGaussian(standardDeviation:using:)``
+    /// in the Gram embedding) off the span and ŵ.
+    public func offSpanMinimizer(prefix k: Int, angle delta: Double,
+                                 direction: [Double]) throws(ParameterError) -> OffSpanMinimizer {
+        try offSpanMinimizer(prefix: k, angle: delta, directionCoordinates: coordinates(of: direction))
+    }
+
+    /// Qᵀv with the full orthogonal Q of the problem's QR (O(n d)): computed once per draw, it
+    /// serves the w_δ of every prefix and every δ drawn from the same direction.
+    public func coordinates(of v: [Double]) -> [Double] {
+        precondition(v.count == dimension, "vector has length \(v.count), dimension is \(dimension)")
+        var y = v
+        factorization.applyQ(&y, transpose: .transposed)
+        return y
+    }
+
+    /// w_δ from the direction's coordinates Qᵀv (see ``coordinates(of:)``).
+    public func offSpanMinimizer(prefix k: Int, angle delta: Double,
+                                 directionCoordinates: [Double]) throws(ParameterError) -> OffSpanMinimizer {
         precondition(k >= 1 && k <= pointCount, "prefix \(k) out of range 1...\(pointCount)")
+        precondition(directionCoordinates.count == dimension,
+                     "direction has length \(directionCoordinates.count), dimension is \(dimension)")
         try requireParameter(delta >= 0 && delta <= Double.pi / 2, "wDelta.angle", delta,
                              expected: "must be an angle in radians within [0, π/2]")
         let reduction = reduce(prefix: k, targets: Array(teacherLogits[0..<k]))
@@ -24,8 +49,7 @@ extension LinearDistillationProblem {
         let moved = reduction.projected(difference)
         for i in 0..<leading { limit[i] += moved[i] }
         // v: off the span, then off ŵ's own off-span part, so that v ⟂ ŵ.
-        var v = stream.normals(count: dimension)
-        factorization.applyQ(&v, transpose: .transposed)
+        var v = directionCoordinates
         removeSpan(&v, reduction)
         var limitOff = limit
         removeSpan(&limitOff, reduction)

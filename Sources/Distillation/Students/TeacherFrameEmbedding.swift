@@ -36,3 +36,30 @@ extension LinearDistillationProblem {
         try self.init(points: points, teacher: Teacher(direction: direction, norm: teacherNorm))
     }
 }
+
+extension LinearDistillationProblem {
+    /// The problem of a Gram-space draw, in the (n + 2)-dimensional embedding of
+    /// ``GramTransferSet`` with the teacher along e_0: the same logits, flow, limits and angles
+    /// to w* as the problem of the same points in R^d, at a cost independent of d.
+    ///
+    /// `.random(scale:stream:)` is drawn with the ambient law (entries N(0, scale²/d) in R^d,
+    /// placed by ``GramTransferSet/isotropicGaussian(standardDeviation:using:)``); `.weights`
+    /// are coordinates in the embedding (length n + 2), e.g. from
+    /// ``GramTransferSet/fixedVector(along:across:using:)`` for a given w(0) ∈ R^d.
+    public init(gram set: GramTransferSet, teacherNorm: Double,
+                initialization: LinearInitialization = .zero) throws(ParameterError) {
+        try requireParameter(set.count >= 1, "gram.count", set.count, expected: "must be ≥ 1 (a transfer set needs a point)")
+        let start: LinearInitialization
+        switch initialization {
+        case .random(let scale, var stream):
+            try requireParameter(scale >= 0 && scale.isFinite, "initialization.scale", scale,
+                                 expected: "must be a finite number ≥ 0")
+            let sigma = scale / Double(set.ambientDimension).squareRoot()
+            start = .weights(set.isotropicGaussian(standardDeviation: sigma, using: &stream))
+        default:
+            start = initialization
+        }
+        try self.init(points: set.points, teacher: Teacher(direction: set.teacherDirection, norm: teacherNorm),
+                      initialization: start)
+    }
+}

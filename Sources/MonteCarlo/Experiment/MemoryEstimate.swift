@@ -64,17 +64,20 @@ public struct MemoryEstimate: Sendable, Equatable {
 }
 
 extension ExperimentSpec {
-    /// The sampler the memory estimate assumes for `auto`: gram when the geometry is axially
-    /// symmetric, n stays below d, and no student needs vectors in R^d beyond the span.
+    /// The sampler a run uses: `auto` is gram whenever it is exact, that is when the geometry
+    /// is axially symmetric, max n ≤ d − 1 (the Bartlett factor of W_n(d − 1, I)), and no student
+    /// is deep-linear (its first layer's rows have parts in all of R^d, which a Gram draw does
+    /// not carry). Every other student has an exact Gram form: a random or given w(0) and the
+    /// w_δ directions are independent of the points, so one extra embedding coordinate carries
+    /// their part outside span(u, x_1 … x_n) (``GramTransferSet``).
     public var resolvedSampler: SamplerChoice {
         guard sampler == .auto else { return sampler }
-        let needsAmbient = students.contains { student in
-            switch student {
-            case .deepLinear, .linear(init: .given): true
-            default: false
-            }
-        }
-        return geometry.isAxiallySymmetric && n.maximum < d && !needsAmbient ? .gram : .ambient
+        return gramApplies ? .gram : .ambient
+    }
+
+    /// Whether the gram sampler is exact for this experiment (see `resolvedSampler`).
+    public var gramApplies: Bool {
+        geometry.isAxiallySymmetric && n.maximum < d && !students.contains { $0.kind == "deep-linear" }
     }
 
     public var memoryEstimate: MemoryEstimate {
@@ -83,10 +86,15 @@ extension ExperimentSpec {
         let sampler = resolvedSampler
         var terms: [String] = []
         var doubles: Double
+        // The space the students live in: R^d, or the (n + 2)-dimensional Gram embedding.
+        // One QR per draw, shared by every initialisation.
+        let space: Double
         if sampler == .gram {
-            doubles = 3 * n * n + 2 * n
-            terms.append("gram sampler 3·n²")
+            space = n + 2
+            doubles = n * n + 2 * n * space
+            terms.append("gram sampler: Bartlett factor n² + embedded points and their QR 2·n·(n+2)")
         } else {
+            space = d
             doubles = 2 * n * d
             terms.append("points and their QR 2·n·d")
         }
@@ -106,9 +114,9 @@ extension ExperimentSpec {
             let cost: Double
             switch student {
             case .linear, .wDelta:
-                cost = 4 * d + 2 * n
+                cost = 4 * space + 2 * n
             case .hardLabel:
-                cost = 4 * d + n * n + 2 * n
+                cost = 4 * space + n * n + 2 * n
             case .deepLinear(_, let widths, _):
                 let sizes = [d] + widths.map(Double.init) + [1]
                 let parameters = zip(sizes, sizes.dropFirst()).map { $0 * $1 }.reduce(0, +)

@@ -114,8 +114,8 @@ extension SpecReader {
             if let i = e.students.firstIndex(where: { $0.kind == "deep-linear" }) {
                 report(p.appending("sampler"), "the gram sampler cannot train deep-linear students (students[\(i)]): their first layer lives in R^d; use \"ambient\" or \"auto\"")
             }
-            if let i = e.students.firstIndex(where: { if case .linear(init: .given) = $0 { true } else { false } }) {
-                report(p.appending("sampler"), "the gram sampler cannot use the given initialization of students[\(i)]: evaluating X w(0) needs the points in R^d; use \"ambient\" or \"auto\"")
+            if e.n.maximum >= e.d {
+                report(p.appending("sampler"), "the gram sampler draws at most d − 1 = \(e.d - 1) points (the Bartlett factor of a Wishart W_n(d − 1, I) needs n ≤ d − 1), but the largest n is \(e.n.maximum); use \"ambient\" or \"auto\"")
             }
         }
         if e.solver.kind == .closed {

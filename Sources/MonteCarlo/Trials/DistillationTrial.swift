@@ -17,6 +17,9 @@ public struct DistillationTrial: Sendable {
     /// Label of the soft-label curve compared with hard labels, if both are present.
     let softVersusHard: (soft: String, hard: String)?
     let givenInitials: [Int: [Double]]
+    /// The sampler `spec.resolvedSampler` chose; `.gram` only for axially symmetric geometries.
+    public let sampler: SamplerChoice
+    let axialGeometry: (any AxiallySymmetricGeometry)?
 
     public static let softVersusHardLabel = "soft-vs-hard"
 
@@ -52,6 +55,20 @@ public struct DistillationTrial: Sendable {
             }
         }
         givenInitials = given
+        sampler = spec.resolvedSampler
+        if sampler == .gram {
+            guard let axial = setup.geometry as? any AxiallySymmetricGeometry, grid.last! < spec.d else {
+                throw TrialSetupError.unsupported(
+                    "the gram sampler of experiment '\(spec.name)' needs an axially symmetric geometry and max n ≤ d − 1; use \"ambient\"")
+            }
+            if let deep = students.first(where: { if case .deepLinear = $0.kind { true } else { false } }) {
+                throw TrialSetupError.unsupported(
+                    "the gram sampler of experiment '\(spec.name)' cannot train \(deep.label): its first layer lives in R^d; use \"ambient\"")
+            }
+            axialGeometry = axial
+        } else {
+            axialGeometry = nil
+        }
         layout = Self.makeLayout(students: students, grid: grid, iterative: solver != .closed,
                                  softVersusHard: softVersusHard != nil)
     }
@@ -104,14 +121,27 @@ public struct DistillationTrial: Sendable {
     /// that some student uses (each costs a QR of the whole set).
     struct Draw {
         let trial: UInt64
+        /// Rows are points: in R^d (ambient), or in the (n + 2)-dimensional embedding of `gram`.
         let points: Matrix
+        /// The teacher in the points' coordinates.
+        let teacher: Teacher
+        /// The Gram-space draw, when the trial samples that way.
+        let gram: GramTransferSet?
         var problems: [Int: LinearDistillationProblem] = [:]
+        /// Qᵀv of each w-delta entry's direction (one per draw, shared by its δs and prefixes).
+        var offSpanDirections: [Int: [Double]] = [:]
     }
 
     func draw(trial t: Int) throws -> Draw {
         var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .transferSet)
+        if let axialGeometry {
+            let set = axialGeometry.sampleGramTransferSet(count: grid.last!, using: &stream)
+            return Draw(trial: UInt64(t), points: set.points,
+                        teacher: try Teacher(direction: set.teacherDirection, norm: setup.teacher.norm),
+                        gram: set)
+        }
         let points = setup.geometry.sampleTransferSet(count: grid.last!, using: &stream)
-        return Draw(trial: UInt64(t), points: points)
+        return Draw(trial: UInt64(t), points: points, teacher: setup.teacher, gram: nil)
     }
 
     /// The linear problem a student trains on, built once per draw: its own w(0) for a linear
@@ -119,19 +149,38 @@ public struct DistillationTrial: Sendable {
     func problem(for plan: StudentPlan, in draw: inout Draw) throws -> LinearDistillationProblem {
         let initialization: LinearInitialization
         var key = plan.specIndex
+        var initStream = RandomStream(seed: spec.seed, trial: draw.trial, stream: .studentInit,
+                                      index: UInt64(plan.specIndex))
         switch plan.kind {
         case .linear(.random(let scale)):
-            initialization = .random(scale: scale, stream: RandomStream(
-                seed: spec.seed, trial: draw.trial, stream: .studentInit, index: UInt64(plan.specIndex)))
+            let sigma = scale / Double(spec.d).squareRoot()
+            initialization = draw.gram.map { .weights($0.isotropicGaussian(standardDeviation: sigma, using: &initStream)) }
+                ?? .random(scale: scale, stream: initStream)
         case .linear(.given):
-            initialization = .weights(givenInitials[plan.specIndex]!)
+            let given = givenInitials[plan.specIndex]!
+            if let set = draw.gram {
+                // Only w(0)'s parts along and across u matter (THEORY.md §6 symmetry).
+                let along = dot(given, setup.teacher.direction)
+                var across = given
+                axpy(-along, setup.teacher.direction, &across)
+                initialization = .weights(set.fixedVector(along: along, across: norm2(across), using: &initStream))
+            } else {
+                initialization = .weights(given)
+            }
         default:
             initialization = .zero
             key = -1
         }
         if let cached = draw.problems[key] { return cached }
-        let made = try LinearDistillationProblem(points: draw.points, teacher: setup.teacher,
-                                                 initialization: initialization)
+        // One QR per draw: the w(0) = 0 problem factors the points, the others share it.
+        let base: LinearDistillationProblem
+        if let zero = draw.problems[-1] {
+            base = zero
+        } else {
+            base = try LinearDistillationProblem(points: draw.points, teacher: draw.teacher)
+            draw.problems[-1] = base
+        }
+        let made = key == -1 ? base : try base.restarted(from: initialization)
         draw.problems[key] = made
         return made
     }
@@ -175,9 +224,19 @@ public struct DistillationTrial: Sendable {
                 let teacher = setup.teacher.weights
                 return Trained(angle: 0, weights: { teacher })
             }
-            var offSpan = RandomStream(seed: spec.seed, trial: draw.trial, stream: .offSpan,
-                                       index: UInt64(plan.specIndex))
-            let minimizer = try p.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180, stream: &offSpan)
+            let direction: [Double]
+            if let cached = draw.offSpanDirections[plan.specIndex] {
+                direction = cached
+            } else {
+                var offSpan = RandomStream(seed: spec.seed, trial: draw.trial, stream: .offSpan,
+                                           index: UInt64(plan.specIndex))
+                let v = draw.gram.map { $0.isotropicGaussian(standardDeviation: 1, using: &offSpan) }
+                    ?? offSpan.normals(count: spec.d)
+                direction = p.coordinates(of: v)
+                draw.offSpanDirections[plan.specIndex] = direction
+            }
+            let minimizer = try p.offSpanMinimizer(prefix: n, angle: degrees * .pi / 180,
+                                                   directionCoordinates: direction)
             return Trained(angle: minimizer.angleToTeacher, weights: { p.weights(of: minimizer) })
         }
     }
@@ -221,17 +280,23 @@ public struct DistillationTrial: Sendable {
 
     /// Everything trial t computes at size n, for checking it with other software: the transfer
     /// set, the teacher, and each student's weights (nil where only a reduced form exists).
+    ///
+    /// A Gram-sampled trial never had points in R^d; its dump is the trial itself, written in
+    /// the embedding the students were trained in (every inner product, angle and risk is that
+    /// of the trial), and says so in `coordinates`, rather than an ambient draw that the run
+    /// never computed.
     public func dump(trial t: Int, n: Int) throws -> TrialDump {
         precondition(grid.contains(n), "n = \(n) is not in the grid")
         var draw = try draw(trial: t)
-        let prefix = draw.points.block(rows: 0..<n, columns: 0..<spec.d)
+        let prefix = draw.points.block(rows: 0..<n, columns: 0..<draw.points.columns)
         var students: [TrialDump.Student] = []
         for plan in self.students {
             let trained = try train(plan, prefix: n, in: &draw)
             students.append(TrialDump.Student(label: plan.label, weights: trained.weights?(),
                                               angle: trained.angle, risk: risk(of: trained)))
         }
-        return TrialDump(points: prefix, teacher: setup.teacher.weights, students: students)
+        let coordinates: TrialDump.Coordinates = draw.gram.map { .gramEmbedding(ambientDimension: $0.ambientDimension) } ?? .ambient
+        return TrialDump(points: prefix, teacher: draw.teacher.weights, students: students, coordinates: coordinates)
     }
 
     private func record(_ statistics: SolverStatistics, _ label: String, _ n: Int,
@@ -274,8 +339,28 @@ public struct TrialDump: Sendable {
         public var risk: Double
     }
 
-    /// n × d, rows are points.
+    /// Which space the vectors are written in.
+    public enum Coordinates: Sendable, Equatable {
+        /// R^d.
+        case ambient
+        /// The (N + 2)-dimensional embedding of the Gram sampler (N the largest n of the grid):
+        /// coordinate 0 along w*, 1…N the span of the N directions v_i, N + 1 the rest of R^d.
+        case gramEmbedding(ambientDimension: Int)
+
+        /// A sentence for the dump's reader.
+        public var note: String {
+            switch self {
+            case .ambient:
+                return "coordinates: R^d (points drawn in the ambient space)"
+            case .gramEmbedding(let d):
+                return "coordinates: Gram-space embedding, not R^d (d = \(d)). The trial was sampled by the gram sampler (THEORY.md §6), which never forms points in R^d; vectors are written in the embedding the students were trained in, which keeps every inner product among points, teacher and students: coordinate 1 is along w*, coordinates 2 to N+1 span the N drawn directions (N = largest n of the grid), coordinate N+2 stands for the rest of R^d. Angles and risks are those of the trial. For an ambient dump, run with \"sampler\": \"ambient\" (a different draw)."
+            }
+        }
+    }
+
+    /// n × D, rows are points (D = d, or N + 2 in the Gram embedding).
     public var points: Matrix
     public var teacher: [Double]
     public var students: [Student]
+    public var coordinates: Coordinates = .ambient
 }

@@ -7,7 +7,7 @@ struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump",
         abstract: "Write everything one trial computes at one n (points, teacher, student paths) for inspection.",
-        discussion: "Writes points.csv (the first n points, one row each), teacher.csv (w*, one weight per line), weights.csv (one column per student, one row per coordinate; students kept only in reduced form, the deep linear ones, are left out) and students.csv (label, angle to w*, transfer risk)."
+        discussion: "Writes points.csv (the first n points, one row each), teacher.csv (w*, one weight per line), weights.csv (one column per student, one row per coordinate; students kept only in reduced form, the deep linear ones, are left out) and students.csv (label, angle to w*, transfer risk), and coordinates.txt, which says the space the vectors are written in: R^d, or with the gram sampler the (N+2)-dimensional embedding of the trial, which keeps every inner product (no ambient points exist there)."
     )
 
     @Argument(help: "Experiment or suite file (JSON), or a preset name from kdmc list.")
@@ -60,13 +60,14 @@ struct DumpCommand: ParsableCommand {
         try write(dump.teacher.map(number), "teacher.csv", in: folder)
         let withWeights = dump.students.filter { $0.weights != nil }
         var weights = [withWeights.map { CurvesCSV.quote($0.label) }.joined(separator: ",")]
-        for j in 0..<chosen.d {
+        for j in 0..<dump.teacher.count {
             weights.append(withWeights.map { number($0.weights![j]) }.joined(separator: ","))
         }
         try write(weights, "weights.csv", in: folder)
         try write(["student,angle,risk"] + dump.students.map { "\(CurvesCSV.quote($0.label)),\(number($0.angle)),\(number($0.risk))" },
                   "students.csv", in: folder)
-        print("kdmc: trial \(trial) of \(chosen.name) at n = \(n) written to \(folder.path)")
+        try write([dump.coordinates.note], "coordinates.txt", in: folder)
+        print("kdmc: trial \(trial) of \(chosen.name) at n = \(n) written to \(folder.path); \(dump.coordinates.note.prefix { $0 != "." })")
     }
 
     private func write(_ lines: [String], _ name: String, in folder: URL) throws {

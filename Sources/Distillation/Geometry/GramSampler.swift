@@ -1,0 +1,120 @@
+import LinearAlgebra
+
+/// A transfer set of an axially symmetric geometry drawn without its ambient coordinates
+/// (THEORY.md §6): the teacher-frame parts (s_i, t_i) and coordinates c_i of the unit
+/// directions v_i in an orthonormal basis of their own span, so c_iᵀc_j = v_iᵀv_j.
+///
+/// Every quantity the students need is an inner product among the points, the teacher and
+/// vectors drawn independently of the points, so the set is written in an embedding of
+/// dimension n + 2 that keeps them all:
+/// - coordinate 0: the teacher axis u = w*/‖w*‖;
+/// - coordinates 1…n: the span of v_1 … v_n inside u^⊥ (the basis of the Bartlett factor);
+/// - coordinate n + 1, the *rest*: one unit vector of the remaining d − 1 − n dimensions of
+///   u^⊥, chosen along the off-embedding part of whichever single independent vector (a random
+///   w(0), a w_δ direction) is placed in the embedding. Nothing else has a part there, so only
+///   that part's norm matters, and the placement is exact.
+/// The points have 0 in the rest coordinate.
+public struct GramTransferSet: Sendable {
+    /// d, the dimension the set stands for.
+    public let ambientDimension: Int
+    public let frame: TeacherFrameSample
+    /// n × n lower-triangular: row i holds c_i.
+    public let directions: Matrix
+
+    public var count: Int { frame.along.count }
+    /// n + 2.
+    public var embeddedDimension: Int { count + 2 }
+
+    /// x̃_i = (s_i, t_i c_i, 0): count × (count + 2), rows are points.
+    public var points: Matrix {
+        let n = count
+        var x = Matrix(rows: n, columns: n + 2)
+        for i in 0..<n {
+            x[i, 0] = frame.along[i]
+            let t = frame.across[i]
+            for j in 0...i { x[i, j + 1] = t * directions[i, j] }
+        }
+        return x
+    }
+
+    /// The teacher axis e_0 of the embedding.
+    public var teacherDirection: [Double] {
+        var u = [Double](repeating: 0, count: embeddedDimension)
+        u[0] = 1
+        return u
+    }
+
+    /// A vector with i.i.d. N(0, σ²) entries in R^d, independent of the set, written in the
+    /// embedding: its coordinates on u and on the directions' span are themselves i.i.d.
+    /// N(0, σ²) (the embedding's basis depends on the points only), and its part in the other
+    /// d − 1 − n dimensions has squared norm σ²·χ²_{d−1−n}, all independent.
+    public func isotropicGaussian(standardDeviation sigma: Double,
+                                  using stream: inout RandomStream) -> [Double] {
+        precondition(sigma >= 0 && sigma.isFinite, "standard deviation must be finite and ≥ 0, got \(sigma)")
+        var w = stream.normals(count: count + 1)
+        w.append(restNorm(using: &stream))
+        for i in w.indices { w[i] *= sigma }
+        return w
+    }
+
+    /// A fixed vector w = a·u + b·e (e a unit vector of u^⊥) written in the embedding. The
+    /// law of the v_i is invariant under rotations fixing u, so e may be replaced by a uniform
+    /// unit vector of u^⊥ independent of the set: e = (z, r)/‖(z, r)‖ with z ~ N(0, I_n) on
+    /// the directions' span and r ~ χ_{d−1−n} on the rest.
+    public func fixedVector(along a: Double, across b: Double,
+                            using stream: inout RandomStream) -> [Double] {
+        precondition(a.isFinite && b.isFinite && b >= 0, "components must be finite, across ≥ 0")
+        var w = [a]
+        var e = stream.normals(count: count)
+        e.append(restNorm(using: &stream))
+        let length = norm2(e)
+        for x in e { w.append(length > 0 ? b * x / length : 0) }
+        return w
+    }
+
+    /// √χ²_{d−1−n}: the norm of a standard Gaussian vector of the dimensions left out.
+    private func restNorm(using stream: inout RandomStream) -> Double {
+        let left = ambientDimension - 1 - count
+        return left > 0 ? stream.chiSquare(degreesOfFreedom: Double(left)).squareRoot() : 0
+    }
+}
+
+/// Coordinates of independent uniform unit vectors by the Bartlett decomposition.
+public enum BartlettDirections {
+    /// Rows c_0 … c_{n−1} of an n × n lower-triangular matrix: the coordinates of n independent
+    /// uniform unit vectors of R^m (m ≥ n) in an orthonormal basis of their span.
+    ///
+    /// Gaussian vectors g_i ∈ R^m stacked as Z (n × m) factor as Z = L Qᵀ with Q's columns
+    /// orthonormal and L lower-triangular, L_ii = √χ²_{m−i} (0-based i), L_ij ~ N(0, 1) below the
+    /// diagonal, all independent (Bartlett): the rows of L are the g_i's coordinates, and
+    /// normalising them gives the v_i = g_i/‖g_i‖. No eigendecomposition, O(n²) draws, whatever m.
+    public static func sample(count n: Int, sphereDimension m: Int,
+                              using stream: inout RandomStream) -> Matrix {
+        precondition(n >= 0 && n <= m, "Bartlett factor needs 0 ≤ n ≤ m, got n = \(n), m = \(m)")
+        var l = Matrix(rows: n, columns: n)
+        var row = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            for j in 0..<i { row[j] = stream.normal() }
+            row[i] = stream.chiSquare(degreesOfFreedom: Double(m - i)).squareRoot()
+            // The diagonal dominates (≈ √m against O(1) entries), so the sum cannot overflow.
+            var squares = 0.0
+            for j in 0...i { squares += row[j] * row[j] }
+            let length = squares.squareRoot()
+            for j in 0...i { l[i, j] = row[j] / length }
+        }
+        return l
+    }
+}
+
+extension AxiallySymmetricGeometry {
+    /// The Gram-space draw of `count` points (n ≤ d − 1): the same (s_i, t_i) as
+    /// `sampleTransferSet` from the same stream (both draw the frame first), then the
+    /// directions' Bartlett factor in u^⊥ ≅ R^{d−1}.
+    public func sampleGramTransferSet(count n: Int, using stream: inout RandomStream) -> GramTransferSet {
+        precondition(n >= 0 && n <= dimension - 1,
+                     "the Gram sampler draws at most d − 1 = \(dimension - 1) points, asked for \(n)")
+        let frame = sampleTeacherFrame(count: n, using: &stream)
+        let directions = BartlettDirections.sample(count: n, sphereDimension: dimension - 1, using: &stream)
+        return GramTransferSet(ambientDimension: dimension, frame: frame, directions: directions)
+    }
+}
