@@ -21,11 +21,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Comparator trials 0: no comparator run (its curve is taken from the row named in `reuse`).
 def plan(np_ranks, w3_comparator):
     return [
-        dict(label="W1", workload="W1", solver="closed", ranks=np_ranks, trials=64, comparator=32),
-        dict(label="W1@1", workload="W1", solver="closed", ranks=1, trials=64, comparator=16),
-        dict(label="W1@2", workload="W1", solver="closed", ranks=2, trials=64, comparator=16),
-        dict(label="W2", workload="W2", solver="closed", ranks=np_ranks, trials=8, comparator=2 * np_ranks),
-        dict(label="W3", workload="W3", solver="closed", ranks=np_ranks, trials=8 if gram_available() else 2,
+        dict(label="W1", workload="W1", solver="closed", ranks=np_ranks, trials=256, comparator=32),
+        dict(label="W1@1", workload="W1", solver="closed", ranks=1, trials=128, comparator=16),
+        dict(label="W1@2", workload="W1", solver="closed", ranks=2, trials=128, comparator=16),
+        dict(label="W2", workload="W2", solver="closed", ranks=np_ranks, trials=256 if gram_available() else 8,
+             comparator=2 * np_ranks),
+        dict(label="W3", workload="W3", solver="closed", ranks=np_ranks, trials=256 if gram_available() else 2,
              comparator=np_ranks if w3_comparator else 0),
         dict(label="W4", workload="W4", solver="closed", ranks=np_ranks, trials=8, comparator=2 * np_ranks),
         dict(label="W1 flow", workload="W1", solver="flow", ranks=np_ranks, trials=2, comparator=0,
@@ -168,7 +169,7 @@ def print_curves(rows):
         k = r["kdmc"]
         c = r.get("comparator") or (by_label.get(r.get("reuse"), {}).get("comparator"))
         source = "" if r.get("comparator") else (f" (comparator of row {r['reuse']})" if c else "")
-        print(f"\n{r['label']} ({r['solver']}, {k['ranks']} rank(s)): risk, mean [95% CI]{source}")
+        print(f"\n{r['label']} ({r['solver']}, {k['ranks']} rank(s), kdmc sampler {k.get('sampler', '?')}): risk, mean [95% CI]{source}")
         print(f"  {'n':>6}  {'kdmc':<36}  {'comparator':<36}  agree")
         cmp_by_n = {p["n"]: p for p in c["curve"]} if c else {}
         for p in k["curve"]:

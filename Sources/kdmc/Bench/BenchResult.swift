@@ -37,6 +37,8 @@ struct BenchResult: Codable, Equatable {
     var ranks: Int
     var trials: Int
     var d: Int
+    /// The sampler the trial used (auto resolved): gram or ambient.
+    var sampler: String?
     /// Setup before the first trial (geometry, teacher), seconds, rank 0.
     var setupSeconds: Double
     /// Wall time of the trial loop (the engine's run), seconds.

@@ -59,9 +59,8 @@ struct BenchRunner {
             peakRssMb: peaks, curve: points(.risk) ?? [],
             gradientEvaluations: points(.gradientEvaluations), converged: points(.converged),
             euler: euler)
-        if spec.d > trial.grid.last! && Self.isAxial(spec) {
-            result.notes.append("sampler auto: this build draws the points in R^d (ambient) unless it has the Gram sampler")
-        }
+        result.sampler = "\(trial.sampler)"
+
         return result
     }
 
@@ -92,9 +91,17 @@ struct BenchRunner {
         var rows: [Row] = []
         let clock = ContinuousClock()
         for t in stride(from: collective.rank, to: eulerDraws, by: collective.size) {
+            // Trial t's own draw, as the engine's trial makes it (Gram space when it samples there).
             var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .transferSet)
-            let points = trial.setup.geometry.sampleTransferSet(count: trial.grid.last!, using: &stream)
-            let problem = try LinearDistillationProblem(points: points, teacher: trial.setup.teacher)
+            let problem: LinearDistillationProblem
+            if trial.sampler == .gram, let axial = trial.setup.geometry as? any AxiallySymmetricGeometry {
+                let set = axial.sampleGramTransferSet(count: trial.grid.last!, using: &stream)
+                problem = try LinearDistillationProblem(
+                    points: set.points, teacher: try Teacher(direction: set.teacherDirection, norm: trial.setup.teacher.norm))
+            } else {
+                let points = trial.setup.geometry.sampleTransferSet(count: trial.grid.last!, using: &stream)
+                problem = try LinearDistillationProblem(points: points, teacher: trial.setup.teacher)
+            }
             for n in trial.grid {
                 let start = clock.now
                 let flow = problem.solve(prefix: n, solver: .flow, options: options)
