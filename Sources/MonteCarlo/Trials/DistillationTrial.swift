@@ -118,7 +118,7 @@ public struct DistillationTrial: Sendable {
     }
 
     /// The transfer set of trial t and the linear problems built on it, one per initialisation
-    /// that some student uses (each costs a QR of the whole set).
+    /// that some student uses (all sharing one QR of the whole set).
     struct Draw {
         let trial: UInt64
         /// Rows are points: in R^d (ambient), or in the (n + 2)-dimensional embedding of `gram`.
