@@ -17,7 +17,7 @@ TESTBIN  := .build/debug/kdmcPackageTests.xctest
 # parallel, and two modules entering collectives at once could interleave differently per rank.
 MPI_SUITES := MPITests
 
-.PHONY: deps build test test-mpi run clean
+.PHONY: deps build test test-mpi run bench bench-deps clean
 
 # The main job: a short default suite under mpirun.
 NP     ?= 2
@@ -45,6 +45,15 @@ test-mpi:
 run: build
 	$(MPIRUN) -np $(NP) $(KDMC) run $(PRESET) --out $(OUT)
 	@echo "report: $(abspath $(OUT))/report.html"
+
+# The benchmark (not a test): kdmc bench beside the NumPy/SciPy comparator in bench/, each
+# workload under the same mpirun -np $(NP); see bench/README.md. BENCH_ONLY=W1,W2 runs some rows.
+bench-deps:
+	@python3 -c 'import mpi4py' 2>/dev/null || python3 -m pip install mpi4py \
+	  || python3 -m pip install --break-system-packages mpi4py
+
+bench: build bench-deps
+	python3 bench/run.py --np $(NP) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean:
 	swift package clean

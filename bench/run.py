@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Runs kdmc's benchmark workloads and the NumPy/SciPy comparator under the same mpirun, and
+prints one table plus both curves side by side (see bench/README.md). Invoked by `make bench`.
+
+Each workload runs in its own process (peak memory is per process lifetime): first
+`mpirun -np NP kdmc bench W ...`, then `mpirun -np NP python3 bench/comparator.py W ...`.
+Raw results go to runs/bench/results.json.
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# (label, workload, solver, ranks (None = NP), kdmc trials, comparator trials, euler draws)
+# Comparator trials 0: no comparator run (its curve is taken from the row named in `reuse`).
+def plan(np_ranks, w3_comparator):
+    return [
+        dict(label="W1", workload="W1", solver="closed", ranks=np_ranks, trials=256, comparator=32),
+        dict(label="W1@1", workload="W1", solver="closed", ranks=1, trials=128, comparator=16),
+        dict(label="W1@2", workload="W1", solver="closed", ranks=2, trials=128, comparator=16),
+        dict(label="W2", workload="W2", solver="closed", ranks=np_ranks, trials=256 if gram_available() else 8,
+             comparator=2 * np_ranks),
+        dict(label="W3", workload="W3", solver="closed", ranks=np_ranks, trials=256 if gram_available() else 2,
+             comparator=np_ranks if w3_comparator else 0),
+        dict(label="W4", workload="W4", solver="closed", ranks=np_ranks, trials=8, comparator=2 * np_ranks),
+        dict(label="W1 flow", workload="W1", solver="flow", ranks=np_ranks, trials=2, comparator=0,
+             euler=2, reuse="W1"),
+    ] + ([
+        # Opt-in: one W2 flow trial takes minutes (logits in the hundreds; see bench/README.md).
+        dict(label="W2 flow", workload="W2", solver="flow", ranks=np_ranks, trials=2, comparator=0,
+             euler=2, reuse="W2"),
+    ] if os.environ.get("BENCH_W2_FLOW") == "1" else []) + [
+        dict(label="S1 flow", workload="S1", solver="flow", ranks=np_ranks, trials=8, comparator=8, euler=2),
+    ]
+
+
+def gram_available():
+    """True when this kdmc build has the Gram-space sampler (branch gram)."""
+    return os.path.exists(os.path.join(ROOT, "Sources/Distillation/Geometry/GramSampler.swift")) or any(
+        "Gram" in f for _, _, files in os.walk(os.path.join(ROOT, "Sources")) for f in files)
+
+
+def mpirun(np_ranks, command):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    if os.geteuid() == 0:
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    full = ["mpirun", "--oversubscribe", "-np", str(np_ranks)] + command
+    started = time.time()
+    done = subprocess.run(full, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(full)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return parse_result(done.stdout), time.time() - started
+
+
+def parse_result(stdout):
+    """The last line of stdout that is a JSON object (rank 0 prints exactly one)."""
+    for line in reversed(stdout.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            result = json.loads(line)
+            for key in ("tool", "workload", "ranks", "trials", "trials_per_second", "seconds_per_trial",
+                        "peak_rss_mb", "curve"):
+                if key not in result:
+                    raise ValueError(f"benchmark result lacks {key!r}: {line[:200]}")
+            return result
+    raise ValueError("no JSON result line in the output:\n" + stdout[-2000:])
+
+
+def w3_comparator_memory(np_ranks):
+    """Bytes per rank the comparator needs on W3: the 200 x 10^6 points, lstsq's copy of them
+    and its workspace of about the same size."""
+    need = 3 * 8 * 200 * 1_000_000
+    available = None
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                available = int(line.split()[1]) * 1024
+    return need, available
+
+
+def fmt(x, digits=3):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    if abs(x) >= 1000 or (abs(x) < 1e-3 and x != 0):
+        return f"{x:.2e}"
+    return f"{x:.{digits}g}"
+
+
+def judge(rows_by_label, row):
+    """(target text, verdict) of a row."""
+    k, c = row["kdmc"], row.get("comparator")
+    label = row["label"]
+    if label == "W1":
+        return "≥ 10×", verdict(row.get("ratio"), 10)
+    if label == "W2":
+        return "≥ 200×", verdict(row.get("ratio"), 200)
+    if label == "W4":
+        return "≥ 2×", verdict(row.get("ratio"), 2)
+    if label == "W3":
+        w1 = rows_by_label.get("W1")
+        if not w1:
+            return "-", "-"
+        limit = 1.5 * w1["kdmc"]["seconds_per_trial"]
+        fits = max(k["peak_rss_mb"]) < 200
+        ok = k["seconds_per_trial"] <= limit and fits
+        return f"s/trial ≤ {fmt(limit)} (1.5×W1), < 200 MB", "PASS" if ok else "MISS"
+    if label == "W1@2":
+        one = rows_by_label.get("W1@1")
+        if not one:
+            return "-", "-"
+        speedup = k["trials_per_second"] / one["kdmc"]["trials_per_second"]
+        row["speedup"] = speedup
+        return f"2 ranks ≥ 1.8× 1 rank (got {speedup:.2f}×)", "PASS" if speedup >= 1.8 else "MISS"
+    if k.get("euler"):
+        total_euler = sum(e["euler_gradient_evaluations"] * e["draws"] for e in k["euler"])
+        total_flow = sum(e["flow_gradient_evaluations"] * e["draws"] for e in k["euler"])
+        ratio = total_euler / total_flow if total_flow else float("nan")
+        row["euler_ratio"] = ratio
+        bound = "" if all(e["euler_reached_all"] for e in k["euler"]) else "≥ "
+        return f"Euler/flow grad evals ≥ 10 (got {bound}{fmt(ratio)})", verdict(ratio, 10)
+    return "-", "-"
+
+
+def verdict(value, target):
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return "PASS" if value >= target else "MISS"
+
+
+def print_table(rows):
+    by_label = {r["label"]: r for r in rows}
+    header = ["workload", "solver", "ranks", "trials k/c", "kdmc tr/s", "cmp tr/s", "ratio",
+              "kdmc s/tr", "cmp s/tr", "kdmc cpu/tr", "cmp cpu/tr", "kdmc MB/rk", "cmp MB/rk", "target", "result"]
+    lines = []
+    for r in rows:
+        k, c = r["kdmc"], r.get("comparator")
+        target, result = judge(by_label, r)
+        lines.append([
+            r["label"], r["solver"], str(k["ranks"]),
+            f"{k['trials']}/{c['trials'] if c else '-'}",
+            fmt(k["trials_per_second"]), fmt(c["trials_per_second"]) if c else "-",
+            fmt(r.get("ratio")) if r.get("ratio") else "-",
+            fmt(k["seconds_per_trial"]), fmt(c["seconds_per_trial"]) if c else "-",
+            fmt(k.get("cpu_seconds_per_trial")), fmt(c.get("cpu_seconds_per_trial")) if c else "-",
+            fmt(max(k["peak_rss_mb"]), 4), fmt(max(c["peak_rss_mb"]), 4) if c else r.get("comparator_note", "-"),
+            target, result])
+    widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("  ".join("-" * w for w in widths))
+    for l in lines:
+        print("  ".join(v.ljust(w) for v, w in zip(l, widths)))
+
+
+def agree(a, b):
+    """Means differ by no more than the two half-widths combined in quadrature."""
+    ha = (a["ci_high"] - a["ci_low"]) / 2
+    hb = (b["ci_high"] - b["ci_low"]) / 2
+    if not (math.isfinite(ha) and math.isfinite(hb)):
+        return "?"
+    return "ok" if abs(a["mean"] - b["mean"]) <= math.hypot(ha, hb) + 1e-12 else "DIFFER"
+
+
+def print_curves(rows):
+    by_label = {r["label"]: r for r in rows}
+    for r in rows:
+        k = r["kdmc"]
+        c = r.get("comparator") or (by_label.get(r.get("reuse"), {}).get("comparator"))
+        source = "" if r.get("comparator") else (f" (comparator of row {r['reuse']})" if c else "")
+        print(f"\n{r['label']} ({r['solver']}, {k['ranks']} rank(s), kdmc sampler {k.get('sampler', '?')}): risk, mean [95% CI]{source}")
+        print(f"  {'n':>6}  {'kdmc':<36}  {'comparator':<36}  agree")
+        cmp_by_n = {p["n"]: p for p in c["curve"]} if c else {}
+        for p in k["curve"]:
+            q = cmp_by_n.get(p["n"])
+            left = f"{p['mean']:.5f} [{p['ci_low']:.5f}, {p['ci_high']:.5f}]"
+            right = f"{q['mean']:.5f} [{q['ci_low']:.5f}, {q['ci_high']:.5f}]" if q else "-"
+            print(f"  {p['n']:>6}  {left:<36}  {right:<36}  {agree(p, q) if q else '-'}")
+        if k.get("euler"):
+            print(f"  flow (RODAS4) vs fixed-step Euler at 0.99 x 2/L, to the flow's distance from the closed form:")
+            print(f"  {'n':>6}  {'draws':>5}  {'distance':>9}  {'flow grads':>10}  {'flow Hess':>9}  {'flow s':>8}  "
+                  f"{'Euler grads':>11}  {'Euler s':>8}  {'Euler/flow':>10}")
+            for e in k["euler"]:
+                print(f"  {e['n']:>6}  {e['draws']:>5}  {e['target_distance']:>9.2e}  {e['flow_gradient_evaluations']:>10.1f}  "
+                      f"{e['flow_hessian_evaluations']:>9.1f}  {e['flow_seconds']:>8.3f}  {e['euler_gradient_evaluations']:>11.1f}  "
+                      f"{e['euler_seconds']:>8.3f}  {('≥' if not e['euler_reached_all'] else '') + format(e['ratio'], '.3g'):>10}{'' if e['euler_reached_all'] else '  (Euler stopped at its budget of 20 x the flow gradient evaluations: a lower bound)'}")
+        if k.get("gradient_evaluations"):
+            ge = ", ".join(f"n={p['n']}: {p['mean']:.0f}" for p in k["gradient_evaluations"])
+            conv = min(p["mean"] for p in k["converged"]) if k.get("converged") else float("nan")
+            print(f"  engine: gradient evaluations per flow {ge}; converged fraction (min over n) {conv:.3g}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description="kdmc benchmark driver")
+    parser.add_argument("--np", type=int, default=int(os.environ.get("NP", "2")))
+    parser.add_argument("--kdmc", default=os.path.join(ROOT, ".build/release/kdmc"))
+    parser.add_argument("--only", help="comma-separated row labels to run (e.g. W1,W2)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "runs/bench/results.json"))
+    args = parser.parse_args()
+
+    need, available = w3_comparator_memory(args.np)
+    w3_env = os.environ.get("BENCH_W3_COMPARATOR")
+    w3_comparator = w3_env == "1"
+    w3_note = (f"W3 comparator: needs ≈{need / 2**30:.1f} GiB per rank (200 × 10^6 doubles = 1.5 GiB of points, "
+               f"lstsq's copy and workspace); {'MemAvailable ' + format(available / 2**30, '.1f') + ' GiB' if available else 'memory unknown'} "
+               f"for {args.np} rank(s), so it {'would fit' if available and need * args.np < available else 'does NOT fit'}; "
+               + ("running it (BENCH_W3_COMPARATOR=1)." if w3_comparator else
+                  "skipped by default (≈10× W2's time per trial; set BENCH_W3_COMPARATOR=1 to run it)."))
+    rows = plan(args.np, w3_comparator)
+    if args.only:
+        wanted = set(args.only.split(","))
+        rows = [r for r in rows if r["label"] in wanted]
+
+    with open("/proc/loadavg") as f:
+        load_before = f.read().split()[:3]
+    print(f"kdmc bench: NP={args.np}, load average before {' '.join(load_before)}, "
+          f"Gram sampler in this build: {'yes' if gram_available() else 'no (ambient sampling in R^d)'}", flush=True)
+    print(w3_note, flush=True)
+    if os.environ.get("BENCH_W2_FLOW") != "1":
+        print("W2 flow: skipped by default (one trial takes minutes: teacher logits in the hundreds at d = 10^5); "
+              "set BENCH_W2_FLOW=1 to run it.", flush=True)
+    failed, done_rows = [], []
+    for r in rows:
+        command = [args.kdmc, "bench", r["workload"], "--solver", r["solver"], "--trials", str(r["trials"])]
+        if r.get("euler"):
+            command += ["--euler-draws", str(r["euler"])]
+        try:
+            r["kdmc"], seconds = mpirun(r["ranks"], command)
+            print(f"  {r['label']:<8} kdmc       {r['ranks']} rank(s): {seconds:6.1f} s", flush=True)
+        except (RuntimeError, ValueError) as error:
+            print(f"  {r['label']:<8} kdmc FAILED: {error}", flush=True)
+            failed.append(r["label"])
+            continue
+        if r["comparator"]:
+            try:
+                r["comparator"], seconds = mpirun(r["ranks"], [sys.executable, os.path.join(ROOT, "bench/comparator.py"),
+                                                               r["workload"], "--trials", str(r["comparator"])])
+                print(f"  {r['label']:<8} comparator {r['ranks']} rank(s): {seconds:6.1f} s", flush=True)
+                r["ratio"] = r["kdmc"]["trials_per_second"] / r["comparator"]["trials_per_second"]
+            except (RuntimeError, ValueError) as error:
+                print(f"  {r['label']:<8} comparator FAILED: {error}", flush=True)
+                r["comparator"] = None
+                r["comparator_note"] = "failed"
+        else:
+            r["comparator"] = None
+            if r["workload"] == "W3":
+                r["comparator_note"] = "skipped"
+        done_rows.append(r)
+        save(args.out, args.np, done_rows)
+    with open("/proc/loadavg") as f:
+        load_after = f.read().split()[:3]
+
+    rows = done_rows
+    print()
+    print_table(rows)
+    print(f"\nload average after {' '.join(load_after)} (2 shared cores: wall-time rates move with other users' load; "
+          "the cpu/tr columns are CPU seconds per trial summed over ranks).")
+    print_curves(rows)
+    save(args.out, args.np, rows, load_before=load_before, load_after=load_after, w3_comparator=w3_note)
+    print(f"\nraw results: {os.path.relpath(args.out, ROOT)}")
+    if failed:
+        print(f"failed rows: {', '.join(failed)}")
+        sys.exit(1)
+
+
+def save(path, np_ranks, rows, **extra):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".partial", "w") as f:
+        json.dump(dict(np=np_ranks, rows=rows, **extra), f, indent=1)
+    os.replace(path + ".partial", path)
+
+
+if __name__ == "__main__":
+    main()
