@@ -152,4 +152,39 @@ import Testing
             #expect(abs(norm2(set.points.row(i)) - norm2(points.row(i))) < 1e-12)
         }
     }
+
+    /// The O(n²) Givens angles are the closed-form student's angles of a QR of the embedded
+    /// points, at every prefix, for several geometries and sizes (n up to d − 1).
+    @Test(arguments: [(5, 40), (60, 61), (120, 100_000)])
+    func projectedTeacherAnglesAreTheClosedFormAngles(n: Int, d: Int) throws {
+        let geometries: [any AxiallySymmetricGeometry] = [
+            try GaussianGeometry(dimension: d, teacherNorm: 1),
+            try PolyTailGeometry(dimension: d, kappa: 2, radial: .unit, teacher: StudentFixtures.teacher(d: d, norm: 1, seed: 9).weights),
+        ]
+        for geometry in geometries {
+            var stream = Self.stream(UInt64(n))
+            let set = geometry.sampleGramTransferSet(count: n, using: &stream)
+            let angles = try #require(set.projectedTeacherAngles())
+            let problem = try LinearDistillationProblem(points: set.points,
+                                                        teacher: Teacher(direction: set.teacherDirection, norm: 1))
+            var worst = 0.0
+            for k in 1...n {
+                let closed = problem.solve(prefix: k, solver: .closed)
+                worst = max(worst, abs(angles[k - 1] - closed.angleToTeacher))
+            }
+            #expect(worst < 1e-10, "\(type(of: geometry)) n = \(n), d = \(d): largest difference \(worst)")
+            #expect(angles.allSatisfy { $0 >= 0 && $0 <= .pi / 2 })
+        }
+    }
+
+    @Test func projectedTeacherAnglesOfAZeroPointAreNil() throws {
+        let geometry = try GaussianGeometry(dimension: 10, teacherNorm: 1)
+        var stream = Self.stream(1)
+        let set = geometry.sampleGramTransferSet(count: 3, using: &stream)
+        var frame = set.frame
+        frame.along[1] = 0
+        frame.across[1] = 0
+        let degenerate = GramTransferSet(ambientDimension: 10, frame: frame, directions: set.directions)
+        #expect(degenerate.projectedTeacherAngles() == nil)
+    }
 }

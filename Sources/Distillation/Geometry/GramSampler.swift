@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 import LinearAlgebra
 
 /// A transfer set of an axially symmetric geometry drawn without its ambient coordinates
@@ -116,5 +121,45 @@ extension AxiallySymmetricGeometry {
         let frame = sampleTeacherFrame(count: n, using: &stream)
         let directions = BartlettDirections.sample(count: n, sphereDimension: dimension - 1, using: &stream)
         return GramTransferSet(ambientDimension: dimension, frame: frame, directions: directions)
+    }
+}
+
+extension GramTransferSet {
+    /// γ_k = ∠(w*, P_k w*) for every prefix k = 1…n, with P_k the projection on the span of
+    /// the first k points: the closed-form student from w(0) = 0 (THEORY.md §2) at every n of
+    /// a trial in O(n²), where a QR of the embedded points costs O(n³).
+    ///
+    /// The points' embedding is [s | T C] with C lower triangular. One Givens rotation per row,
+    /// on the teacher axis and that row's diagonal column, zeroes the row's teacher coordinate
+    /// and leaves the first k rows spanning coordinates 1…k; the same rotations take u = e_0 to
+    /// (u_0, u_1, …), so cos γ_k = ‖(u_1…u_k)‖ and sin γ_k = |u_0 after k rotations|.
+    /// Nil when a point is 0 (probability 0 for the constructed geometries): use a QR then.
+    public func projectedTeacherAngles() -> [Double]? {
+        let n = count
+        var axis = frame.along
+        var lower = Matrix(rows: n, columns: n)
+        for i in 0..<n {
+            let t = frame.across[i]
+            for j in 0...i { lower.elements[i + j * n] = t * directions[i, j] }
+        }
+        var residual = 1.0     // u_0, the teacher's part off the span so far
+        var inSpan = 0.0       // ‖(u_1 … u_k)‖²
+        var angles = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let a = axis[i], b = lower.elements[i + i * n]
+            let r = hypot(a, b)
+            guard r > 0, r.isFinite else { return nil }
+            let c = b / r, s = a / r
+            for row in i..<n {
+                let x0 = axis[row], xi = lower.elements[row + i * n]
+                lower.elements[row + i * n] = c * xi + s * x0
+                axis[row] = c * x0 - s * xi
+            }
+            let ui = s * residual
+            residual *= c
+            inSpan += ui * ui
+            angles[i] = atan2(abs(residual), inSpan.squareRoot())
+        }
+        return angles
     }
 }

@@ -131,6 +131,9 @@ public struct DistillationTrial: Sendable {
         var problems: [Int: LinearDistillationProblem] = [:]
         /// Qᵀv of each w-delta entry's direction (one per draw, shared by its δs and prefixes).
         var offSpanDirections: [Int: [Double]] = [:]
+        /// The closed-form student's angle at every prefix of a Gram draw, computed once
+        /// (`GramTransferSet.projectedTeacherAngles`); nil inside when that is not possible.
+        var closedAngles: [Double]??
     }
 
     func draw(trial t: Int) throws -> Draw {
@@ -186,7 +189,15 @@ public struct DistillationTrial: Sendable {
         return made
     }
 
-    func train(_ plan: StudentPlan, prefix n: Int, in draw: inout Draw) throws -> Trained {
+    /// - Parameter anglesOnly: the caller needs the angle, not the weights (`evaluate`), so
+    ///   the closed-form student of a Gram draw can skip the QR of the points.
+    func train(_ plan: StudentPlan, prefix n: Int, in draw: inout Draw, anglesOnly: Bool = false) throws -> Trained {
+        if anglesOnly, solver == .closed, plan.isZeroInitialisedLinear, let set = draw.gram {
+            if draw.closedAngles == nil { draw.closedAngles = .some(set.projectedTeacherAngles()) }
+            if let angles = draw.closedAngles!, n >= 1, n <= angles.count {
+                return Trained(angle: angles[n - 1])
+            }
+        }
         let p = try problem(for: plan, in: &draw)
         switch plan.kind {
         case .linear:
@@ -259,7 +270,7 @@ public struct DistillationTrial: Sendable {
         for plan in students {
             var previous: Double?
             for n in grid {
-                let trained = try train(plan, prefix: n, in: &draw)
+                let trained = try train(plan, prefix: n, in: &draw, anglesOnly: true)
                 let risk = risk(of: trained)
                 put(plan.label, n, .risk, risk)
                 put(plan.label, n, .certificate, setup.geometry.certificate(angle: min(trained.angle, .pi / 2)))
