@@ -105,7 +105,7 @@ public enum BartlettDirections {
             var squares = 0.0
             for j in 0...i { squares += row[j] * row[j] }
             let length = squares.squareRoot()
-            for j in 0...i { l[i, j] = row[j] / length }
+            for j in 0...i { l.elements[i + j * n] = row[j] / length }
         }
         return l
     }
@@ -137,10 +137,11 @@ extension GramTransferSet {
     public func projectedTeacherAngles() -> [Double]? {
         let n = count
         var axis = frame.along
-        var lower = Matrix(rows: n, columns: n)
-        for i in 0..<n {
-            let t = frame.across[i]
-            for j in 0...i { lower.elements[i + j * n] = t * directions[i, j] }
+        // Column-major like `directions`, so the copy and each rotation run down a column.
+        var lower = directions
+        let across = frame.across
+        for j in 0..<n {
+            for i in j..<n { lower.elements[i + j * n] *= across[i] }
         }
         var residual = 1.0     // u_0, the teacher's part off the span so far
         var inSpan = 0.0       // ‖(u_1 … u_k)‖²

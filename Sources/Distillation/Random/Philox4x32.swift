@@ -19,21 +19,23 @@ public struct Philox4x32: Sendable {
 
     /// The raw bijection: four output words for one (counter, key) pair.
     public static func block(counter: Counter, key: Key) -> Counter {
-        var c = counter
-        var k = key
+        // Scalar words, not SIMD lanes: lane access is not reliably lowered to registers.
+        var c0 = counter[0], c1 = counter[1], c2 = counter[2], c3 = counter[3]
+        var k0 = key[0], k1 = key[1]
         for round in 0..<rounds {
             if round > 0 {
-                k &+= Key(weyl0, weyl1)
+                k0 &+= weyl0
+                k1 &+= weyl1
             }
-            let p0 = UInt64(multiplier0) &* UInt64(c[0])
-            let p1 = UInt64(multiplier1) &* UInt64(c[2])
+            let p0 = UInt64(multiplier0) &* UInt64(c0)
+            let p1 = UInt64(multiplier1) &* UInt64(c2)
             let hi0 = UInt32(truncatingIfNeeded: p0 >> 32)
             let lo0 = UInt32(truncatingIfNeeded: p0)
             let hi1 = UInt32(truncatingIfNeeded: p1 >> 32)
             let lo1 = UInt32(truncatingIfNeeded: p1)
-            c = Counter(hi1 ^ c[1] ^ k[0], lo1, hi0 ^ c[3] ^ k[1], lo0)
+            (c0, c1, c2, c3) = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
         }
-        return c
+        return Counter(c0, c1, c2, c3)
     }
 
     /// Tuple form of ``block(counter:key:)``, matching the published vector layout.

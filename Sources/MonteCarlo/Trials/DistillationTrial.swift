@@ -122,8 +122,11 @@ public struct DistillationTrial: Sendable {
     /// that some student uses (all sharing one QR of the whole set).
     struct Draw {
         let trial: UInt64
-        /// Rows are points: in R^d (ambient), or in the (n + 2)-dimensional embedding of `gram`.
-        let points: Matrix
+        /// The points of an ambient draw (rows are points in R^d).
+        let ambientPoints: Matrix?
+        /// Rows are points: in R^d (ambient), or in the (n + 2)-dimensional embedding of `gram`,
+        /// formed only when a student needs them (a QR), not for the O(n²) closed-form angles.
+        var points: Matrix { ambientPoints ?? gram!.points }
         /// The teacher in the points' coordinates.
         let teacher: Teacher
         /// The Gram-space draw, when the trial samples that way.
@@ -140,12 +143,12 @@ public struct DistillationTrial: Sendable {
         var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .transferSet)
         if let axialGeometry {
             let set = axialGeometry.sampleGramTransferSet(count: grid.last!, using: &stream)
-            return Draw(trial: UInt64(t), points: set.points,
+            return Draw(trial: UInt64(t), ambientPoints: nil,
                         teacher: try Teacher(direction: set.teacherDirection, norm: setup.teacher.norm),
                         gram: set)
         }
         let points = setup.geometry.sampleTransferSet(count: grid.last!, using: &stream)
-        return Draw(trial: UInt64(t), points: points, teacher: setup.teacher, gram: nil)
+        return Draw(trial: UInt64(t), ambientPoints: points, teacher: setup.teacher, gram: nil)
     }
 
     /// The linear problem a student trains on, built once per draw: its own w(0) for a linear
@@ -300,7 +303,8 @@ public struct DistillationTrial: Sendable {
     public func dump(trial t: Int, n: Int) throws -> TrialDump {
         precondition(grid.contains(n), "n = \(n) is not in the grid")
         var draw = try draw(trial: t)
-        let prefix = draw.points.block(rows: 0..<n, columns: 0..<draw.points.columns)
+        let points = draw.points
+        let prefix = points.block(rows: 0..<n, columns: 0..<points.columns)
         var students: [TrialDump.Student] = []
         for plan in self.students {
             let trained = try train(plan, prefix: n, in: &draw)
