@@ -73,20 +73,16 @@ struct ReducedSystem: GradientSystem, Sendable {
         return sum / Double(k)
     }
 
-    /// (1/k) S diag(σ'(z)) Sᵀ, p × p.
+    /// (1/k) S diag(σ'(z)) Sᵀ, p × p, as B Bᵀ with B = S diag(√(σ'/k)) by BLAS syrk: the
+    /// implicit flow forms it at every step, and O(k p²) scalar loops dominated its cost.
     func hessian(fromLogits z: [Double]) -> Matrix {
-        var h = [Double](repeating: 0, count: p * p)
+        var scaled = s
         let inverse = 1 / Double(k)
         for i in 0..<k {
-            let w = Logistic.sigmoidDerivative(z[i]) * inverse
-            if w == 0 { continue }
-            for b in 0..<p {
-                let sb = s[i * p + b] * w
-                for a in b..<p { h[b * p + a] += s[i * p + a] * sb }
-            }
+            let w = (Logistic.sigmoidDerivative(z[i]) * inverse).squareRoot()
+            for j in 0..<p { scaled[i * p + j] *= w }
         }
-        for b in 0..<p { for a in (b + 1)..<p { h[a * p + b] = h[b * p + a] } }
-        return Matrix(rows: p, columns: p, elements: h)
+        return syrk(Matrix(rows: p, columns: k, elements: scaled))
     }
 
     /// λ_max(S Sᵀ).
