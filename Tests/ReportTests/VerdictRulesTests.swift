@@ -68,6 +68,13 @@ import Testing
         #expect(v.numbers["soft_significantly_better"] == 1)
         let worse = try #require(VerdictRules.softVersusHard(experiment: "e", [PairedDifference(label: "n 5", mean: 0.1, ciLow: 0.05, ciHigh: 0.2)]))
         #expect(!worse.holds)
+        // n = 1: both students lie along x_1; a difference of rounding size is neither side.
+        let rounding = try #require(VerdictRules.softVersusHard(experiment: "e", [
+            PairedDifference(label: "n 1", mean: 3e-17, ciLow: 2e-17, ciHigh: 4e-17),
+            PairedDifference(label: "n 2", mean: -3e-17, ciLow: -4e-17, ciHigh: -2e-17)]))
+        #expect(rounding.holds)
+        #expect(rounding.numbers["soft_significantly_worse"] == 0)
+        #expect(rounding.numbers["soft_significantly_better"] == 0)
     }
 
     @Test func summaryEncodesNonFiniteNumbersAndSortsKeys() throws {

@@ -128,8 +128,10 @@ public enum VerdictRules {
     /// when it is never significantly worse.
     public static func softVersusHard(experiment: String, _ differences: [PairedDifference]) -> Verdict? {
         guard !differences.isEmpty else { return nil }
-        let worse = differences.filter { $0.ciLow > 0 }
-        let better = differences.filter { $0.ciHigh < 0 }
+        // With one point both students lie along x_1 and their risks differ by rounding only:
+        // an interval of width 1e-17 away from 0 is not a difference.
+        let worse = differences.filter { $0.ciLow > roundingTolerance }
+        let better = differences.filter { $0.ciHigh < -roundingTolerance }
         return Verdict(claim: "soft-vs-hard", experiment: experiment, student: nil, holds: worse.isEmpty,
                        numbers: ["points": Double(differences.count),
                                  "soft_significantly_better": Double(better.count),
