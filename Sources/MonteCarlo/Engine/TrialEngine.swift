@@ -64,19 +64,11 @@ public struct TrialEngine: Sendable {
         var rootError: (any Error)?
 
         // Start: rank 0 loads the checkpoint (if any) and tells everyone where to begin.
-        var directive: Directive
-        if collective.isRoot {
-            do {
-                var state = try RootState(engine: self, ranks: collective.size, resume: resume, start: runStart)
-                directive = state.initialDirective()
-                root = state
-            } catch {
-                rootError = error
-                directive = .fail("\(error)")
-            }
-            _ = try collective.broadcast(directive.encoded(), root: 0)
-        } else {
-            directive = try receiveDirective(on: collective)
+        var directive = try exchangeDirective(on: collective, rootError: &rootError) {
+            var state = try RootState(engine: self, ranks: collective.size, resume: resume, start: runStart)
+            let first = state.initialDirective()
+            root = state
+            return first
         }
         let startBlock: Int
         switch directive {
@@ -111,20 +103,29 @@ public struct TrialEngine: Sendable {
             let busy = Self.seconds(clock.now - roundStart)
             ownBusy += busy
             let reports = try collective.gatherToRoot(RoundReport(busySeconds: busy, blocks: blocks).encoded())
-            if let reports, root != nil {
-                do {
-                    directive = try root!.afterRound(reports, roundWall: Self.seconds(clock.now - roundStart),
-                                                     now: clock.now, interruptRequested: interruptRequested,
-                                                     progress: progress)
-                } catch {
-                    rootError = error
-                    directive = .fail("\(error)")
-                }
-                _ = try collective.broadcast(directive.encoded(), root: 0)
-            } else {
-                directive = try receiveDirective(on: collective)
+            directive = try exchangeDirective(on: collective, rootError: &rootError) {
+                try root!.afterRound(reports!, roundWall: Self.seconds(clock.now - roundStart),
+                                     now: clock.now, interruptRequested: interruptRequested,
+                                     progress: progress)
             }
         }
+    }
+
+    /// Rank 0 decides what every rank does next and broadcasts it; an error there becomes
+    /// `.fail` (kept in `rootError` to rethrow) so the other ranks end instead of waiting.
+    private func exchangeDirective<C: TrialCollective>(
+        on collective: C, rootError: inout (any Error)?, decide: () throws -> Directive
+    ) throws -> Directive {
+        guard collective.isRoot else { return try receiveDirective(on: collective) }
+        let directive: Directive
+        do {
+            directive = try decide()
+        } catch {
+            rootError = error
+            directive = .fail("\(error)")
+        }
+        _ = try collective.broadcast(directive.encoded(), root: 0)
+        return directive
     }
 
     /// A garbled word from rank 0 cannot be answered collectively; end the job rather than hang.
