@@ -24,10 +24,7 @@ struct ReportCommand: ParsableCommand {
             case .complete:
                 content = try RunFolder.completeContent(url)
             case .partial:
-                content = try RunFolder.partialContent(url) { spec, layout in
-                    EngineSetup(stopping: SuiteRunner.rule(spec.stopping, watching: layout.curvePoints),
-                                identity: try SuiteRunner.identity(spec))
-                }
+                content = try RunFolder.partialContent(url, engineSetup: SuiteRunner.engineSetup)
             }
             try RunFolder.write(ReportPage.build(content), to: url)
             let path = url.appendingPathComponent(ReportPage.fileName).path

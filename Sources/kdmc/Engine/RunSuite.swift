@@ -59,11 +59,12 @@ struct SuiteRunner {
         for (index, trial) in trials.enumerated() {
             let spec = trial.spec
             let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
+            let setup = try Self.engineSetup(spec, trial.layout)
             let configuration = EngineConfiguration(
                 pointCount: trial.layout.count, blockSize: spec.blockSize,
                 blocksPerRankPerRound: Self.maximumBlocksPerRound,
-                stopping: Self.rule(spec.stopping, watching: trial.layout.curvePoints), confidenceLevel: spec.confidence,
-                identity: try Self.identity(spec),
+                stopping: setup.stopping, confidenceLevel: spec.confidence,
+                identity: setup.identity,
                 checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30),
                 roundSeconds: Self.roundSeconds)
             let engine = try TrialEngine(configuration: configuration)
@@ -102,10 +103,7 @@ struct SuiteRunner {
     /// build it); failing to write it must not hide the checkpoint, so it is only mentioned.
     func writePartialReport() {
         do {
-            let content = try RunFolder.partialContent(folder) { spec, layout in
-                EngineSetup(stopping: Self.rule(spec.stopping, watching: layout.curvePoints),
-                            identity: try Self.identity(spec))
-            }
+            let content = try RunFolder.partialContent(folder, engineSetup: Self.engineSetup)
             try RunFolder.write(ReportPage.build(content), to: folder)
             Diagnostics.line("partial report: \(folder.appendingPathComponent(ReportPage.fileName).path)")
         } catch {
@@ -169,6 +167,12 @@ struct SuiteRunner {
 
     /// The sequential target watches the curves (risk, certificate, paired differences), not
     /// the solver diagnostics.
+    /// The stopping rule and checkpoint identity of an experiment: what a run gives its engine
+    /// and what `kdmc report` needs to read that run's checkpoints.
+    static func engineSetup(_ spec: ExperimentSpec, _ layout: CurveLayout) throws -> EngineSetup {
+        EngineSetup(stopping: rule(spec.stopping, watching: layout.curvePoints), identity: try identity(spec))
+    }
+
     static func rule(_ stopping: StoppingSpec, watching points: [Int]) -> StoppingRule {
         switch stopping {
         case .fixed(let trials):
