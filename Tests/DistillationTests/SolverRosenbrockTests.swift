@@ -20,7 +20,7 @@ import Testing
     }
 
     /// θ' = −θ − θ³ (L = θ²/2 + θ⁴/4), exact: θ(t)² = θ0² e^{−2t} / (1 + θ0² (1 − e^{−2t})).
-    struct Cubic: HessianSystem {
+    struct Cubic: DenseHessianSystem {
         var dimension: Int { 1 }
         func gradient(at theta: [Double]) -> (gradient: [Double], fitGap: Double?) {
             ([theta[0] + theta[0] * theta[0] * theta[0]], nil)
@@ -47,7 +47,7 @@ import Testing
             let h = horizon / Double(steps)
             for _ in 0..<steps {
                 let (g, _) = system.gradient(at: y)
-                let result = Rosenbrock.step(system, at: y, gradient: g, hessian: system.hessian(at: y), h: h)
+                let result = Rosenbrock.step(system, at: y, gradient: g, curvature: system.hessian(at: y), h: h)
                 y = result!.next
             }
             errors.append(abs(y[0] - Cubic.exact(theta0, horizon)))
@@ -59,7 +59,7 @@ import Testing
 
     /// L-stability: on θ' = −λθ with hλ = 1e8 one step lands (almost) on 0.
     @Test func stiffModeIsDampedInOneStep() {
-        struct Linear: HessianSystem {
+        struct Linear: DenseHessianSystem {
             let lambda: Double
             var dimension: Int { 1 }
             func gradient(at theta: [Double]) -> (gradient: [Double], fitGap: Double?) { ([lambda * theta[0]], nil) }
@@ -68,7 +68,7 @@ import Testing
         let system = Linear(lambda: 1e8)
         let y = [1.0]
         let result = Rosenbrock.step(system, at: y, gradient: system.gradient(at: y).gradient,
-                                     hessian: system.hessian(at: y), h: 1)!
+                                     curvature: system.hessian(at: y), h: 1)!
         #expect(abs(result.next[0]) < 1e-6, "R(−1e8) = \(result.next[0])")
     }
 
@@ -161,6 +161,76 @@ import Testing
         // Each stops at the first accepted step past the stopping rule, so the times differ by up
         // to a step; they must agree to the order of the relaxation time.
         #expect(abs(log(ta / tb)) < 0.5, "flow times \(ta) vs \(tb)")
+    }
+
+    /// The log clock (`LogTime`): one point of norm 316 with teacher logit m = 200 (W2's scale).
+    /// Exact flow time to the stopping rule's z* = m (1 − 1e-8), from dz/dt = −‖x‖² (σ(z) − σ(m)):
+    /// t* ‖x‖² = (1 + 1/M) z* − (M + 2 + 1/M)[log1p(−e^{z*−m}) − log1p(−e^{−m})], M = e^m.
+    /// Measured: 646 steps at integration tolerance 1e-10 (214 at 1e-8, where the flow time is
+    /// then only good to 0.5 %); the plain clock τ = t took 5 245 steps at 1e-8 on W2's first point.
+    @Test func logClockFollowsTheLogarithmicPhaseInFewSteps() throws {
+        let norm = 316.0, m = 200.0
+        let system = ReducedSystem(p: 1, k: 1, s: [norm], initialLogits: [0], targets: [m])
+        let options = try Self.options(.rosenbrock, tolerance: 1e-8, integrationTolerance: 1e-10)
+        let (state, stats) = Rosenbrock(options: options).integrate(system, from: [0])
+        #expect(stats.converged, "\(stats)")
+        #expect(stats.acceptedSteps + stats.rejectedSteps < 1000, "\(stats)")
+        #expect(abs(state[0] * norm - m) <= 1e-8 * m * (1 + 1e-6))
+        let zStar = m * (1 - 1e-8), bigM = exp(m)
+        let exact = ((1 + 1 / bigM) * zStar
+                     - (bigM + 2 + 1 / bigM) * (log1p(-exp(zStar - m)) - log1p(-exp(-m)))) / (norm * norm)
+        let time = stats.flowTime ?? .nan
+        #expect(abs(time / exact - 1) < 2e-3, "flow time \(time) vs exact \(exact)")
+    }
+
+    /// Logits of order one keep the plain clock (the log clock would double W1's steps), so the
+    /// flow time is the step sum and matches the bisected time of a plain-clock integration.
+    @Test func smallLogitsKeepThePlainClock() throws {
+        #expect(LogTime(initialTrace: 4, logitTravel: 3).t0 == nil)
+        #expect(LogTime(initialTrace: 4, logitTravel: nil).t0 == nil)
+        let clock = LogTime(initialTrace: 4, logitTravel: 200)
+        #expect(clock.t0 == 0.25)
+        #expect(abs(clock.time(clock.tau(1e30)) / 1e30 - 1) < 1e-12)
+    }
+
+    /// Points that reach their targets at very different times (W2: logits 190 to 320, so σ′
+    /// spans e^{130}) are solved in the points' coordinates: the flow converges to the closed
+    /// form. Measured (poly-tail κ = 2, d = 10^5, Gram draw of trial 0, seed 2026, n = 5):
+    /// 16 648 steps; with the p × p matrix cI + a S W Sᵀ it did not converge in 10^5 steps.
+    @Test func saturatingPointsConvergeToTheClosedForm() throws {
+        let geometry = try PolyTailGeometry(dimension: 100_000, kappa: 2)
+        var stream = RandomStream(seed: 2026, trial: 0, stream: .transferSet)
+        let set = geometry.sampleGramTransferSet(count: 5, using: &stream)
+        let problem = try LinearDistillationProblem(points: set.points,
+                                                    teacher: try Teacher(direction: set.teacherDirection, norm: 1))
+        let options = try Self.options(.rosenbrock, tolerance: 1e-8, maxSteps: 40_000)
+        let student = problem.solve(prefix: 5, solver: .flow, options: options)
+        #expect(student.statistics.converged, "\(student.statistics)")
+        let closed = problem.solve(prefix: 5, solver: .closed)
+        let error = StudentFixtures.relativeDifference(problem.weights(of: student), problem.weights(of: closed))
+        #expect(error < 1e-6, "relative distance to the closed form \(error)")
+    }
+
+    /// The points'-coordinates solve equals a dense solve where the dense one is accurate.
+    @Test func shiftedSolveMatchesTheDenseMatrix() throws {
+        var points = StudentFixtures.points(n: 4, d: 4, seed: 606)
+        for i in points.elements.indices { points.elements[i] *= 0.1 }
+        for i in 0..<4 { points[i, i] += 1 }
+        let problem = try LinearDistillationProblem(points: points, teacher: StudentFixtures.teacher(d: 4, norm: 1, seed: 606))
+        let system = problem.reduce(prefix: 4, targets: Array(problem.teacherLogits)).system
+        let curvature = system.curvature(at: [0.1, -0.2, 0.3, 0.05], reusing: nil)
+        #expect(curvature.inverse != nil)
+        for (c, a) in [(1.0, 1.0), (1e-3, 10.0), (1e4, 1e-2)] {
+            var dense = system.hessian(weights: curvature.weights)
+            for i in dense.elements.indices { dense.elements[i] *= a }
+            for i in 0..<4 { dense[i, i] += c }
+            let b = [1.0, -2.0, 0.5, 3.0]
+            let reference = try CholeskyFactorization(dense).solve(b)
+            var x = b
+            let solve = try #require(system.shiftedSolver(curvature, shift: c, scale: a))
+            solve(&x)
+            #expect(StudentFixtures.relativeDifference(x, reference) < 1e-10, "c = \(c), a = \(a)")
+        }
     }
 
     /// Measurement (not a timed test): steps and gradient evaluations of both integrators on

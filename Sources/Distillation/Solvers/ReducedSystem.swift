@@ -76,10 +76,15 @@ struct ReducedSystem: GradientSystem, Sendable {
     /// (1/k) S diag(σ'(z)) Sᵀ, p × p, as B Bᵀ with B = S diag(√(σ'/k)) by BLAS syrk: the
     /// implicit flow forms it at every step, and O(k p²) scalar loops dominated its cost.
     func hessian(fromLogits z: [Double]) -> Matrix {
-        var scaled = s
         let inverse = 1 / Double(k)
+        return hessian(weights: z.map { Logistic.sigmoidDerivative($0) * inverse })
+    }
+
+    /// S diag(w) Sᵀ.
+    func hessian(weights: [Double]) -> Matrix {
+        var scaled = s
         for i in 0..<k {
-            let w = (Logistic.sigmoidDerivative(z[i]) * inverse).squareRoot()
+            let w = weights[i].squareRoot()
             for j in 0..<p { scaled[i * p + j] *= w }
         }
         return syrk(Matrix(rows: p, columns: k, elements: scaled))
