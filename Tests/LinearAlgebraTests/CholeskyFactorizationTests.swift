@@ -79,6 +79,21 @@ import LinearAlgebra
         #expect(e.solve([]).isEmpty && e.logDeterminant == 0)
     }
 
+    /// dpocon against cond₁ from the explicit inverse: exact for a diagonal matrix, a lower bound
+    /// on cond₁ within a small factor otherwise, and tiny for the Gram matrix of two nearly
+    /// parallel points (cond ≈ 4e12) that dpotrf still factors.
+    @Test func reciprocalConditionEstimatesTheOneNormCondition() throws {
+        #expect(close(try CholeskyFactorization(Matrix.diagonal([4, 1e-4, 2])).reciprocalCondition, 1e-4 / 4, 1e-12))
+        func oneNorm(_ m: Matrix) -> Double {
+            (0..<m.columns).map { j in (0..<m.rows).reduce(0.0) { $0 + abs(m[$1, j]) } }.max()!
+        }
+        let c = try CholeskyFactorization(Self.spd)
+        let exact = 1 / (oneNorm(Self.spd) * oneNorm(c.solve(Matrix.identity(3))))
+        #expect(c.reciprocalCondition >= exact * (1 - 1e-12) && c.reciprocalCondition <= 3 * exact)
+        let nearlyParallel = try CholeskyFactorization(syrk(Matrix(rowMajor: [[1, 0, 0], [1, 1e-6, 0]])))
+        #expect(nearlyParallel.reciprocalCondition > 0 && nearlyParallel.reciprocalCondition < 1e-11)
+    }
+
     @Test func nanRightHandSidePropagates() throws {
         let c = try CholeskyFactorization(Self.spd)
         #expect(c.solve([.nan, 0, 0]).allSatisfy { $0.isNaN })

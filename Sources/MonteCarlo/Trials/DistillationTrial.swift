@@ -20,6 +20,10 @@ public struct DistillationTrial: Sendable {
     /// The sampler `spec.resolvedSampler` chose; `.gram` only for axially symmetric geometries.
     public let sampler: SamplerChoice
     let axialGeometry: (any AxiallySymmetricGeometry)?
+    /// Every student is the closed-form one from w(0) = 0, so no student needs the QR of an
+    /// ambient draw: its prefixes are projected through the Cholesky factor of X Xᵀ
+    /// (`PrefixProjections`), the QR serving only as the fallback.
+    let projectsByCholesky: Bool
 
     public static let softVersusHardLabel = "soft-vs-hard"
 
@@ -70,6 +74,7 @@ public struct DistillationTrial: Sendable {
         } else {
             axialGeometry = nil
         }
+        projectsByCholesky = solver == .closed && students.allSatisfy(\.isZeroInitialisedLinear)
         layout = Self.makeLayout(students: students, grid: grid, iterative: solver != .closed,
                                  softVersusHard: softVersusHard != nil)
     }
@@ -137,6 +142,9 @@ public struct DistillationTrial: Sendable {
         /// The closed-form student's angle at every prefix of a Gram draw, computed once
         /// (`GramTransferSet.projectedTeacherAngles`); nil inside when that is not possible.
         var closedAngles: [Double]??
+        /// The closed-form student at every prefix of an ambient draw from one Cholesky of the
+        /// Gram matrix, computed once; nil inside when that is not accurate (the QR serves).
+        var projections: PrefixProjections??
     }
 
     func draw(trial t: Int) throws -> Draw {
@@ -199,6 +207,12 @@ public struct DistillationTrial: Sendable {
             if draw.closedAngles == nil { draw.closedAngles = .some(set.projectedTeacherAngles()) }
             if let angles = draw.closedAngles!, n >= 1, n <= angles.count {
                 return Trained(angle: angles[n - 1])
+            }
+        }
+        if projectsByCholesky, let points = draw.ambientPoints {
+            if draw.projections == nil { draw.projections = .some(PrefixProjections(points: points, teacher: draw.teacher)) }
+            if let projections = draw.projections! {
+                return Trained(angle: projections.angle(prefix: n), weights: { projections.weights(prefix: n) })
             }
         }
         let p = try problem(for: plan, in: &draw)
