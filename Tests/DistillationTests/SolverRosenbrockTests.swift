@@ -20,7 +20,7 @@ import Testing
     }
 
     /// θ' = −θ − θ³ (L = θ²/2 + θ⁴/4), exact: θ(t)² = θ0² e^{−2t} / (1 + θ0² (1 − e^{−2t})).
-    struct Cubic: DenseHessianSystem {
+    struct Cubic: HessianSystem {
         var dimension: Int { 1 }
         func gradient(at theta: [Double]) -> (gradient: [Double], fitGap: Double?) {
             ([theta[0] + theta[0] * theta[0] * theta[0]], nil)
@@ -47,7 +47,7 @@ import Testing
             let h = horizon / Double(steps)
             for _ in 0..<steps {
                 let (g, _) = system.gradient(at: y)
-                let result = Rosenbrock.step(system, at: y, gradient: g, curvature: system.hessian(at: y), h: h)
+                let result = Rosenbrock.step(system, at: y, field: g.map { -$0 }, curvature: system.hessian(at: y), h: h)
                 y = result!.next
             }
             errors.append(abs(y[0] - Cubic.exact(theta0, horizon)))
@@ -59,7 +59,7 @@ import Testing
 
     /// L-stability: on θ' = −λθ with hλ = 1e8 one step lands (almost) on 0.
     @Test func stiffModeIsDampedInOneStep() {
-        struct Linear: DenseHessianSystem {
+        struct Linear: HessianSystem {
             let lambda: Double
             var dimension: Int { 1 }
             func gradient(at theta: [Double]) -> (gradient: [Double], fitGap: Double?) { ([lambda * theta[0]], nil) }
@@ -67,7 +67,7 @@ import Testing
         }
         let system = Linear(lambda: 1e8)
         let y = [1.0]
-        let result = Rosenbrock.step(system, at: y, gradient: system.gradient(at: y).gradient,
+        let result = Rosenbrock.step(system, at: y, field: system.gradient(at: y).gradient.map { -$0 },
                                      curvature: system.hessian(at: y), h: 1)!
         #expect(abs(result.next[0]) < 1e-6, "R(−1e8) = \(result.next[0])")
     }
@@ -172,6 +172,7 @@ import Testing
         let norm = 316.0, m = 200.0
         let system = ReducedSystem(p: 1, k: 1, s: [norm], initialLogits: [0], targets: [m])
         let options = try Self.options(.rosenbrock, tolerance: 1e-8, integrationTolerance: 1e-10)
+        #expect(LogitFlow(system) != nil)
         let (state, stats) = Rosenbrock(options: options).integrate(system, from: [0])
         #expect(stats.converged, "\(stats)")
         #expect(stats.acceptedSteps + stats.rejectedSteps < 1000, "\(stats)")
@@ -211,26 +212,56 @@ import Testing
         #expect(error < 1e-6, "relative distance to the closed form \(error)")
     }
 
-    /// The points'-coordinates solve equals a dense solve where the dense one is accurate.
-    @Test func shiftedSolveMatchesTheDenseMatrix() throws {
+    /// The logits' stage matrix is the e-space one in other coordinates: with G = cI + a S W Sᵀ
+    /// and M = c (SᵀS)⁻¹ + a W, G = S M Sᵀ, so G⁻¹ b = S⁻ᵀ M⁻¹ S⁻¹ b; and the logit flow's
+    /// field is −r/k = P f with f = −SᵀS r/k.
+    @Test func logitFlowSolvesTheSameStageEquations() throws {
         var points = StudentFixtures.points(n: 4, d: 4, seed: 606)
         for i in points.elements.indices { points.elements[i] *= 0.1 }
         for i in 0..<4 { points[i, i] += 1 }
         let problem = try LinearDistillationProblem(points: points, teacher: StudentFixtures.teacher(d: 4, norm: 1, seed: 606))
         let system = problem.reduce(prefix: 4, targets: Array(problem.teacherLogits)).system
-        let curvature = system.curvature(at: [0.1, -0.2, 0.3, 0.05], reusing: nil)
-        #expect(curvature.inverse != nil)
+        let flow = try #require(LogitFlow(system))
+        let e = [0.1, -0.2, 0.3, 0.05]
+        let z = flow.logits(e)
+        #expect(StudentFixtures.relativeDifference(flow.reduced(z), e) < 1e-13)
+        let weights = flow.curvature(at: z, reusing: nil)
+        let s = Matrix(rows: 4, columns: 4, elements: system.s)
         for (c, a) in [(1.0, 1.0), (1e-3, 10.0), (1e4, 1e-2)] {
-            var dense = system.hessian(weights: curvature.weights)
+            var dense = system.hessian(at: e)
             for i in dense.elements.indices { dense.elements[i] *= a }
             for i in 0..<4 { dense[i, i] += c }
             let b = [1.0, -2.0, 0.5, 3.0]
             let reference = try CholeskyFactorization(dense).solve(b)
-            var x = b
-            let solve = try #require(system.shiftedSolver(curvature, shift: c, scale: a))
-            solve(&x)
+            var u = try solveLinear(s, b)
+            let solve = try #require(flow.shiftedSolver(weights, shift: c, scale: a))
+            solve(&u)
+            let x = try solveLinear(s.transposed, u)
             #expect(StudentFixtures.relativeDifference(x, reference) < 1e-10, "c = \(c), a = \(a)")
         }
+        // P f: f = dz/dt = Sᵀ de/dt = −Sᵀ ∇L(e).
+        var f = gemv(s, system.gradient(at: e).gradient, transpose: .transposed)
+        for i in f.indices { f[i] = -f[i] }
+        flow.precondition(&f)
+        #expect(StudentFixtures.relativeDifference(f, flow.field(at: z)) < 1e-12)
+    }
+
+    /// Points 1e-7 apart in angle (κ(SᵀS) ~ 1e14) fail the condition test and stay in e, where
+    /// the flow still converges; points 1e-3 apart (κ ~ 1e7) take the logits.
+    @Test func onlyNearlyDependentPointsStayInReducedCoordinates() throws {
+        let base = [1.0, 0.5, -0.3, 0.2]
+        let points = Matrix(rowMajor: [base, [1.0, 0.5 + 1e-7, -0.3, 0.2], [0, 1, 0, 1]])
+        let problem = try LinearDistillationProblem(points: points, teacher: try Teacher(direction: [0.3, -1, 0.5, 0.7], norm: 3))
+        let system = problem.reduce(prefix: 3, targets: Array(problem.teacherLogits)).system
+        #expect(system.p == 3)
+        #expect(LogitFlow(system) == nil)
+        let student = problem.solve(prefix: 3, solver: .flow, options: try Self.options(.rosenbrock, integrationTolerance: 1e-6))
+        // Converged: its logits fit the teacher's to 1e-10 (the weights themselves are only as
+        // well determined as the 1e-7 angle allows).
+        #expect(student.statistics.converged, "\(student.statistics)")
+
+        let moderate = try Self.nearlyParallel(n: 9)
+        #expect(LogitFlow(moderate.reduce(prefix: 9, targets: Array(moderate.teacherLogits)).system) != nil)
     }
 
     /// Measurement (not a timed test): steps and gradient evaluations of both integrators on

@@ -12,8 +12,9 @@ struct StoppingRule {
     let options: SolverOptions
     let initialGradientNorm: Double
 
-    func relativeGradient(_ g: [Double]) -> Double {
-        let norm = norm2(g)
+    func relativeGradient(_ g: [Double]) -> Double { relativeGradient(norm: norm2(g)) }
+
+    func relativeGradient(norm: Double) -> Double {
         if initialGradientNorm == 0 { return norm == 0 ? 0 : .infinity }
         return norm / initialGradientNorm
     }

@@ -15,7 +15,7 @@ struct ReducedSystem: GradientSystem, Sendable {
     let gapScale: Double?
 
     init(p: Int, k: Int, s: [Double], initialLogits: [Double], targets: [Double]) {
-        precondition(s.count == p * k && initialLogits.count == k && targets.count == k,
+        Swift.precondition(s.count == p * k && initialLogits.count == k && targets.count == k,
                      "reduced system: shapes p = \(p), k = \(k) do not match the arrays")
         self.p = p
         self.k = k

@@ -5,30 +5,53 @@ internal import Darwin
 #endif
 import LinearAlgebra
 
-/// A gradient system whose curvature is available: the flow's Jacobian is −∇²L, and every
-/// Rosenbrock stage solves (shift·I + scale·∇²L) x = b.
-protocol HessianSystem: GradientSystem {
-    /// What those solves need at θ (one "Jacobian evaluation" per accepted step). `previous`
-    /// is the last curvature of the same flow, whose θ-independent parts may be reused.
+/// A gradient flow y' = f(y) in the coordinates a Rosenbrock step works in, with a symmetric
+/// positive definite preconditioner P that every stage equation is multiplied by:
+/// (shift·P − scale·P ∂f/∂y) K = P (speed·f(Y) + Σ (c_ij/h) K_j + …).
+///
+/// In the reduced coordinates e of the loss (`ReducedSystem`), f = −∇L and P = I. In the logits
+/// z of linearly independent points (`LogitFlow`), f = −(1/k) SᵀS r(z) and P = (SᵀS)⁻¹, so that
+/// P f = −r(z)/k is formed without SᵀS and P(shift − scale ∂f/∂z) = shift (SᵀS)⁻¹ + scale W is
+/// a diagonal plus a fixed matrix.
+protocol ImplicitFlow {
+    /// What the stage solves need at y (one "Jacobian evaluation" per accepted step).
+    /// `previous` is the last curvature of the same flow, whose y-independent parts may be reused.
     associatedtype Curvature
-    func curvature(at theta: [Double], reusing previous: Curvature?) -> Curvature
-    /// tr ∇²L, the fastest rate at θ up to a factor of the dimension (`LogTime`).
+    var dimension: Int { get }
+    /// P f(y), and ‖∇L‖ and the relative logit gap at y for the stopping rule.
+    func evaluate(at y: [Double]) -> (field: [Double], gradientNorm: Double, fitGap: Double?)
+    /// P f(y) alone (a stage).
+    func field(at y: [Double]) -> [Double]
+    /// v ← P v.
+    func precondition(_ v: inout [Double])
+    func curvature(at y: [Double], reusing previous: Curvature?) -> Curvature
+    /// tr ∇²L, the fastest rate at y up to a factor of the dimension (`LogTime`).
     func trace(_ curvature: Curvature) -> Double
     /// max_i |m_i − z_i(0)|, how far the logits travel (`LogTime`); nil when unknown.
     var logitTravel: Double? { get }
-    /// x ↦ (shift·I + scale·∇²L)⁻¹ x, factored once per step; nil when not numerically
+    /// x ↦ (shift·P − scale·P ∂f/∂y)⁻¹ x, factored once per step; nil when not numerically
     /// positive definite.
     func shiftedSolver(_ curvature: Curvature, shift: Double, scale: Double) -> ((inout [Double]) -> Void)?
 }
 
-/// A system that hands its Hessian over as a matrix: the solves factor it by Cholesky.
-protocol DenseHessianSystem: HessianSystem where Curvature == Matrix {
+/// A gradient system with its Hessian as a matrix: f = −∇L, P = I, and the solves factor
+/// shift·I + scale·∇²L by Cholesky.
+protocol HessianSystem: GradientSystem, ImplicitFlow where Curvature == Matrix {
     /// ∇²L(θ), symmetric positive semi-definite for the convex losses used here.
     func hessian(at theta: [Double]) -> Matrix
 }
 
-extension DenseHessianSystem {
+extension HessianSystem {
     var logitTravel: Double? { nil }
+
+    func evaluate(at y: [Double]) -> (field: [Double], gradientNorm: Double, fitGap: Double?) {
+        let (g, gap) = gradient(at: y)
+        return (g.map { -$0 }, norm2(g), gap)
+    }
+
+    func field(at y: [Double]) -> [Double] { gradient(at: y).gradient.map { -$0 } }
+
+    func precondition(_ v: inout [Double]) {}
 
     func curvature(at theta: [Double], reusing previous: Matrix?) -> Matrix { hessian(at: theta) }
 
@@ -48,73 +71,94 @@ extension DenseHessianSystem {
 }
 
 extension ReducedSystem: HessianSystem {
-    /// The weights w_i = σ'(z_i)/k of ∇²L = S diag(w) Sᵀ, and S⁻¹ with (SᵀS)⁻¹ when the points'
-    /// coordinates are used (`pointsInverse`; fixed for the flow, so computed once and handed on).
-    struct Curvature {
-        let weights: [Double]
-        let inverse: (points: Matrix, gram: Matrix)?
-    }
-
-    func curvature(at e: [Double], reusing previous: Curvature?) -> Curvature {
-        let z = logits(e)
-        let scale = 1 / Double(k)
-        let inverse = previous.map(\.inverse) ?? pointsInverse()
-        return Curvature(weights: z.map { Logistic.sigmoidDerivative($0) * scale }, inverse: inverse)
-    }
-
+    func hessian(at e: [Double]) -> Matrix { hessian(fromLogits: logits(e)) }
     var logitTravel: Double? { gapScale }
+}
 
-    /// S⁻¹ and (SᵀS)⁻¹ = S⁻¹S⁻ᵀ when S is square and κ_F(S) ≤ `largestPointCondition`: the solve
-    /// in the points' coordinates then loses at most ~ε κ² ≈ 1e-12; nearly parallel points keep
-    /// the p × p form.
-    func pointsInverse() -> (points: Matrix, gram: Matrix)? {
-        guard p == k else { return nil }
-        let points = Matrix(rows: p, columns: k, elements: s)
-        guard let inverse = try? solveLinear(points, Matrix.identity(p)),
-              points.frobeniusNorm * inverse.frobeniusNorm <= Self.largestPointCondition else { return nil }
-        return (inverse, syrk(inverse))
+/// The linear student's flow in the logits of its points: z = z(0) + Sᵀe with S square and
+/// well conditioned (k ≤ d independent points), dz/dt = −(1/k) SᵀS r(z), r = σ(z) − σ(m).
+///
+/// Why: with large teacher logits (W2: |m| in the hundreds) the curvatures σ′(z_i) span a factor
+/// e^{|m|} between a point already at its target and one still moving. In e the saturated
+/// points' huge rank-one terms enter the same entries of ∇²L as the moving points' small ones
+/// and rounding loses those; worse, one ulp of a saturated logit gives a residual ~e^{τ−|m|}
+/// times larger than the moving points', and any product with SᵀS or S⁻¹ spreads ε of it onto
+/// every other point (measured on W2: error estimates that no step size reduces, 10⁵ rejected
+/// steps). Here P f = −r/k keeps each residual on its own point, the curvature is the diagonal
+/// W = diag(σ′(z)/k) beside the fixed (SᵀS)⁻¹, and the stage matrix c (SᵀS)⁻¹ + aW is, after
+/// scaling by its diagonal, as well conditioned as SᵀS whatever the weights.
+struct LogitFlow: ImplicitFlow {
+    let system: ReducedSystem
+    /// S⁻¹ and (SᵀS)⁻¹ = S⁻¹S⁻ᵀ.
+    let inverse: Matrix
+    let gramInverse: Matrix
+
+    /// Smallest reciprocal condition (1-norm estimate) of SᵀS for these coordinates: products with
+    /// (SᵀS)⁻¹ lose ~ε κ(SᵀS) ≤ 1e-7 relative. W2's draws reach κ ~ 1e6–1e8 (points near the
+    /// teacher axis are nearly parallel) and converge here in ~1 600 steps (n = 100, 200); at a
+    /// threshold of 1e-6 they fell back to e and did not converge in 10⁵ steps.
+    static let smallestReciprocalCondition = 1e-9
+
+    /// nil unless S is square, SᵀS passes `smallestReciprocalCondition` and the targets are finite.
+    init?(_ system: ReducedSystem) {
+        guard system.p == system.k, system.gapScale != nil else { return nil }
+        let points = Matrix(rows: system.p, columns: system.k, elements: system.s)
+        guard let gram = try? CholeskyFactorization(syrk(points, transpose: .transposed)),
+              gram.reciprocalCondition >= Self.smallestReciprocalCondition,
+              let inverse = try? solveLinear(points, Matrix.identity(system.p)) else { return nil }
+        self.system = system
+        self.inverse = inverse
+        gramInverse = gram.solve(Matrix.identity(system.k))
     }
 
-    static let largestPointCondition = 100.0
+    var dimension: Int { system.k }
+    var logitTravel: Double? { system.gapScale }
 
-    func trace(_ curvature: Curvature) -> Double {
+    func residuals(_ z: [Double]) -> [Double] {
+        let scale = 1 / Double(system.k)
+        return (0..<system.k).map { Logistic.residual(logit: z[$0], target: system.targets[$0]) * scale }
+    }
+
+    func evaluate(at z: [Double]) -> (field: [Double], gradientNorm: Double, fitGap: Double?) {
+        let r = residuals(z)
+        let gradient = gemv(Matrix(rows: system.p, columns: system.k, elements: system.s), r)
+        return (r.map { -$0 }, norm2(gradient), system.fitGap(z))
+    }
+
+    func field(at z: [Double]) -> [Double] { residuals(z).map { -$0 } }
+
+    func precondition(_ v: inout [Double]) { v = gemv(gramInverse, v) }
+
+    func curvature(at z: [Double], reusing previous: [Double]?) -> [Double] {
+        let scale = 1 / Double(system.k)
+        return z.map { Logistic.sigmoidDerivative($0) * scale }
+    }
+
+    func trace(_ weights: [Double]) -> Double {
         var sum = 0.0
-        for i in 0..<k {
+        for i in 0..<system.k {
             var squares = 0.0
-            for j in 0..<p { squares += s[i * p + j] * s[i * p + j] }
-            sum += curvature.weights[i] * squares
+            for j in 0..<system.p { squares += system.s[i * system.p + j] * system.s[i * system.p + j] }
+            sum += weights[i] * squares
         }
         return sum
     }
 
-    /// (cI + a S W Sᵀ)⁻¹, W = diag(w). For square, well-conditioned S (full rank, k ≤ d) through
-    /// the points' coordinates: (cI + a S W Sᵀ) x = b ⇔ (c (SᵀS)⁻¹ + a W) u = S⁻¹ b, x = S⁻ᵀ u.
-    ///
-    /// Why: with large teacher logits the weights span a factor e^{|m|} (a point already at its
-    /// target against one still moving). The p × p matrix cI + a S W Sᵀ adds the saturated
-    /// points' huge rank-one terms into entries that also carry the moving points' small ones,
-    /// and rounding loses those (measured on W2: error estimates that no step size reduces,
-    /// 10^5 rejected steps). c (SᵀS)⁻¹ + a W keeps each weight on its own diagonal entry: after
-    /// scaling by its diagonal it is as well conditioned as SᵀS, whatever the weights, and
-    /// Cholesky's accuracy depends only on the scaled matrix. Otherwise (rank-deficient prefix)
-    /// the p × p matrix.
-    func shiftedSolver(_ curvature: Curvature, shift c: Double, scale a: Double) -> ((inout [Double]) -> Void)? {
-        guard let inverse = curvature.inverse else {
-            var matrix = hessian(weights: curvature.weights)
-            if a != 1 { for i in matrix.elements.indices { matrix.elements[i] *= a } }
-            for i in 0..<p { matrix[i, i] += c }
-            guard let cholesky = try? CholeskyFactorization(matrix) else { return nil }
-            return { cholesky.solveInPlace(&$0) }
-        }
-        var m = inverse.gram
+    func shiftedSolver(_ weights: [Double], shift c: Double, scale a: Double) -> ((inout [Double]) -> Void)? {
+        var m = gramInverse
         for i in m.elements.indices { m.elements[i] *= c }
-        for i in 0..<k { m[i, i] += a * curvature.weights[i] }
+        for i in 0..<system.k { m[i, i] += a * weights[i] }
         guard let cholesky = try? CholeskyFactorization(m) else { return nil }
-        return { b in
-            var u = gemv(inverse.points, b)
-            cholesky.solveInPlace(&u)
-            b = gemv(inverse.points, u, transpose: .transposed)
-        }
+        return { cholesky.solveInPlace(&$0) }
+    }
+
+    /// z(0) + Sᵀe for the reduced coordinates e, and back: e = S⁻ᵀ (z − z(0)).
+    func logits(_ e: [Double]) -> [Double] { system.logits(e) }
+
+    func reduced(_ z: [Double]) -> [Double] {
+        var difference = z
+        for i in difference.indices { difference[i] -= system.initialLogits[i] }
+        return gemv(inverse, difference, transpose: .transposed)
     }
 }
 
@@ -132,8 +176,10 @@ extension ReducedSystem: HessianSystem {
 /// spread over many decades (nearly parallel points, k close to d, large teacher norms), so an
 /// explicit method is held at h ≲ 3/λ_max long after the fast modes have decayed. RODAS4 is
 /// L-stable: a mode with hλ ≫ 1 is damped to zero, never amplified, so the step is set by
-/// accuracy alone. Each step factors G = I/(γh) + ∇²L (symmetric positive definite) once by
-/// Cholesky, O(p³) with p the rank of the prefix, independent of d.
+/// accuracy alone. Each step factors one symmetric positive definite p × p matrix by Cholesky,
+/// O(p³) with p the rank of the prefix, independent of d: (SᵀS)⁻¹/(γh) + diag(σ′)/k in the
+/// points' logits (`LogitFlow`, independent points), else I/(γh) + ∇²L in e. With large logits
+/// the flow runs on a logarithmic clock (`LogTime`).
 ///
 /// Why this still integrates the FLOW (and is not Newton's method in disguise): every step is
 /// accepted only if the embedded error estimate is within `integrationTolerance` relative to
@@ -179,15 +225,22 @@ struct Rosenbrock {
         max(options.integrationTolerance, 1e-15)
     }
 
-    func integrate<S: HessianSystem>(_ system: S, from start: [Double]) -> (state: [Double], statistics: SolverStatistics) {
+    /// The linear student's flow: in its points' logits when `LogitFlow` applies, else in e.
+    func integrate(_ system: ReducedSystem, from start: [Double]) -> (state: [Double], statistics: SolverStatistics) {
+        guard let logits = LogitFlow(system) else { return integrate(flow: system, from: start) }
+        let (z, statistics) = integrate(flow: logits, from: logits.logits(start))
+        return (logits.reduced(z), statistics)
+    }
+
+    func integrate<S: ImplicitFlow>(flow system: S, from start: [Double]) -> (state: [Double], statistics: SolverStatistics) {
         let n = system.dimension
         precondition(start.count == n, "flow: start has \(start.count) entries, expected \(n)")
         var y = start
-        var (g, gap) = system.gradient(at: y)
+        var (g, gradientNorm, gap) = system.evaluate(at: y)
         var evaluations = 1
         var jacobians = 0
-        let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
-        var relative = rule.relativeGradient(g)
+        let rule = StoppingRule(options: options, initialGradientNorm: gradientNorm)
+        var relative = rule.relativeGradient(norm: gradientNorm)
         var curvature = system.curvature(at: y, reusing: nil)
         jacobians += 1
         let clock = LogTime(initialTrace: system.trace(curvature), logitTravel: system.logitTravel)
@@ -228,8 +281,8 @@ struct Rosenbrock {
             let hitsLimit = tau + h >= tauLimit
             if hitsLimit { h = tauLimit - tau }
 
-            let previousGradient = g
-            guard let attempt = Self.step(system, at: y, gradient: g, curvature: curvature, h: h,
+            let previousField = g
+            guard let attempt = Self.step(system, at: y, field: g, curvature: curvature, h: h,
                                           clock: clock.stepClock(tau)) else {
                 // G not numerically positive definite (∇²L rounding at a huge h): a smaller step.
                 rejected += 1
@@ -258,9 +311,9 @@ struct Rosenbrock {
                 let previous = y, previousTau = tau
                 tau = hitsLimit ? tauLimit : tau + h
                 y = next
-                (g, gap) = system.gradient(at: y)
+                (g, gradientNorm, gap) = system.evaluate(at: y)
                 evaluations += 1
-                relative = rule.relativeGradient(g)
+                relative = rule.relativeGradient(norm: gradientNorm)
                 if rule.isConverged(relativeGradient: relative, fitGap: gap) {
                     // Near the limit the steps grow geometrically, so the last one may overshoot
                     // the time at which the stopping rule first holds by far. The flow time is a
@@ -269,12 +322,12 @@ struct Rosenbrock {
                     var low = 0.0, high = tau - previousTau
                     while high - low > clock.bisectionTolerance(high) {
                         let middle = 0.5 * (low + high)
-                        guard let trial = Self.step(system, at: previous, gradient: previousGradient,
+                        guard let trial = Self.step(system, at: previous, field: previousField,
                                                     curvature: curvature, h: middle, clock: clock.stepClock(previousTau)),
                               isAllFinite(trial.next) else { break }
                         evaluations += trial.evaluations + 1
-                        let (gt, ft) = system.gradient(at: trial.next)
-                        let rt = rule.relativeGradient(gt)
+                        let (gt, nt, ft) = system.evaluate(at: trial.next)
+                        let rt = rule.relativeGradient(norm: nt)
                         if rule.isConverged(relativeGradient: rt, fitGap: ft) {
                             high = middle
                             y = trial.next; g = gt; gap = ft; relative = rt
@@ -297,21 +350,22 @@ struct Rosenbrock {
         }
     }
 
-    /// One RODAS4 step of size h from y (gradient g, Hessian `hessian` at y): the new state and the
-    /// error estimate K_6; nil when I/(γh) + ∇²L has no Cholesky factor. Costs 5 gradients.
+    /// One RODAS4 step of size h from y (P f(y) = `field`, `curvature` at y): the new state and the
+    /// error estimate K_6; nil when the stage matrix has no Cholesky factor. Costs 5 field
+    /// evaluations.
     ///
     /// With `clock` = (t0, τ) the step is one of dθ/dτ = −t0 e^τ ∇L(θ) from τ (`LogTime`), a
     /// non-autonomous system, taken as the autonomous system (θ, τ)' = (−t0 e^τ ∇L, 1): its
     /// Jacobian [[−s∇²L, −s∇L], [0, 0]] (s = t0 e^τ) is block triangular, so each stage solves
     /// for its τ part first (exact: τ is linear) and then the θ part with the same SPD matrix
     /// I/(γh) + s∇²L. Without `clock` it is a step of dθ/dt = −∇L(θ).
-    static func step<S: HessianSystem>(_ system: S, at y: [Double], gradient g: [Double], curvature: S.Curvature,
-                                       h: Double, clock: (t0: Double, tau: Double)? = nil)
+    static func step<S: ImplicitFlow>(_ system: S, at y: [Double], field f: [Double], curvature: S.Curvature,
+                                      h: Double, clock: (t0: Double, tau: Double)? = nil)
         -> (next: [Double], error: [Double], evaluations: Int)? {
         let n = y.count
         func speed(_ tau: Double) -> Double { clock.map { $0.t0 * exp(tau) } ?? 1 }
         let s0 = speed(clock?.tau ?? 0)
-        // G = I/(γh) + s0 ∇²L, symmetric positive definite.
+        // P (I/(γh) − s0 ∂f/∂y), symmetric positive definite.
         guard let solve = system.shiftedSolver(curvature, shift: 1 / (gamma * h), scale: s0) else { return nil }
         var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: 6)
         var kTau = [Double](repeating: 0, count: 6)
@@ -329,25 +383,26 @@ struct Rosenbrock {
                 }
                 kTau[s] = gamma * h * (1 + sum / h)
             }
+            // P (speed f(Y_s) + Σ (c_sj/h) K_j + (∂(speed f)/∂τ) K_τ), ∂(speed f)/∂τ = s0 f(y).
             if s == 0 {
-                for i in 0..<n { rhs[i] = -s0 * g[i] }
+                for i in 0..<n { rhs[i] = s0 * f[i] }
             } else {
                 for i in 0..<n {
-                    var sum = 0.0
-                    for j in 0..<s { sum += a[s][j] * k[j][i] }
+                    var sum = 0.0, memory = 0.0
+                    for j in 0..<s {
+                        sum += a[s][j] * k[j][i]
+                        memory += c[s][j] * k[j][i]
+                    }
                     stage[i] = y[i] + sum
+                    rhs[i] = memory / h
                 }
-                let (gs, _) = system.gradient(at: stage)
+                system.precondition(&rhs)
+                let fs = system.field(at: stage)
                 evaluations += 1
                 let speedHere = speed(stageTau)
-                for i in 0..<n {
-                    var sum = 0.0
-                    for j in 0..<s { sum += c[s][j] * k[j][i] }
-                    rhs[i] = -speedHere * gs[i] + sum / h
-                }
+                for i in 0..<n { rhs[i] += speedHere * fs[i] }
             }
-            // + (∂f/∂τ) K_τ with ∂f/∂τ = −s0 ∇L(y).
-            if clock != nil { for i in 0..<n { rhs[i] -= s0 * g[i] * kTau[s] } }
+            if clock != nil { for i in 0..<n { rhs[i] += s0 * f[i] * kTau[s] } }
             solve(&rhs)
             k[s] = rhs
             if !isAllFinite(k[s]) { return (k[s], k[s], evaluations) }
