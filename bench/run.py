@@ -31,11 +31,8 @@ def plan(np_ranks, w3_comparator):
         dict(label="W4", workload="W4", solver="closed", ranks=np_ranks, trials=8, comparator=2 * np_ranks),
         dict(label="W1 flow", workload="W1", solver="flow", ranks=np_ranks, trials=2, comparator=0,
              euler=2, reuse="W1"),
-    ] + ([
-        # Opt-in: one W2 flow trial takes minutes (logits in the hundreds; see bench/README.md).
         dict(label="W2 flow", workload="W2", solver="flow", ranks=np_ranks, trials=2, comparator=0,
              euler=2, reuse="W2"),
-    ] if os.environ.get("BENCH_W2_FLOW") == "1" else []) + [
         dict(label="S1 flow", workload="S1", solver="flow", ranks=np_ranks, trials=8, comparator=8, euler=2),
     ]
 
@@ -220,9 +217,6 @@ def main():
     print(f"kdmc bench: NP={args.np}, load average before {' '.join(load_before)}, "
           f"Gram sampler in this build: {'yes' if gram_available() else 'no (ambient sampling in R^d)'}", flush=True)
     print(w3_note, flush=True)
-    if os.environ.get("BENCH_W2_FLOW") != "1":
-        print("W2 flow: skipped by default (one trial takes minutes: teacher logits in the hundreds at d = 10^5); "
-              "set BENCH_W2_FLOW=1 to run it.", flush=True)
     failed, done_rows = [], []
     for r in rows:
         command = [args.kdmc, "bench", r["workload"], "--solver", r["solver"], "--trials", str(r["trials"])]
