@@ -247,7 +247,7 @@ import Testing
     }
 
     /// Points 1e-7 apart in angle (κ(SᵀS) ~ 1e14) fail the condition test and stay in e, where
-    /// the flow still converges; points 1e-3 apart (κ ~ 1e7) take the logits.
+    /// the flow still converges; points 1e-3 apart (κ ~ 1e7) take the logits only for large logits.
     @Test func onlyNearlyDependentPointsStayInReducedCoordinates() throws {
         let base = [1.0, 0.5, -0.3, 0.2]
         let points = Matrix(rowMajor: [base, [1.0, 0.5 + 1e-7, -0.3, 0.2], [0, 1, 0, 1]])
@@ -260,8 +260,30 @@ import Testing
         // well determined as the 1e-7 angle allows).
         #expect(student.statistics.converged, "\(student.statistics)")
 
+        // κ ~ 1e7: e with logits of order one, the logits frame once they travel past 16.
         let moderate = try Self.nearlyParallel(n: 9)
-        #expect(LogitFlow(moderate.reduce(prefix: 9, targets: Array(moderate.teacherLogits)).system) != nil)
+        let small = moderate.reduce(prefix: 9, targets: Array(moderate.teacherLogits)).system
+        #expect(LogitFlow(small) == nil)
+        let large = ReducedSystem(p: small.p, k: small.k, s: small.s.map { $0 * 1000 },
+                                  initialLogits: small.initialLogits, targets: small.targets.map { $0 * 1000 })
+        #expect((large.gapScale ?? 0) > LogTime.logTravel)
+        #expect(LogitFlow(large) != nil)
+    }
+
+    /// Small logits with points near dependence keep e: soft-vs-hard's draw 4 at n = d − 1 = 49
+    /// (margin θ0 = 0.2, d = 50, seed 8) has κ(SᵀS) beyond 1e6; in the logits frame every step was
+    /// rejected at the default tolerance 1e-10 (step size underflow at t = 0), in e it converges.
+    @Test func nearlyDependentPointsWithSmallLogitsConverge() throws {
+        let geometry = try MarginGeometry(dimension: 50, margin: 0.2)
+        var stream = RandomStream(seed: 8, trial: 4, stream: .transferSet)
+        let points = geometry.sampleTransferSet(count: 49, using: &stream)
+        let problem = try LinearDistillationProblem(points: points, teacher: try Teacher(weights: geometry.teacher))
+        #expect(LogitFlow(problem.reduce(prefix: 49, targets: Array(problem.teacherLogits)).system) == nil)
+        let student = problem.solve(prefix: 49, solver: .flow)
+        #expect(student.statistics.converged, "\(student.statistics)")
+        let closed = problem.solve(prefix: 49, solver: .closed)
+        let gap = StudentFixtures.relativeDifference(student.coordinates, closed.coordinates)
+        #expect(gap < 1e-6, "relative distance to the closed form \(gap)")
     }
 
     /// Measurement (not a timed test): steps and gradient evaluations of both integrators on

@@ -93,18 +93,23 @@ struct LogitFlow: ImplicitFlow {
     let inverse: Matrix
     let gramInverse: Matrix
 
-    /// Smallest reciprocal condition (1-norm estimate) of SᵀS for these coordinates: products with
-    /// (SᵀS)⁻¹ lose ~ε κ(SᵀS) ≤ 1e-7 relative. W2's draws reach κ ~ 1e6–1e8 (points near the
-    /// teacher axis are nearly parallel) and converge here in ~1 600 steps (n = 100, 200); at a
-    /// threshold of 1e-6 they fell back to e and did not converge in 10⁵ steps.
-    static let smallestReciprocalCondition = 1e-9
+    /// Smallest reciprocal condition (1-norm estimate) of SᵀS for these coordinates. Products with
+    /// (SᵀS)⁻¹ lose ~ε κ(SᵀS) relative, which must stay well below the local tolerance: points
+    /// with κ(SᵀS) ≤ 1e6 always qualify; up to 1e9 only when the logits travel far
+    /// (`LogTime.logTravel`), where e is no frame at all. Measured: W2's draws reach κ ~ 1e6–1e8
+    /// (points near the teacher axis are nearly parallel) and converge here in ~1 600 steps; at
+    /// soft-vs-hard's n = d − 1 = 49 (logits below 8, κ beyond 1e6), the logits frame rejected
+    /// every step at the tolerance 1e-10 while e converges.
+    static let smallestReciprocalCondition = 1e-6
+    static let smallestReciprocalConditionForLargeLogits = 1e-9
 
-    /// nil unless S is square, SᵀS passes `smallestReciprocalCondition` and the targets are finite.
+    /// nil unless S is square, SᵀS passes the condition test and the targets are finite.
     init?(_ system: ReducedSystem) {
         guard system.p == system.k, system.gapScale != nil else { return nil }
         let points = Matrix(rows: system.p, columns: system.k, elements: system.s)
         guard let gram = try? CholeskyFactorization(syrk(points, transpose: .transposed)),
-              gram.reciprocalCondition >= Self.smallestReciprocalCondition,
+              gram.reciprocalCondition >= ((system.gapScale ?? 0) > LogTime.logTravel
+                  ? Self.smallestReciprocalConditionForLargeLogits : Self.smallestReciprocalCondition),
               let inverse = try? solveLinear(points, Matrix.identity(system.p)) else { return nil }
         self.system = system
         self.inverse = inverse
