@@ -1,4 +1,4 @@
-public import Distillation
+internal import Distillation
 import Foundation
 import LinearAlgebra
 

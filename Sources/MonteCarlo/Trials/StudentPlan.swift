@@ -1,4 +1,4 @@
-public import Distillation
+internal import Distillation
 
 /// One curve of an experiment: a student as the trial trains it, with a unique label.
 public struct StudentPlan: Sendable, Equatable {
