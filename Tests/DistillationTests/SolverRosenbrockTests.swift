@@ -225,7 +225,7 @@ import Testing
         let e = [0.1, -0.2, 0.3, 0.05]
         let z = flow.logits(e)
         #expect(StudentFixtures.relativeDifference(flow.reduced(z), e) < 1e-13)
-        let weights = flow.curvature(at: z, reusing: nil)
+        let weights = flow.curvature(at: z)
         let s = Matrix(rows: 4, columns: 4, elements: system.s)
         for (c, a) in [(1.0, 1.0), (1e-3, 10.0), (1e4, 1e-2)] {
             var dense = system.hessian(at: e)

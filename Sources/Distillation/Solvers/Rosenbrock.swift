@@ -15,7 +15,6 @@ import LinearAlgebra
 /// a diagonal plus a fixed matrix.
 protocol ImplicitFlow {
     /// What the stage solves need at y (one "Jacobian evaluation" per accepted step).
-    /// `previous` is the last curvature of the same flow, whose y-independent parts may be reused.
     associatedtype Curvature
     var dimension: Int { get }
     /// P f(y), and ‖∇L‖ and the relative logit gap at y for the stopping rule.
@@ -24,7 +23,7 @@ protocol ImplicitFlow {
     func field(at y: [Double]) -> [Double]
     /// v ← P v.
     func precondition(_ v: inout [Double])
-    func curvature(at y: [Double], reusing previous: Curvature?) -> Curvature
+    func curvature(at y: [Double]) -> Curvature
     /// tr ∇²L, the fastest rate at y up to a factor of the dimension (`LogTime`).
     func trace(_ curvature: Curvature) -> Double
     /// max_i |m_i − z_i(0)|, how far the logits travel (`LogTime`); nil when unknown.
@@ -53,7 +52,7 @@ extension HessianSystem {
 
     func precondition(_ v: inout [Double]) {}
 
-    func curvature(at theta: [Double], reusing previous: Matrix?) -> Matrix { hessian(at: theta) }
+    func curvature(at theta: [Double]) -> Matrix { hessian(at: theta) }
 
     func trace(_ curvature: Matrix) -> Double {
         var sum = 0.0
@@ -134,7 +133,7 @@ struct LogitFlow: ImplicitFlow {
 
     func precondition(_ v: inout [Double]) { v = gemv(gramInverse, v) }
 
-    func curvature(at z: [Double], reusing previous: [Double]?) -> [Double] {
+    func curvature(at z: [Double]) -> [Double] {
         let scale = 1 / Double(system.k)
         return z.map { Logistic.sigmoidDerivative($0) * scale }
     }
@@ -246,7 +245,7 @@ struct Rosenbrock {
         var jacobians = 0
         let rule = StoppingRule(options: options, initialGradientNorm: gradientNorm)
         var relative = rule.relativeGradient(norm: gradientNorm)
-        var curvature = system.curvature(at: y, reusing: nil)
+        var curvature = system.curvature(at: y)
         jacobians += 1
         let clock = LogTime(initialTrace: system.trace(curvature), logitTravel: system.logitTravel)
         var tau = 0.0
@@ -344,7 +343,7 @@ struct Rosenbrock {
                     return finish(.converged)
                 }
                 if tau >= tauLimit { return finish(.timeLimit) }
-                curvature = system.curvature(at: y, reusing: curvature)
+                curvature = system.curvature(at: y)
                 jacobians += 1
                 let factor = err == 0 ? 6 : 0.9 * pow(err, -1 / Self.order)
                 h *= min(6, max(0.2, factor))
