@@ -242,7 +242,7 @@ import Testing
         // P f: f = dz/dt = Sᵀ de/dt = −Sᵀ ∇L(e).
         var f = gemv(s, system.gradient(at: e).gradient, transpose: .transposed)
         for i in f.indices { f[i] = -f[i] }
-        flow.precondition(&f)
+        flow.applyPreconditioner(&f)
         #expect(StudentFixtures.relativeDifference(f, flow.field(at: z)) < 1e-12)
     }
 

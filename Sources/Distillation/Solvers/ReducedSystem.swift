@@ -15,7 +15,7 @@ struct ReducedSystem: GradientSystem, Sendable {
     let gapScale: Double?
 
     init(p: Int, k: Int, s: [Double], initialLogits: [Double], targets: [Double]) {
-        Swift.precondition(s.count == p * k && initialLogits.count == k && targets.count == k,
+        precondition(s.count == p * k && initialLogits.count == k && targets.count == k,
                      "reduced system: shapes p = \(p), k = \(k) do not match the arrays")
         self.p = p
         self.k = k
@@ -76,15 +76,10 @@ struct ReducedSystem: GradientSystem, Sendable {
     /// (1/k) S diag(σ'(z)) Sᵀ, p × p, as B Bᵀ with B = S diag(√(σ'/k)) by BLAS syrk: the
     /// implicit flow forms it at every step, and O(k p²) scalar loops dominated its cost.
     func hessian(fromLogits z: [Double]) -> Matrix {
-        let inverse = 1 / Double(k)
-        return hessian(weights: z.map { Logistic.sigmoidDerivative($0) * inverse })
-    }
-
-    /// S diag(w) Sᵀ.
-    func hessian(weights: [Double]) -> Matrix {
         var scaled = s
+        let inverse = 1 / Double(k)
         for i in 0..<k {
-            let w = weights[i].squareRoot()
+            let w = (Logistic.sigmoidDerivative(z[i]) * inverse).squareRoot()
             for j in 0..<p { scaled[i * p + j] *= w }
         }
         return syrk(Matrix(rows: p, columns: k, elements: scaled))

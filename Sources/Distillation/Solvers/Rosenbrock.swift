@@ -22,7 +22,7 @@ protocol ImplicitFlow {
     /// P f(y) alone (a stage).
     func field(at y: [Double]) -> [Double]
     /// v ← P v.
-    func precondition(_ v: inout [Double])
+    func applyPreconditioner(_ v: inout [Double])
     func curvature(at y: [Double]) -> Curvature
     /// tr ∇²L, the fastest rate at y up to a factor of the dimension (`LogTime`).
     func trace(_ curvature: Curvature) -> Double
@@ -50,7 +50,7 @@ extension HessianSystem {
 
     func field(at y: [Double]) -> [Double] { gradient(at: y).gradient.map { -$0 } }
 
-    func precondition(_ v: inout [Double]) {}
+    func applyPreconditioner(_ v: inout [Double]) {}
 
     func curvature(at theta: [Double]) -> Matrix { hessian(at: theta) }
 
@@ -131,7 +131,7 @@ struct LogitFlow: ImplicitFlow {
 
     func field(at z: [Double]) -> [Double] { residuals(z).map { -$0 } }
 
-    func precondition(_ v: inout [Double]) { v = gemv(gramInverse, v) }
+    func applyPreconditioner(_ v: inout [Double]) { v = gemv(gramInverse, v) }
 
     func curvature(at z: [Double]) -> [Double] {
         let scale = 1 / Double(system.k)
@@ -400,7 +400,7 @@ struct Rosenbrock {
                     stage[i] = y[i] + sum
                     rhs[i] = memory / h
                 }
-                system.precondition(&rhs)
+                system.applyPreconditioner(&rhs)
                 let fs = system.field(at: stage)
                 evaluations += 1
                 let speedHere = speed(stageTau)
