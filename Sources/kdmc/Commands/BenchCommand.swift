@@ -1,7 +1,6 @@
 import ArgumentParser
 import Distillation
 import Foundation
-import LinearAlgebra
 import MPI
 import MonteCarlo
 
@@ -55,14 +54,7 @@ struct BenchCommand: ParsableCommand {
             print(chosen.experimentJSON(solver: kind, trials: trials))
             return
         }
-        do {
-            try MPIRuntime.initialize(threadLevel: .funneled)
-        } catch {
-            throw CommandFailure("MPI could not start: \(error)")
-        }
-        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
-            BLASThreads.set(1)
-        }
+        try startParallelRun()
         let collective = MPICollective()
         do {
             let runner = BenchRunner(workload: chosen, solver: kind, trials: trials,

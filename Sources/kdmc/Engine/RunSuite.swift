@@ -1,6 +1,5 @@
 import Distillation
 import Foundation
-import LinearAlgebra
 import MPI
 import MonteCarlo
 import Report
@@ -14,14 +13,7 @@ let resumableExitStatus: Int32 = 3
 /// Any error after MPI has started ends the whole job through MPI_Abort, so no rank is left
 /// waiting in a collective.
 func runSuite(_ suite: ExperimentSuite, settings: RunSettings) throws -> Int32 {
-    do {
-        try MPIRuntime.initialize(threadLevel: .funneled)
-    } catch {
-        throw CommandFailure("MPI could not start: \(error)")
-    }
-    if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
-        BLASThreads.set(1)
-    }
+    try startParallelRun()
     InterruptSignals.install()
     let collective = MPICollective()
     do {
