@@ -22,25 +22,28 @@ let package = Package(
                        providers: [.apt(["liblapacke-dev"])]),
 
         // Swift layers.
+        // System calls, checked: atomic writes, regular-file reads, locks.
+        .target(name: "SystemIO"),
         .target(name: "MPI", dependencies: ["CMPI"]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
-        .target(name: "Distillation", dependencies: ["LinearAlgebra"]),
-        .target(name: "MonteCarlo", dependencies: ["MPI", "Distillation", "LinearAlgebra"]),
-        .target(name: "Report", dependencies: ["MonteCarlo", "Distillation"]),
+        .target(name: "Distillation", dependencies: ["LinearAlgebra", "SystemIO"]),
+        .target(name: "MonteCarlo", dependencies: ["MPI", "Distillation", "LinearAlgebra", "SystemIO"]),
+        .target(name: "Report", dependencies: ["MonteCarlo", "Distillation", "SystemIO"]),
         .executableTarget(name: "kdmc", dependencies: [
-            "MPI", "MonteCarlo", "Distillation", "Report", "LinearAlgebra",
+            "MPI", "MonteCarlo", "Distillation", "Report", "LinearAlgebra", "SystemIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "DistillationTests", dependencies: ["Distillation", "LinearAlgebra"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo", "MPI", "Distillation"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "MonteCarlo"]),
         // The malformed-experiment corpus is read from disk by path, not bundled.
-        .testTarget(name: "kdmcTests", dependencies: ["MonteCarlo", "Distillation"], exclude: ["Malformed"]),
+        .testTarget(name: "kdmcTests", dependencies: ["MonteCarlo", "Distillation", "SystemIO"], exclude: ["Malformed"]),
     ],
     swiftLanguageModes: [.v6]
 )

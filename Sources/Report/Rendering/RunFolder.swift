@@ -1,6 +1,7 @@
 import Distillation
 import Foundation
 import MonteCarlo
+internal import SystemIO
 
 /// What `kdmc run` leaves in checkpoints/ so that a stopped run can be reported without its
 /// experiment file: checkpoints hold only statistics, and turning them into curves needs the
@@ -153,10 +154,7 @@ public enum RunFolder {
                                reason: "\(suite.experiments.count) experiments but \(manifest.checkpoints.count) checkpoint names")
         }
 
-        var rows: [CurveRow] = []
-        var fits: [SummaryDocument.Fit] = []
-        var verdicts: [Verdict] = []
-        var trials: [String: Int] = [:]
+        var assembly = RunAssembly()
         var experiments: [ReportContent.Experiment] = []
         for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
@@ -210,58 +208,54 @@ public enum RunFolder {
             experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
                                      confidence: spec.confidence, trials: statistics.trials, status: status,
                                      isComplete: complete))
-            trials[spec.name] = statistics.trials
             let result = ExperimentResult(
                 trial: trial, intervals: intervals, stopReason: complete ? status : "interrupted",
                 timing: nil)
-            let experimentRows = ExperimentAnalysis.rows(result)
-            let experimentFits = ExperimentAnalysis.fits(result)
-            rows += experimentRows
-            fits += experimentFits
-            verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
+            assembly.add(result, trials: statistics.trials)
         }
         let summary = SummaryDocument(
             version: manifest.version, seed: suite.experiments.first?.seed ?? 0, ranks: manifest.ranks,
-            trials: trials, partial: true, configuration: manifest.configuration, fits: fits, verdicts: verdicts,
-            timings: [:])
+            trials: assembly.trials, partial: true, configuration: manifest.configuration, fits: assembly.fits,
+            verdicts: assembly.verdicts, timings: [:])
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
-            suite: suite.name, summary: summary, rows: rows, experiments: experiments,
+            suite: suite.name, summary: summary, rows: assembly.rows, experiments: experiments,
             partial: "\(done) of \(experiments.count) experiments complete.")
     }
 
     /// Writes figures/*.svg, then report.html, each whole or not at all (temporary file and
-    /// rename), so a reader never opens half a page. SVG files of experiments no longer in the
-    /// page are removed, so figures/ always matches report.html.
-    public static func write(_ built: ReportPage.Built, to folder: URL) throws(ReportError) {
+    /// rename), so a reader never opens half a page. Nothing else in the folder is touched:
+    /// figures of an earlier run are removed by the run that owns them (its file list), never
+    /// by name, so a user's own files in figures/ stay.
+    ///
+    /// - Returns: the paths written, relative to `folder`.
+    @discardableResult
+    public static func write(_ built: ReportPage.Built, to folder: URL) throws(ReportError) -> [String] {
         let figures = folder.appendingPathComponent(ReportPage.figuresFolder)
         do {
-            try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+            try Files.makeFolder(figures.path)
         } catch {
-            throw .cannotWrite(path: figures.path, reason: "\(error)")
+            throw .cannotWrite(path: figures.path, reason: "\(error.operation) failed: \(error.reason)")
         }
+        var written: [String] = []
         for figure in built.figures {
             try atomicWrite(Data(figure.svg.utf8), to: figures.appendingPathComponent(figure.name))
-        }
-        let keep = Set(built.figures.map(\.name))
-        let existing = (try? FileManager.default.contentsOfDirectory(atPath: figures.path)) ?? []
-        for name in existing where name.hasSuffix(".svg") && !keep.contains(name) {
-            try? FileManager.default.removeItem(at: figures.appendingPathComponent(name))
+            written.append(ReportPage.figuresFolder + "/" + figure.name)
         }
         try atomicWrite(Data(built.html.utf8), to: folder.appendingPathComponent(ReportPage.fileName))
+        return written + [ReportPage.fileName]
+    }
+
+    /// The paths ``write(_:to:)`` writes for `built`, relative to the folder.
+    public static func files(of built: ReportPage.Built) -> [String] {
+        built.figures.map { ReportPage.figuresFolder + "/" + $0.name } + [ReportPage.fileName]
     }
 
     public static func atomicWrite(_ data: Data, to url: URL) throws(ReportError) {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         do {
-            try data.write(to: temporary)
+            try Files.writeAtomically(data, to: url.path)
         } catch {
-            throw .cannotWrite(path: url.path, reason: "\(error)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .cannotWrite(path: url.path, reason: reason)
+            throw .cannotWrite(path: url.path, reason: "\(error.operation) failed: \(error.reason)")
         }
     }
 }
