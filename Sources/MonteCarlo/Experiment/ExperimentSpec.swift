@@ -202,7 +202,13 @@ public enum NGrid: Sendable, Equatable {
         }
     }
 
-    public var maximum: Int { values.last ?? 0 }
+    /// The largest n, without expanding a generated grid (its last point is always `to`).
+    public var maximum: Int {
+        switch self {
+        case .values(let list): list.last ?? 0
+        case .generated(let from, let to, let count, _): count > 1 && to > from ? to : from
+        }
+    }
 }
 
 // MARK: - Teacher, students, solver, stopping

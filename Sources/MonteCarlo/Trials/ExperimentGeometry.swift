@@ -1,5 +1,6 @@
 public import Distillation
 import Foundation
+internal import SystemIO
 
 /// The geometry and teacher of an experiment, built once from its file, with the fastest risk
 /// evaluator that applies: an exact function of the angle γ for the axially symmetric
@@ -108,11 +109,11 @@ public struct ExperimentGeometry: Sendable {
 
     /// The first line's cells when it is a header (any cell not a number), else nil.
     static func header(of path: String) throws -> [String]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TrialSetupError.unreadable(path: path, reason: "no such file")
+        let bytes: [UInt8]
+        do { bytes = try Files.readRegular(path) } catch {
+            throw TrialSetupError.unreadable(path: path, reason: "\(error)")
         }
-        defer { try? handle.close() }
-        let chunk = String(decoding: handle.readData(ofLength: 1 << 16), as: UTF8.self)
+        let chunk = String(decoding: bytes.prefix(1 << 16), as: UTF8.self)
         guard let first = chunk.split(separator: "\n", maxSplits: 1).first else { return nil }
         let cells = first.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }

@@ -158,7 +158,7 @@ struct OutputFolder {
         if let error = Self.move(outputs.map(\.path), from: staging, to: url) {
             throw CommandFailure("cannot move the outputs into \(path): \(error)")
         }
-        removeStaging([])
+        removeStaging(outputs.map(\.path))
         try dropPrevious()
     }
 
