@@ -124,7 +124,8 @@ package enum Files {
     package static func writeAtomically(_ bytes: some Collection<UInt8>, to path: String,
                                         failBeforeRename: Bool = false) throws(SystemError) {
         let temporary = temporaryPath(for: path)
-        let fd = try SystemCall.check("open", temporary) {
+        // Errors name the file the caller writes, not its temporary name.
+        let fd = try SystemCall.check("open", path) {
             open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         do {
