@@ -111,11 +111,18 @@ struct OutputFolder {
     /// dropped and previous/ is kept).
     mutating func startFresh() throws {
         let current = ledger.files.filter { Files.exists(url.appendingPathComponent($0).path) }
-        var failure: SystemError?
+        let keepPrevious = hasPrevious
+        // The list is saved before anything moves, so that if this stops half-way the files
+        // are found on the list of where they were going.
+        let before = ledger
+        if !keepPrevious { ledger.previous = current }
+        ledger.files = current
+        try saveLedger()
         var handled: [String] = []
+        var failure: SystemError?
         do throws(SystemError) {
             for file in current {
-                if hasPrevious {
+                if keepPrevious {
                     try Files.remove(url.appendingPathComponent(file).path)
                 } else {
                     let target = previousURL.appendingPathComponent(file)
@@ -127,12 +134,21 @@ struct OutputFolder {
         } catch {
             failure = error
         }
-        if !hasPrevious { ledger.previous = handled }
-        ledger.files = current.filter { !handled.contains($0) }
-        try saveLedger()
         if let failure {
+            // Put back what moved, so the folder is as it was.
+            if !keepPrevious {
+                for file in handled {
+                    try? Files.rename(previousURL.appendingPathComponent(file).path, to: url.appendingPathComponent(file).path)
+                }
+                ledger = before
+            } else {
+                ledger.files = current.filter { !handled.contains($0) }
+            }
+            try? saveLedger()
             throw CommandFailure("cannot set the earlier run aside in \(previousURL.path): \(failure)")
         }
+        ledger.files = []
+        try saveLedger()
     }
 
     /// Records files the run is about to write, so that a later run can set them aside.
