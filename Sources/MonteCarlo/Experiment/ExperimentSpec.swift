@@ -214,6 +214,9 @@ public enum NGrid: Sendable, Equatable {
 // MARK: - Teacher, students, solver, stopping
 
 public struct TeacherSpec: Sendable, Equatable {
+    /// The largest ‖w*‖/T a run accepts (the logits' squares must stay finite).
+    public static let maximumEffectiveNorm = 1e150
+
     /// ‖w*‖ before the temperature is applied.
     public var norm: Double
     /// Dividing the logits by T is the same as scaling w* by 1/T.

@@ -261,6 +261,12 @@ extension SpecReader {
             choice($0, $1, name: "teacher direction", as: TeacherSpec.Direction.self)
         }
         guard let norm, let temperature, let direction else { return nil }
+        // The logits are w*ᵀx/T; beyond this their squares overflow a double.
+        let effective = norm / temperature
+        guard effective.isFinite, effective <= TeacherSpec.maximumEffectiveNorm else {
+            report(p, "the teacher norm over the temperature, \(JSONValue.format(effective)), is beyond \(JSONValue.format(TeacherSpec.maximumEffectiveNorm)); the logits w*ᵀx/T would overflow, so lower the norm or raise the temperature")
+            return nil
+        }
         return TeacherSpec(norm: norm, temperature: temperature, direction: direction)
     }
 

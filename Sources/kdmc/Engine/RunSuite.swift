@@ -109,6 +109,19 @@ struct SuiteRunner {
         return 0
     }
 
+    /// Says which points lost trials (a solve that did not give a finite risk); a point that
+    /// kept none is an error of the run, after its outputs are written for inspection.
+    static func reportDropped(_ assembly: RunAssembly) throws {
+        for point in assembly.dropped {
+            Diagnostics.line("kdmc: \(point.experiment) / \(point.student) n = \(point.n): \(point.dropped) of \(point.trials) trials dropped (their solve gave no finite risk)")
+        }
+        let empty = assembly.emptyPoints
+        if !empty.isEmpty {
+            let list = empty.prefix(5).map { "\($0.experiment) / \($0.student) n = \($0.n)" }.joined(separator: ", ")
+            throw CommandFailure("\(empty.count) curve point\(empty.count == 1 ? "" : "s") kept no valid trial (\(list)\(empty.count > 5 ? ", …" : "")); no verdict on them holds; check the teacher norm, temperature and solver settings")
+        }
+    }
+
     /// Runs `body` on rank 0 and tells every rank how it went, so that a failure there (a full
     /// disk, a locked folder) ends every rank with the same error instead of leaving them
     /// waiting in a collective.
@@ -195,6 +208,7 @@ struct SuiteRunner {
         try output.commit(outputs)
         self.output = output
         print(VerdictTable.render(assembly.verdicts, suite: suite.name, folder: folder.path))
+        try Self.reportDropped(assembly)
     }
 
     /// The sequential target watches the curves (risk, certificate, paired differences), not
