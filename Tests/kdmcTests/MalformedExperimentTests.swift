@@ -334,3 +334,98 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         #expect(rosenbrock.gradients != dormandPrince.gradients)
     }
 }
+
+/// Issue-by-issue checks of the validation limits and the data files it reads.
+@Suite struct BoundedValidationTests {
+    static func problems(_ json: String, base: URL? = nil) -> [ExperimentProblem] {
+        CrossFieldTests.problems(json, base: base)
+    }
+
+    static func scratch() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-validation-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func duplicateKeysAreReportedAtTheirPath() {
+        let json = """
+        {"suite": "s", "experiments": [
+          {"name": "a", "geometry": "gaussian", "d": 10, "n": [1, 2], "students": ["linear"]},
+          {"name": "b", "geometry": "gaussian", "d": 100, "n": [1, 2], "students": ["linear"], "d": 50,
+           "teacher": {"norm": 1, "norm": 2}}]}
+        """
+        let problems = Self.problems(json)
+        #expect(Set(problems.map(\.path.description)) == ["experiments[1].d", "experiments[1].teacher.norm"])
+        #expect(problems.allSatisfy { $0.message.contains("duplicate key") })
+        // Same keys in different objects are not duplicates.
+        #expect(Self.problems(json.replacingOccurrences(of: ", \"d\": 50", with: "")
+            .replacingOccurrences(of: "\"norm\": 1, ", with: "")).isEmpty)
+    }
+
+    @Test func limitsAreCheckedWithoutExpandingValues() {
+        let base = #"{"name": "x", "geometry": "gaussian", "d": 10, "students": ["linear"], "#
+        let grid = Self.problems(base + #""n": {"from": 1, "to": 5, "count": 1000000000000}}"#)
+        #expect(grid.map(\.path.description) == ["n.count"])
+        #expect(Self.problems(base + #""n": {"from": 1, "to": 5, "count": 1000}}"#).isEmpty)
+        let depth = Self.problems(#"{"name": "x", "geometry": "gaussian", "d": 10, "n": [1], "students": [{"kind": "deep-linear", "depth": 1000000000}]}"#)
+        #expect(depth.map(\.path.description) == ["students[0].depth"])
+        let block = Self.problems(base + #""n": [1, 2], "block_size": 1000000000000}"#)
+        #expect(block.map(\.path.description) == ["block_size"])
+        let trials = Self.problems(base + #""n": [1, 2], "stopping": {"target_ci": {"absolute": 0.01}, "max_trials": 1e14}}"#)
+        #expect(trials.map(\.path.description) == ["stopping.max_trials"])
+        let name = Self.problems(#"{"name": "\#(String(repeating: "a", count: 201))", "geometry": "gaussian", "d": 10, "n": [1], "students": ["linear"]}"#)
+        #expect(name.map(\.path.description) == ["name"])
+        #expect(name.first?.message.contains("201 bytes") == true)
+        #expect(Self.problems(#"{"name": "\#(String(repeating: "a", count: 200))", "geometry": "gaussian", "d": 10, "n": [1], "students": ["linear"]}"#).isEmpty)
+        let hot = Self.problems(base + #""n": [1, 2], "teacher": {"norm": 1e200, "temperature": 1e-200}}"#)
+        #expect(hot.map(\.path.description) == ["teacher"])
+    }
+
+    @Test func dataFilesAreReadInValidation() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cases: [(String, String, String)] = [
+            ("nan.csv", "a,b,label\n1,2,1\nNaN,3,0\n4,5,1\n", "\"NaN\""),
+            ("ragged.csv", "a,b,label\n1,2,1\n3,0\n4,5,1\n", "row has 2 columns"),
+            ("text.csv", "a,b,label\n1,2,1\n3,x,0\n4,5,1\n", "\"x\""),
+            ("huge.csv", "a,b,label\n1,2,1\n3,1e308,0\n4,5,1\n", "beyond ±1e150"),
+        ]
+        for (name, text, fragment) in cases {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let problems = Self.problems("""
+            {"name": "x", "geometry": {"kind": "dataset", "file": "\(name)", "label_column": "label", "holdout": 0.34},
+             "d": 2, "n": [1], "students": ["linear"]}
+            """, base: folder)
+            #expect(problems.map(\.path.description) == ["geometry.file"], "\(name): \(problems)")
+            #expect(problems.first?.message.contains(fragment) == true, "\(name): \(problems)")
+        }
+        let good = "a,b,label\n1,2,1\n3,4,0\n4,5,1\n"
+        try good.write(to: folder.appendingPathComponent("good.csv"), atomically: true, encoding: .utf8)
+        let control = "{\"name\": \"x\", \"geometry\": {\"kind\": \"dataset\", \"file\": \"good.csv\", \"label_column\": \"label\", \"holdout\": 0.34}, \"d\": 2, \"n\": [1], \"students\": [\"linear\"]}"
+        #expect(Self.problems(control, base: folder).isEmpty)
+        // The teacher file must hold d finite numbers.
+        try "1,2,3\n".write(to: folder.appendingPathComponent("teacher.csv"), atomically: true, encoding: .utf8)
+        let teacher = control.replacingOccurrences(of: "\"holdout\"", with: "\"teacher\": {\"file\": \"teacher.csv\"}, \"holdout\"")
+        #expect(Self.problems(teacher, base: folder).map(\.path.description) == ["geometry.teacher.file"])
+        // A given initialization too.
+        try "1, 2, nan".write(to: folder.appendingPathComponent("w0.csv"), atomically: true, encoding: .utf8)
+        let initial = Self.problems(#"{"name": "x", "geometry": "gaussian", "d": 3, "n": [1], "students": [{"kind": "linear", "init": {"kind": "given", "file": "w0.csv"}}]}"#, base: folder)
+        #expect(initial.map(\.path.description) == ["students[0].init.file"])
+        #expect(initial.first?.message.contains("not a finite number") == true)
+    }
+
+    @Test func dataFilesMustBeRegularFiles() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("fifo")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        for (file, kind) in [(fifo.path, "a FIFO"), ("/dev/zero", "a character device"), (folder.path, "a directory")] {
+            let problems = Self.problems("""
+            {"name": "x", "geometry": {"kind": "dataset", "file": "\(file)", "label_column": "label"},
+             "d": 2, "n": [1], "students": ["linear"]}
+            """, base: folder)
+            #expect(problems.map(\.path.description) == ["geometry.file"], "\(file): \(problems)")
+            #expect(problems.first?.message.contains("is \(kind)") == true, "\(file): \(problems)")
+        }
+    }
+}

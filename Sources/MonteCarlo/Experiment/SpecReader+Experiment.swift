@@ -172,16 +172,18 @@ extension SpecReader {
             }
         }
         guard case .dataset(let data) = e.geometry else { return }
+        if case .file(let teacher) = data.teacher {
+            do {
+                _ = try DistillationTrial.readVector(teacher, baseDirectory: baseDirectory, count: e.d)
+            } catch {
+                report(p.appending("geometry").appending("teacher").appending("file"), "\(error)")
+                return
+            }
+        }
         do {
             _ = try ExperimentGeometry(spec: e, baseDirectory: baseDirectory)
         } catch {
-            let text = "\(error)"
-            var path = p.appending("geometry").appending("file")
-            if case .file(let teacher) = data.teacher,
-               text.contains(ExperimentGeometry.resolve(teacher, baseDirectory)) {
-                path = p.appending("geometry").appending("teacher").appending("file")
-            }
-            report(path, text)
+            report(p.appending("geometry").appending("file"), "\(error)")
         }
     }
 
