@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Distillation
+@testable import Numerics
 
 /// Statistical checks use fixed seeds and a 5-standard-error band, so they are
 /// deterministic: a failure means the code changed, not bad luck.

@@ -2,6 +2,7 @@ import Distillation
 import LinearAlgebra
 import Testing
 @testable import MonteCarlo
+@testable import Experiments
 
 /// The closed-form student from w(0) = 0 on an ambient draw goes through the Gram matrix
 /// (`PrefixProjections`) and falls back to the QR of `LinearDistillationProblem` when that is

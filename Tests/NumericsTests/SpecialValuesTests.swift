@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Distillation
+@testable import Numerics
 
 /// Special values, documented edge behaviour and round trips.
 @Suite struct SpecialValuesTests {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MonteCarlo
 import Report
+import Experiments
 
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 internal import Distillation
 import Foundation
 import LinearAlgebra
+import Numerics
 
 /// One Monte Carlo trial of an experiment (DESIGN.md "Monte Carlo contract"): a transfer set of
 /// the largest n drawn from the trial's own Philox stream, every student trained on each nested

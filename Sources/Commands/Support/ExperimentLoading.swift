@@ -1,5 +1,6 @@
 import Foundation
 import MonteCarlo
+import Experiments
 
 /// Reads an experiment argument (a file path, or a preset name) and validates it; on problems,
 /// prints one line per problem prefixed by the file name and fails with status 2.

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 
-@main
-struct RootCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `kdmc` command tree; `Sources/kdmc/main.swift` only calls `main()`.
+package struct RootCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "kdmc",
         abstract: "Check the theory of knowledge distillation by Monte Carlo on MPI.",
         discussion: """
@@ -16,8 +16,10 @@ struct RootCommand: ParsableCommand {
                       BoundCommand.self, DumpCommand.self, ReportCommand.self, BenchCommand.self]
     )
 
+    package init() {}
+
     /// Every failure ends as one `kdmc: ` line on stderr and a non-zero status.
-    static func main() {
+    package static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

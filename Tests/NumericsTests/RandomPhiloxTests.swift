@@ -1,5 +1,5 @@
 import Testing
-@testable import Distillation
+@testable import Numerics
 
 /// Known-answer vectors of Random123 (file `kat_vectors`, lines "philox4x32 10 …"):
 /// counter (4 words), key (2 words) → output (4 words).

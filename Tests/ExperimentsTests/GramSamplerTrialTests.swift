@@ -2,6 +2,8 @@ import Distillation
 import Foundation
 import MonteCarlo
 import Testing
+import Numerics
+import Experiments
 
 /// The trial with the gram sampler draws from the same law as with the ambient one.
 ///

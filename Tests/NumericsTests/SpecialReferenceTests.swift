@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Distillation
+@testable import Numerics
 
 /// Special functions against SciPy reference values (mpmath where SciPy is not accurate
 /// enough; the generator's docstring says where).

@@ -1,5 +1,6 @@
 import Foundation
 import MonteCarlo
+import Experiments
 
 /// The benchmark's workloads (issue 5), each an ordinary experiment file run through the same
 /// engine as `kdmc run`. The comparator (bench/comparator.py) defines the same workloads by the

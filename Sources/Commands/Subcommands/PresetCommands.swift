@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MonteCarlo
+import Experiments
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

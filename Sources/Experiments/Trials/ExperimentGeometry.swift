@@ -1,5 +1,6 @@
 public import Distillation
 import Foundation
+import Numerics
 
 /// The geometry and teacher of an experiment, built once from its file, with the fastest risk
 /// evaluator that applies: an exact function of the angle γ for the axially symmetric

@@ -3,6 +3,8 @@ import Foundation
 import LinearAlgebra
 import MPI
 import MonteCarlo
+import Numerics
+import Experiments
 
 /// Runs one workload on every rank: the experiment through `TrialEngine` and
 /// `DistillationTrial` exactly as `kdmc run` does (no output files, no checkpoints), then

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Distillation
+@testable import Numerics
 
 @Suite struct SpecialQuadratureTests {
     typealias S = SpecialFunctions

@@ -3,6 +3,7 @@ import Foundation
 import MPI
 import MonteCarlo
 import Report
+import Experiments
 
 /// Exit status of a run stopped by SIGTERM/SIGUSR1 after writing its checkpoint: resubmit
 /// with --resume.

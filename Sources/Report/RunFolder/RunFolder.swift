@@ -1,6 +1,7 @@
 import Distillation
 import Foundation
 import MonteCarlo
+import Experiments
 
 /// What `kdmc run` leaves in checkpoints/ so that a stopped run can be reported without its
 /// experiment file: checkpoints hold only statistics, and turning them into curves needs the
