@@ -70,21 +70,10 @@ struct BenchRunner {
         trial.layout.keys.firstIndex { $0.n == n && $0.quantity == q }
     }
 
-    static func isAxial(_ spec: ExperimentSpec) -> Bool {
-        switch spec.geometry {
-        case .gaussian, .polyTail, .margin: return true
-        default: return false
-        }
-    }
-
     /// Per draw and n: the RODAS4 flow (the experiment's tolerances) and its distance to the
     /// closed form; then explicit Euler at 0.99 × the largest stable step until it is as close.
     func compareWithEuler(trial: DistillationTrial) throws -> [BenchResult.EulerComparison]? {
-        let spec = trial.spec
-        let options = try SolverOptions(
-            gradientTolerance: spec.solver.tolerance, fitTolerance: spec.solver.fitTolerance,
-            timeLimit: spec.solver.timeLimit ?? .infinity, maxSteps: spec.solver.maxSteps,
-            integrationTolerance: spec.solver.integrationTolerance)
+        let options = trial.options
         struct Row: Codable {
             var draw: Int, n: Int, target: Double
             var flowGradients: Double, flowHessians: Double, flowSeconds: Double
@@ -93,17 +82,7 @@ struct BenchRunner {
         var rows: [Row] = []
         let clock = ContinuousClock()
         for t in stride(from: collective.rank, to: eulerDraws, by: collective.size) {
-            // Trial t's own draw, as the engine's trial makes it (Gram space when it samples there).
-            var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .transferSet)
-            let problem: LinearDistillationProblem
-            if trial.sampler == .gram, let axial = trial.setup.geometry as? any AxiallySymmetricGeometry {
-                let set = axial.sampleGramTransferSet(count: trial.grid.last!, using: &stream)
-                problem = try LinearDistillationProblem(
-                    points: set.points, teacher: try Teacher(direction: set.teacherDirection, norm: trial.setup.teacher.norm))
-            } else {
-                let points = trial.setup.geometry.sampleTransferSet(count: trial.grid.last!, using: &stream)
-                problem = try LinearDistillationProblem(points: points, teacher: trial.setup.teacher)
-            }
+            let problem = try trial.zeroInitialisedProblem(trial: t)
             for n in trial.grid {
                 let start = clock.now
                 let flow = problem.solve(prefix: n, solver: .flow, options: options)

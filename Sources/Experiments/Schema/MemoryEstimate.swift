@@ -64,20 +64,30 @@ public struct MemoryEstimate: Sendable, Equatable {
 }
 
 extension ExperimentSpec {
-    /// The sampler a run uses: `auto` is gram whenever it is exact, that is when the geometry
-    /// is axially symmetric, max n ≤ d − 1 (the Bartlett factor of W_n(d − 1, I)), and no student
-    /// is deep-linear (its first layer's rows have parts in all of R^d, which a Gram draw does
-    /// not carry). Every other student has an exact Gram form: a random or given w(0) and the
-    /// w_δ directions are independent of the points, so one extra embedding coordinate carries
-    /// their part outside span(u, x_1 … x_n) (``GramTransferSet``).
+    /// The sampler a run uses: `auto` is gram whenever it is exact (`gramSamplerObstacles` is
+    /// empty). Every student but the deep linear one has an exact Gram form: a random or given
+    /// w(0) and the w_δ directions are independent of the points, so one extra embedding
+    /// coordinate carries their part outside span(u, x_1 … x_n) (``GramTransferSet``).
     public var resolvedSampler: SamplerChoice {
         guard sampler == .auto else { return sampler }
-        return gramApplies ? .gram : .ambient
+        return gramSamplerObstacles.isEmpty ? .gram : .ambient
     }
 
-    /// Whether the gram sampler is exact for this experiment (see `resolvedSampler`).
-    public var gramApplies: Bool {
-        geometry.isAxiallySymmetric && n.maximum < d && !students.contains { $0.kind == "deep-linear" }
+    /// Why the gram sampler is not exact for this experiment, one reason per obstacle; empty
+    /// when it is. The reader (a forced `"gram"`), `resolvedSampler` (`"auto"`) and the trial
+    /// all ask this one function.
+    public var gramSamplerObstacles: [String] {
+        var reasons: [String] = []
+        if !geometry.isAxiallySymmetric {
+            reasons.append("the gram sampler needs an axially symmetric geometry (gaussian, poly-tail, margin), not \(geometry.kind)")
+        }
+        if let i = students.firstIndex(where: { $0.kind == "deep-linear" }) {
+            reasons.append("the gram sampler cannot train deep-linear students (students[\(i)]): their first layer lives in R^d")
+        }
+        if n.maximum >= d {
+            reasons.append("the gram sampler draws at most d − 1 = \(d - 1) points (the Bartlett factor of a Wishart W_n(d − 1, I) needs n ≤ d − 1), but the largest n is \(n.maximum)")
+        }
+        return reasons
     }
 
     public var memoryEstimate: MemoryEstimate {

@@ -1,4 +1,4 @@
-internal import Distillation
+package import Distillation
 import Foundation
 import LinearAlgebra
 import Numerics
@@ -14,7 +14,9 @@ public struct DistillationTrial: Sendable {
     public let grid: [Int]
     public let layout: CurveLayout
     let solver: SolverKind
-    let options: SolverOptions
+    /// The solver options every student of this experiment trains with (integrator, step and
+    /// tolerances from the spec).
+    package let options: SolverOptions
     /// Label of the soft-label curve compared with hard labels, if both are present.
     let softVersusHard: (soft: String, hard: String)?
     let givenInitials: [Int: [Double]]
@@ -63,13 +65,10 @@ public struct DistillationTrial: Sendable {
         givenInitials = given
         sampler = spec.resolvedSampler
         if sampler == .gram {
-            guard let axial = setup.geometry as? any AxiallySymmetricGeometry, grid.last! < spec.d else {
+            guard spec.gramSamplerObstacles.isEmpty,
+                  let axial = setup.geometry as? any AxiallySymmetricGeometry else {
                 throw TrialSetupError.unsupported(
-                    "the gram sampler of experiment '\(spec.name)' needs an axially symmetric geometry and max n ≤ d − 1; use \"ambient\"")
-            }
-            if let deep = students.first(where: { if case .deepLinear = $0.kind { true } else { false } }) {
-                throw TrialSetupError.unsupported(
-                    "the gram sampler of experiment '\(spec.name)' cannot train \(deep.label): its first layer lives in R^d; use \"ambient\"")
+                    "experiment '\(spec.name)': " + spec.gramSamplerObstacles.joined(separator: "; ") + "; use \"ambient\"")
             }
             axialGeometry = axial
         } else {
@@ -158,6 +157,13 @@ public struct DistillationTrial: Sendable {
         }
         let points = setup.geometry.sampleTransferSet(count: grid.last!, using: &stream)
         return Draw(trial: UInt64(t), ambientPoints: points, teacher: setup.teacher, gram: nil)
+    }
+
+    /// The zero-initialised linear problem of trial t, drawn exactly as `evaluate` draws it
+    /// (Gram space when the trial samples there): for tools that study one draw's flow.
+    package func zeroInitialisedProblem(trial t: Int) throws -> LinearDistillationProblem {
+        let drawn = try draw(trial: t)
+        return try LinearDistillationProblem(points: drawn.points, teacher: drawn.teacher)
     }
 
     /// The linear problem a student trains on, built once per draw: its own w(0) for a linear
