@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "MonteCarlo", "Distillation", "LinearAlgebra"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "MonteCarlo"]),
         // The malformed-experiment corpus is read from disk by path, not bundled.
-        .testTarget(name: "kdmcTests", dependencies: ["Experiments", "MonteCarlo", "Distillation"], exclude: ["Malformed"]),
+        .testTarget(name: "kdmcTests", dependencies: ["Commands", "Experiments", "MonteCarlo", "Distillation"], exclude: ["Malformed"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,23 +18,34 @@ package struct RootCommand: ParsableCommand {
 
     package init() {}
 
-    /// Every failure ends as one `kdmc: ` line on stderr and a non-zero status.
+    /// The process entry: the status of `run` becomes the exit status.
     package static func main() {
+        Foundation.exit(run(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Parses and runs one command line in this process and returns its exit status, so tests
+    /// can drive a command without spawning kdmc. Every failure ends as one `kdmc: ` line on
+    /// stderr and a non-zero status; `--help` and `--version` print and return 0.
+    package static func run(_ arguments: [String]) -> Int32 {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
+            return 0
         } catch let failure as CommandFailure {
             Diagnostics.error(failure.message)
-            Foundation.exit(failure.status)
+            return failure.status
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            return code.rawValue
         } catch {
             let code = exitCode(for: error)
-            guard code != .success else { exit(withError: error) }  // --help, --version
+            guard code != .success else {  // --help, --version
+                print(fullMessage(for: error))
+                return 0
+            }
             let text = message(for: error)
                 .split(whereSeparator: \.isNewline).joined(separator: "; ")
             Diagnostics.error(text + " (see kdmc help)")
-            Foundation.exit(code.rawValue)
+            return code.rawValue
         }
     }
 }
