@@ -1,3 +1,4 @@
+public import Distillation
 import Foundation
 
 /// The user-facing description of experiments (docs/EXPERIMENT-SCHEMA.md). These are plain
@@ -114,13 +115,8 @@ public enum GeometrySpec: Sendable, Equatable {
         public static let kinds = ["uniform", "eigenvector", "coefficients"]
     }
 
-    /// Law of the radius ρ in the poly-tail and margin constructions.
-    public enum RadialLaw: String, Sendable, Equatable, CaseIterable {
-        /// ρ = 1: points on the unit sphere.
-        case unit
-        /// ρ ~ χ_d, the radius of a standard Gaussian vector in R^d.
-        case chi
-    }
+    /// Law of the radius ρ in the poly-tail and margin constructions (the geometry's own type).
+    public typealias RadialLaw = Distillation.RadialLaw
 
     public struct Mixture: Sendable, Equatable {
         public var weights: [Double]
@@ -296,9 +292,8 @@ public struct SolverSpec: Sendable, Equatable {
         case dormandPrince = "dormand-prince"
     }
 
-    public enum Kind: String, Sendable, Equatable, CaseIterable {
-        case flow, gd, newton, closed
-    }
+    /// How students are trained (the solvers' own type).
+    public typealias Kind = SolverKind
 
     public static let defaultTolerance = 1e-10
     public static let defaultFitTolerance = 1e-10

@@ -35,12 +35,7 @@ public struct DistillationTrial: Sendable {
         setup = try ExperimentGeometry(spec: spec, baseDirectory: baseDirectory)
         students = StudentPlan.plans(for: spec.students)
         grid = spec.n.values
-        switch spec.solver.kind {
-        case .flow: solver = .flow
-        case .gd: solver = .gd
-        case .newton: solver = .newton
-        case .closed: solver = .closed
-        }
+        solver = spec.solver.kind
         options = try SolverOptions(
             gradientTolerance: spec.solver.tolerance, fitTolerance: spec.solver.fitTolerance,
             timeLimit: spec.solver.timeLimit ?? .infinity, maxSteps: spec.solver.maxSteps,

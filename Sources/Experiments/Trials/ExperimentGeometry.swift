@@ -33,12 +33,12 @@ public struct ExperimentGeometry: Sendable {
             riskOfAngle = { $0 / .pi }
             exactExpectation = { GaussianExpectation.expectedRisk(count: $0, dimension: d) }
         case .polyTail(let kappa, let radius):
-            let g = try PolyTailGeometry(dimension: d, kappa: kappa, radial: Self.radial(radius), teacher: weights)
+            let g = try PolyTailGeometry(dimension: d, kappa: kappa, radial: radius, teacher: weights)
             geometry = g
             riskOfAngle = { g.risk(angle: $0) }
             exactExpectation = nil
         case .margin(let theta0, let radius):
-            let g = try MarginGeometry(dimension: d, margin: theta0, radial: Self.radial(radius), teacher: weights)
+            let g = try MarginGeometry(dimension: d, margin: theta0, radial: radius, teacher: weights)
             geometry = g
             riskOfAngle = { g.risk(angle: $0) }
             exactExpectation = nil
@@ -118,13 +118,6 @@ public struct ExperimentGeometry: Sendable {
         let cells = first.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         return cells.contains { Double($0) == nil } ? cells : nil
-    }
-
-    static func radial(_ law: GeometrySpec.RadialLaw) -> RadialLaw {
-        switch law {
-        case .unit: .unit
-        case .chi: .chi
-        }
     }
 }
 
