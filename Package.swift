@@ -13,6 +13,9 @@ let package = Package(
     name: "kdmc",
     products: [
         .executable(name: "kdmc", targets: ["kdmc"]),
+        // The maths and the engine as a library: geometries, students, risk, bounds, the trial
+        // engine and its in-process collective (Examples/GaussianCurve shows its use).
+        .library(name: "KDMCKit", targets: ["Numerics", "LinearAlgebra", "Distillation", "MonteCarlo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +42,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kdmc", dependencies: ["Commands"]),
+        .executableTarget(name: "GaussianCurveExample", dependencies: ["Distillation", "MonteCarlo", "Numerics"],
+                          path: "Examples/GaussianCurve"),
 
         // Tests.
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"],
