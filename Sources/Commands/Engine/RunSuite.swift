@@ -1,0 +1,265 @@
+import Distillation
+import Foundation
+import MPI
+import MonteCarlo
+import Report
+import SystemIO
+import Experiments
+
+/// Exit status of a run stopped by SIGTERM/SIGUSR1 after writing its checkpoint: resubmit
+/// with --resume.
+let resumableExitStatus: Int32 = 3
+
+/// Runs a validated suite on every rank: MPI starts here, each experiment goes through the
+/// engine in turn, and rank 0 writes curves.csv and summary.json and prints the verdicts.
+///
+/// Every error after MPI has started is one every rank agrees on: a setup error is the same on
+/// every rank, the engine ends all ranks together when one fails, and rank 0's file work is
+/// broadcast (``SuiteRunner/onRoot(_:)``). So each rank returns the error, rank 0 prints it as
+/// one line, and all leave through MPI_Finalize with exit status 1, without an MPI abort.
+func runSuite(_ suite: ExperimentSuite, settings: RunSettings) throws -> Int32 {
+    try startParallelRun()
+    do {
+        try InterruptSignals.install()
+    } catch {
+        throw CommandFailure("cannot install the SIGTERM/SIGUSR1 handlers: \(error)")
+    }
+    let collective = MPICollective()
+    var runner = SuiteRunner(suite: suite, settings: settings, collective: collective)
+    do {
+        return try runner.run()
+    } catch let failure as CommandFailure {
+        throw failure
+    } catch {
+        throw CommandFailure("\(error)")
+    }
+}
+
+struct SuiteRunner {
+    let suite: ExperimentSuite
+    let settings: RunSettings
+    let collective: MPICollective
+    /// The locked output folder (rank 0 only).
+    var output: OutputFolder?
+
+    init(suite: ExperimentSuite, settings: RunSettings, collective: MPICollective) {
+        self.suite = suite
+        self.settings = settings
+        self.collective = collective
+    }
+
+    /// Rounds of about 10 s: a stop request (Slurm's warning signal) is honoured within that
+    /// or one block's time, whichever is longer, and progress comes as often.
+    static let roundSeconds = 10.0
+    /// Up to 8 blocks per rank in a round of fast trials, so uneven trial costs average out.
+    static let maximumBlocksPerRound = 8
+
+    var folder: URL { settings.outputFolder }
+    var checkpoints: URL { folder.appendingPathComponent("checkpoints") }
+
+    mutating func run() throws -> Int32 {
+        let baseDirectory = settings.experimentFile.deletingLastPathComponent()
+        // Build every experiment first: a setup problem stops the run before any trial.
+        let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
+        try onRoot { runner in try runner.prepareFolder() }
+
+        var results: [(ExperimentResult, Int)] = []
+        let start = Date()
+        for (index, trial) in trials.enumerated() {
+            let spec = trial.spec
+            let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
+            let setup = try Self.engineSetup(spec, trial.layout)
+            let configuration = EngineConfiguration(
+                pointCount: trial.layout.count, blockSize: spec.blockSize,
+                blocksPerRankPerRound: Self.maximumBlocksPerRound,
+                stopping: setup.stopping, confidenceLevel: spec.confidence,
+                identity: setup.identity,
+                checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30),
+                roundSeconds: Self.roundSeconds)
+            let engine = try TrialEngine(configuration: configuration)
+            let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
+            var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
+                                           pointNames: trial.layout.keys.map { "\($0.student) n=\($0.n) \($0.quantity.rawValue)" })
+            let outcome = try engine.run(on: collective, resume: resume,
+                                         progress: { progress.report($0) },
+                                         trial: { try trial.evaluate(trial: $0) })
+            switch outcome.status {
+            case .interrupted(let resumable):
+                progress.stop()
+                if collective.isRoot {
+                    Diagnostics.error(resumable
+                        ? "stopped on request during '\(spec.name)'; checkpoint saved in \(checkpoints.path); continue with: kdmc run \(settings.experimentFile.path) --out \(folder.path) --resume"
+                        : "stopped on request during '\(spec.name)' before a checkpoint could be written")
+                    if resumable { writePartialReport() }
+                    if output?.hasPrevious == true, let previous = output?.previousURL.path {
+                        Diagnostics.line("the earlier run's outputs are kept in \(previous) until this run completes")
+                    }
+                }
+                return resumable ? resumableExitStatus : 1
+            case .finished(let reason):
+                progress.finish(trials: outcome.statistics?.trials)
+                if collective.isRoot, let intervals = outcome.intervals {
+                    results.append((ExperimentResult(trial: trial, intervals: intervals,
+                                                     stopReason: reason.rawValue, timing: outcome.timing),
+                                    outcome.statistics?.trials ?? 0))
+                }
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        try onRoot { runner in try runner.writeOutputs(results, seconds: seconds) }
+        return 0
+    }
+
+    /// Says which points lost trials (a solve that did not give a finite risk); a point that
+    /// kept none is an error of the run, after its outputs are written for inspection.
+    static func reportDropped(_ assembly: RunAssembly) throws {
+        for point in assembly.dropped {
+            Diagnostics.line("kdmc: \(point.experiment) / \(point.student) n = \(point.n): \(point.dropped) of \(point.trials) trials dropped (their solve gave no finite risk)")
+        }
+        let empty = assembly.emptyPoints
+        if !empty.isEmpty {
+            let list = empty.prefix(5).map { "\($0.experiment) / \($0.student) n = \($0.n)" }.joined(separator: ", ")
+            throw CommandFailure("\(empty.count) curve point\(empty.count == 1 ? "" : "s") kept no valid trial (\(list)\(empty.count > 5 ? ", …" : "")); no verdict on them holds; check the teacher norm, temperature and solver settings")
+        }
+    }
+
+    /// Runs `body` on rank 0 and tells every rank how it went, so that a failure there (a full
+    /// disk, a locked folder) ends every rank with the same error instead of leaving them
+    /// waiting in a collective.
+    mutating func onRoot(_ body: (inout SuiteRunner) throws -> Void) throws {
+        var message = ""
+        if collective.isRoot {
+            do {
+                try body(&self)
+            } catch let failure as CommandFailure {
+                message = failure.message
+            } catch {
+                message = "\(error)"
+            }
+        }
+        let agreed = try collective.broadcast(Array(message.utf8), root: 0)
+        if !agreed.isEmpty { throw CommandFailure(String(decoding: agreed, as: UTF8.self)) }
+    }
+
+    /// A stopped run leaves a report of what it has, marked partial (as `kdmc report` would
+    /// build it); failing to write it must not hide the checkpoint, so it is only mentioned.
+    mutating func writePartialReport() {
+        do {
+            let content = try RunFolder.partialContent(folder, engineSetup: Self.engineSetup)
+            let built = ReportPage.build(content)
+            try output?.claim(RunFolder.files(of: built))
+            try RunFolder.write(built, to: folder)
+            Diagnostics.line("partial report: \(folder.appendingPathComponent(ReportPage.fileName).path)")
+        } catch let failure as CommandFailure {
+            Diagnostics.error("no partial report: \(failure.message)")
+        } catch {
+            Diagnostics.error("no partial report: \(error)")
+        }
+    }
+
+    /// Locks the folder; a fresh run sets the earlier run's files aside (previous/) so that,
+    /// if this one is stopped, `kdmc report` finds this run's checkpoints rather than another
+    /// run's results, while the earlier result is kept until this one completes; --resume keeps
+    /// everything. The manifest beside the checkpoints records what `kdmc report` needs to
+    /// rebuild curves from them (the configuration, where its data files live).
+    mutating func prepareFolder() throws {
+        var output = try OutputFolder.open(folder)
+        if !settings.resume { try output.startFresh() }
+        let names = suite.experiments.enumerated().map { Self.checkpointName($0.offset, $0.element.name) }
+        try output.claim(["checkpoints/" + RunManifest.fileName] + names.map { "checkpoints/" + $0 })
+        do {
+            try Files.makeFolder(checkpoints.path)
+        } catch {
+            throw CommandFailure("cannot create \(error.path): \(error.reason)")
+        }
+        let manifest = RunManifest(
+            version: kdmcVersion, ranks: collective.size, configuration: try Self.configurationText(suite),
+            baseDirectory: settings.experimentFile.deletingLastPathComponent().path,
+            checkpoints: names)
+        try output.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
+        self.output = output
+    }
+
+    mutating func writeOutputs(_ results: [(ExperimentResult, Int)], seconds: Double) throws {
+        var assembly = RunAssembly()
+        var timings: [String: Double] = ["total_seconds": seconds]
+        for (result, trials) in results {
+            assembly.add(result, trials: trials)
+            let name = result.trial.spec.name
+            if let timing = result.timing {
+                timings["\(name).seconds"] = timing.wallSeconds
+                timings["\(name).efficiency"] = timing.efficiency
+                timings["\(name).worst_round_imbalance"] = timing.worstRoundImbalance
+            }
+        }
+        let summary = SummaryDocument(
+            version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
+            trials: assembly.trials, partial: false, configuration: try Self.configurationText(suite),
+            fits: assembly.fits, verdicts: assembly.verdicts, timings: timings)
+        // The report is built from the same rows and summary that `kdmc report` reads back, so
+        // a rebuild gives the same page.
+        let built = ReportPage.build(ReportContent(rows: assembly.rows, summary: summary))
+        var outputs: [(path: String, data: Data)] = [
+            ("curves.csv", Data(CurvesCSV.render(assembly.rows).utf8)),
+            ("summary.json", try summary.encoded()),
+        ]
+        outputs += built.figures.map { (ReportPage.figuresFolder + "/" + $0.name, Data($0.svg.utf8)) }
+        outputs.append((ReportPage.fileName, Data(built.html.utf8)))
+        guard var output else { preconditionFailure("outputs are written by rank 0 after prepareFolder") }
+        try output.commit(outputs)
+        self.output = output
+        print(VerdictTable.render(assembly.verdicts, suite: suite.name, folder: folder.path))
+        try Self.reportDropped(assembly)
+    }
+
+    /// The sequential target watches the curves (risk, certificate, paired differences), not
+    /// the solver diagnostics.
+    /// The stopping rule and checkpoint identity of an experiment: what a run gives its engine
+    /// and what `kdmc report` needs to read that run's checkpoints.
+    static func engineSetup(_ spec: ExperimentSpec, _ layout: CurveLayout) throws -> EngineSetup {
+        EngineSetup(stopping: rule(spec.stopping, watching: layout.curvePoints), identity: try identity(spec))
+    }
+
+    static func rule(_ stopping: StoppingSpec, watching points: [Int]) -> StoppingRule {
+        switch stopping {
+        case .fixed(let trials):
+            return .fixed(trials: trials)
+        case .sequential(let s):
+            var target = SequentialTarget(minimumTrials: s.minTrials, maximumTrials: s.maxTrials,
+                                          wallTimeLimit: s.wallTime, watchedPoints: points)
+            switch s.target {
+            case .absolute(let x): target.absoluteHalfWidth = x
+            case .relative(let x): target.relativeHalfWidth = x
+            }
+            return .sequential(target)
+        }
+    }
+
+    /// Everything that changes a trial's numbers: the experiment without its stopping rule
+    /// (so a resumed run may be given more trials).
+    static func identity(_ spec: ExperimentSpec) throws -> String {
+        var stripped = spec
+        stripped.stopping = .defaultRule
+        return String(decoding: try canonicalEncoder.encode(stripped.json), as: UTF8.self)
+    }
+
+    static func configurationText(_ suite: ExperimentSuite) throws -> String {
+        String(decoding: try canonicalEncoder.encode(suite.json), as: UTF8.self)
+    }
+
+    static let canonicalEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func checkpointName(_ index: Int, _ experiment: String) -> String {
+        "\(index)-\(fileName(experiment)).checkpoint"
+    }
+
+    static func fileName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}
+
+let kdmcVersion = "0.1.0"
