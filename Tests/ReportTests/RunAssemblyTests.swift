@@ -1,4 +1,5 @@
 import Foundation
+import Experiments
 import MonteCarlo
 @testable import Report
 import Testing
