@@ -151,6 +151,8 @@ extension ExperimentSpec {
         default:
             break
         }
+        doubles += d
+        terms.append("teacher d")
         var largestStudent = 0.0
         var largestName = ""
         for student in students {
