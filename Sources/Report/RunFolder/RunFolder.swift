@@ -114,12 +114,12 @@ public enum RunFolder {
         let rows: [CurveRow]
         let summary: SummaryDocument
         do {
-            rows = try CurvesCSV.parse(try String(contentsOf: csvURL, encoding: .utf8))
+            rows = try CurvesCSV.parse(String(decoding: try Files.readRegular(csvURL.path), as: UTF8.self))
         } catch {
             throw .unreadable(path: csvURL.path, reason: "\(error)")
         }
         do {
-            summary = try SummaryDocument.decode(try Data(contentsOf: summaryURL))
+            summary = try SummaryDocument.decode(Data(try Files.readRegular(summaryURL.path)))
         } catch {
             throw .unreadable(path: summaryURL.path, reason: "\(error)")
         }
@@ -139,7 +139,7 @@ public enum RunFolder {
         let manifestURL = manifestURL(folder)
         let manifest: RunManifest
         do {
-            manifest = try JSONDecoder().decode(RunManifest.self, from: try Data(contentsOf: manifestURL))
+            manifest = try JSONDecoder().decode(RunManifest.self, from: Data(try Files.readRegular(manifestURL.path)))
         } catch {
             throw .badManifest(path: manifestURL.path, reason: "\(error)")
         }
