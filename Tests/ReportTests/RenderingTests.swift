@@ -1,4 +1,5 @@
 import Foundation
+import MonteCarlo
 import Testing
 @testable import Report
 
@@ -154,12 +155,21 @@ import Testing
             Verdict(claim: "M3", experiment: "second", student: "linear", holds: false,
                     numbers: ["violations": 1, "largest_mean_step": 0.0123456789], detail: "one increase"),
         ]
-        let configuration = """
-        {"suite": "demo", "experiments": [{"name": "first", "description": "\(description.replacingOccurrences(of: "\"", with: "\\\""))", "seed": 3, "confidence": 0.9},
-                                          {"name": "second", "seed": 4}]}
-        """
-        let summary = SummaryDocument(version: "0.1.0", seed: 3, ranks: 2, trials: ["first": 50, "second": 60],
-                                      partial: partial != nil, configuration: configuration, fits: [],
+        let configuration: JSONValue = .object([
+            "suite": .string("demo"),
+            "experiments": .array([
+                .object(["name": .string("first"), "description": .string(description), "seed": .integer(3), "confidence": .number(0.9)]),
+                .object(["name": .string("second"), "seed": .integer(4)]),
+            ]),
+        ])
+        let experiments: [SummaryDocument.Experiment] = [
+            .init(name: "first", seed: 3, trials: 50, trialsRequested: 50, trialsPlanned: 50, blockSize: 10,
+                  confidence: 0.9, stopReason: "fixedCountReached", sampler: "gram"),
+            .init(name: "second", seed: 4, trials: 60, trialsRequested: 50, trialsPlanned: 60, blockSize: 20,
+                  confidence: 0.95, stopReason: "fixedCountReached", sampler: "ambient"),
+        ]
+        let summary = SummaryDocument(version: "0.1.0", ranks: 2, partial: partial != nil, configuration: configuration,
+                                      experiments: experiments, fits: [],
                                       verdicts: verdicts, timings: ["total_seconds": 1.5, "first.seconds": 1])
         var content = ReportContent(rows: rows, summary: summary)
         content.partial = partial

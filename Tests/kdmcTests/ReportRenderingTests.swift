@@ -63,12 +63,18 @@ enum HeadlessChromium {
             var experiment: String
             var student: String?
             var holds: Bool
-            var numbers: [String: Double]
+            /// null for a number that is not finite.
+            var numbers: [String: Double?]
+        }
+        struct Experiment: Decodable {
+            var name: String
+            var seed: UInt64
+            var trials: Int
         }
         var verdicts: [Entry]
-        var trials: [String: Int]
+        var experiments: [Experiment]
         var ranks: Int
-        var seed: UInt64
+        var trials: [String: Int] { Dictionary(uniqueKeysWithValues: experiments.map { ($0.name, $0.trials) }) }
     }
 
     @Test func theReportOfASmallRunRendersInHeadlessChromium() throws {
@@ -115,7 +121,8 @@ enum HeadlessChromium {
             #expect(String(row.output.3) == verdict.claim)
             let cells = String(row.output.4)
             #expect(cells.contains(verdict.holds ? "✓ holds" : "✗ fails"))
-            for (key, value) in verdict.numbers {
+            for (key, number) in verdict.numbers {
+                let value = number ?? .nan
                 let shown = value.isFinite ? String(format: "%.6g", value) : (value.isNaN ? "NaN" : (value > 0 ? "∞" : "−∞"))
                 #expect(cells.contains("<span class=\"key\">\(key)</span> = <span class=\"value\">\(shown)</span>"),
                         "\(verdict.experiment) \(verdict.claim): \(key) = \(shown)")
@@ -125,7 +132,9 @@ enum HeadlessChromium {
         #expect(dom.contains(">\(held) of \(summary.verdicts.count) verdicts hold</p>"))
 
         // The run's metadata.
-        #expect(dom.contains("<td id=\"meta-seed\">\(summary.seed)</td>"))
+        let seeds = Set(summary.experiments.map(\.seed))
+        #expect(seeds.count == 1)
+        #expect(dom.contains("<td id=\"meta-seed\">\(seeds.first ?? 0) (every experiment)</td>"))
         #expect(dom.contains("<td id=\"meta-ranks\">\(summary.ranks)</td>"))
         #expect(dom.contains("<td id=\"meta-trials\">\(summary.trials.values.reduce(0, +)) in total</td>"))
         for (name, trials) in summary.trials {

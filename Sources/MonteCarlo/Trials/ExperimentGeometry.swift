@@ -113,7 +113,8 @@ public struct ExperimentGeometry: Sendable {
         }
         defer { try? handle.close() }
         let chunk = String(decoding: handle.readData(ofLength: 1 << 16), as: UTF8.self)
-        guard let first = chunk.split(separator: "\n", maxSplits: 1).first else { return nil }
+        // isNewline: "\r\n" is one Character, so a CRLF file does not split on "\n".
+        guard let first = chunk.split(maxSplits: 1, whereSeparator: \.isNewline).first else { return nil }
         let cells = first.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         return cells.contains { Double($0) == nil } ? cells : nil

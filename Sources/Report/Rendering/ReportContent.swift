@@ -1,4 +1,5 @@
 import Foundation
+import MonteCarlo
 
 /// Everything `report.html` shows, gathered from a finished run (its rows and summary) or from
 /// the checkpoints of a run that was stopped (then `partial` says what is missing).
@@ -47,8 +48,10 @@ public struct ReportContent: Sendable {
     /// and descriptions; names found only in the rows or verdicts are appended.
     public init(rows: [CurveRow], summary: SummaryDocument) {
         let recorded = Self.recordedExperiments(summary.configuration)
+        let run = Dictionary(summary.experiments.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var experiments: [Experiment] = recorded.experiments.map { e in
-            Experiment(name: e.name, description: e.description, seed: e.seed, confidence: e.confidence,
+            Experiment(name: e.name, description: e.description, seed: run[e.name]?.seed ?? e.seed,
+                       confidence: run[e.name]?.confidence ?? e.confidence,
                        trials: summary.trials[e.name], status: summary.partial ? "partial" : "complete",
                        isComplete: !summary.partial)
         }
@@ -59,7 +62,8 @@ public struct ReportContent: Sendable {
             extra.append(name)
         }
         for name in extra {
-            experiments.append(Experiment(name: name, trials: summary.trials[name],
+            experiments.append(Experiment(name: name, seed: run[name]?.seed, confidence: run[name]?.confidence,
+                                          trials: summary.trials[name],
                                           status: summary.partial ? "partial" : "complete", isComplete: !summary.partial))
         }
         self.init(suite: recorded.suite ?? experiments.first?.name ?? "run", summary: summary, rows: rows,
@@ -74,20 +78,32 @@ public struct ReportContent: Sendable {
         var confidence: Double?
     }
 
-    /// Reads names, descriptions, seeds and levels from the canonical suite JSON of
-    /// summary.json. Best effort: a configuration that does not parse gives an empty list and
-    /// the experiments are taken from the rows instead.
-    static func recordedExperiments(_ configuration: String) -> (suite: String?, experiments: [RecordedExperiment]) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(configuration.utf8)) as? [String: Any] else {
-            return (nil, [])
+    /// Reads names, descriptions, seeds and levels from the suite recorded in summary.json.
+    /// Best effort: a configuration of another shape gives an empty list and the experiments
+    /// are taken from the rows instead.
+    static func recordedExperiments(_ configuration: JSONValue) -> (suite: String?, experiments: [RecordedExperiment]) {
+        guard case .object(let object) = configuration else { return (nil, []) }
+        guard case .array(let list)? = object["experiments"] else { return (object["suite"]?.stringValue, []) }
+        let experiments = list.compactMap { item -> RecordedExperiment? in
+            guard case .object(let e) = item, let name = e["name"]?.stringValue else { return nil }
+            var seed: UInt64?
+            if case .integer(let i)? = e["seed"], i >= 0 { seed = UInt64(i) }
+            var confidence: Double?
+            switch e["confidence"] {
+            case .number(let x)?: confidence = x
+            case .integer(let i)?: confidence = Double(i)
+            default: break
+            }
+            return RecordedExperiment(name: name, description: e["description"]?.stringValue, seed: seed,
+                                      confidence: confidence)
         }
-        let list = object["experiments"] as? [[String: Any]] ?? []
-        let experiments = list.compactMap { e -> RecordedExperiment? in
-            guard let name = e["name"] as? String else { return nil }
-            return RecordedExperiment(name: name, description: e["description"] as? String,
-                                      seed: (e["seed"] as? NSNumber).map { UInt64(bitPattern: $0.int64Value) },
-                                      confidence: (e["confidence"] as? NSNumber)?.doubleValue)
-        }
-        return (object["suite"] as? String, experiments)
+        return (object["suite"]?.stringValue, experiments)
+    }
+}
+
+extension JSONValue {
+    var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
     }
 }

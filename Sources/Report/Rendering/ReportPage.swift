@@ -43,7 +43,9 @@ public enum ReportPage {
         }
         meta("Status", "status", content.partial != nil ? "partial (stopped, not resumed)" : "complete")
         meta("Tool", "tool", "\(Markup.escape(summary.tool)) \(Markup.escape(summary.version))")
-        meta("Seed", "seed", String(summary.seed))
+        let seeds = Set(content.experiments.compactMap(\.seed))
+        meta("Seed", "seed", seeds.count == 1 ? "\(seeds.first!)\(content.experiments.count > 1 ? " (every experiment)" : "")"
+             : seeds.isEmpty ? "—" : "per experiment, below")
         meta("Ranks", "ranks", String(summary.ranks))
         meta("Trials", "trials", String(content.experiments.compactMap(\.trials).reduce(0, +)) + " in total")
         if let total = summary.timings["total_seconds"] {
@@ -59,7 +61,7 @@ public enum ReportPage {
             h += "<td>\(t("seconds"))</td><td>\(t("efficiency"))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"
-        h += "<details><summary>Configuration (as run)</summary>\n<pre class=\"configuration\">\(Markup.escape(summary.configuration))</pre>\n</details>\n"
+        h += "<details><summary>Configuration (as run)</summary>\n<pre class=\"configuration\">\(Markup.escape(summary.configurationText))</pre>\n</details>\n"
         h += "</section>\n"
 
         // One figure per experiment.

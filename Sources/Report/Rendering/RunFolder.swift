@@ -156,7 +156,7 @@ public enum RunFolder {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
-        var trials: [String: Int] = [:]
+        var summaryExperiments: [SummaryDocument.Experiment] = []
         var experiments: [ReportContent.Experiment] = []
         for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
@@ -199,10 +199,12 @@ public enum RunFolder {
             let intervals = statistics.intervals(&critical)
             var status = "stopped after \(statistics.trials) trials"
             var complete = false
+            var stopReason = "interrupted"
             if let plan = try? StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize) {
                 if statistics.blockCount > 0, let reason = plan.decision(after: statistics, critical: &critical) {
                     status = "complete (\(reason.rawValue))"
                     complete = true
+                    stopReason = reason.rawValue
                 } else {
                     status += " of at most \(plan.maximumBlocks * plan.blockSize)"
                 }
@@ -210,9 +212,11 @@ public enum RunFolder {
             experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
                                      confidence: spec.confidence, trials: statistics.trials, status: status,
                                      isComplete: complete))
-            trials[spec.name] = statistics.trials
+            summaryExperiments.append(SummaryDocument.Experiment(
+                spec: spec, sampler: trial.sampler, trials: statistics.trials,
+                stopReason: stopReason))
             let result = ExperimentResult(
-                trial: trial, intervals: intervals, stopReason: complete ? status : "interrupted",
+                trial: trial, intervals: intervals, stopReason: stopReason,
                 timing: nil)
             let experimentRows = ExperimentAnalysis.rows(result)
             let experimentFits = ExperimentAnalysis.fits(result)
@@ -221,9 +225,8 @@ public enum RunFolder {
             verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
         }
         let summary = SummaryDocument(
-            version: manifest.version, seed: suite.experiments.first?.seed ?? 0, ranks: manifest.ranks,
-            trials: trials, partial: true, configuration: manifest.configuration, fits: fits, verdicts: verdicts,
-            timings: [:])
+            version: manifest.version, ranks: manifest.ranks, partial: true, configuration: suite.json,
+            experiments: summaryExperiments, fits: fits, verdicts: verdicts, timings: [:])
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
             suite: suite.name, summary: summary, rows: rows, experiments: experiments,

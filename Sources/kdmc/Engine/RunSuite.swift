@@ -43,7 +43,12 @@ struct SuiteRunner {
         let baseDirectory = settings.experimentFile.deletingLastPathComponent()
         // Build every experiment first: a setup problem stops the run before any trial.
         let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
-        if collective.isRoot { try prepareFolder() }
+        if collective.isRoot {
+            try prepareFolder()
+            for spec in suite.experiments {
+                if let notice = TrialRounding(spec).notice(experiment: spec.name) { Diagnostics.line("kdmc: note: " + notice) }
+            }
+        }
         try collective.barrier()
 
         var results: [ExperimentResult] = []
@@ -129,7 +134,7 @@ struct SuiteRunner {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
-        var trials: [String: Int] = [:]
+        var experiments: [SummaryDocument.Experiment] = []
         var timings: [String: Double] = ["total_seconds": seconds]
         for result in results {
             let experimentRows = ExperimentAnalysis.rows(result)
@@ -138,7 +143,8 @@ struct SuiteRunner {
             fits += experimentFits
             verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
             let name = result.trial.spec.name
-            trials[name] = result.trials
+            experiments.append(SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
+                                                          trials: result.trials, stopReason: result.stopReason))
             if let timing = result.timing {
                 timings["\(name).seconds"] = timing.wallSeconds
                 timings["\(name).efficiency"] = timing.efficiency
@@ -146,9 +152,8 @@ struct SuiteRunner {
             }
         }
         let summary = SummaryDocument(
-            version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
-            trials: trials, partial: false, configuration: try Self.configurationText(suite),
-            fits: fits, verdicts: verdicts, timings: timings)
+            version: kdmcVersion, ranks: collective.size, partial: false, configuration: suite.json,
+            experiments: experiments, fits: fits, verdicts: verdicts, timings: timings)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
