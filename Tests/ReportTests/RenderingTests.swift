@@ -162,10 +162,10 @@ import Testing
                 .object(["name": .string("second"), "seed": .integer(4)]),
             ]),
         ])
-        let experiments: [SummaryDocument.Experiment] = [
-            .init(name: "first", seed: 3, trials: 50, trialsRequested: 50, trialsPlanned: 50, blockSize: 10,
+        let experiments: [String: SummaryDocument.Experiment] = [
+            "first": .init(seed: 3, trials: 50, trialsRequested: 50, trialsPlanned: 50, blockSize: 10,
                   confidence: 0.9, stopReason: "fixedCountReached", sampler: "gram"),
-            .init(name: "second", seed: 4, trials: 60, trialsRequested: 50, trialsPlanned: 60, blockSize: 20,
+            "second": .init(seed: 4, trials: 60, trialsRequested: 50, trialsPlanned: 60, blockSize: 20,
                   confidence: 0.95, stopReason: "fixedCountReached", sampler: "ambient"),
         ]
         let summary = SummaryDocument(version: "0.1.0", ranks: 2, partial: partial != nil, configuration: configuration,

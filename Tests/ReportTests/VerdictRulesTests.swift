@@ -85,7 +85,7 @@ import Testing
         let verdict = Verdict(claim: "B", experiment: "e", holds: true, numbers: ["z": .infinity, "a": .nan, "m": 0.5], detail: "d")
         let doc = SummaryDocument(version: "0", ranks: 2, partial: false,
                                   configuration: .object(["suite": .string("s"), "memo": .null]),
-                                  experiments: [.init(name: "e", seed: 7, trials: 64, trialsRequested: 50, trialsPlanned: 64,
+                                  experiments: ["e": .init(seed: 7, trials: 64, trialsRequested: 50, trialsPlanned: 64,
                                                       blockSize: 64, confidence: 0.95, stopReason: "fixedCountReached",
                                                       sampler: "gram")],
                                   fits: [], verdicts: [verdict], timings: [:])

@@ -39,10 +39,11 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         // 4 trials in blocks of 2: nothing rounded, so nothing said.
         #expect(!run.stderr.contains("rounded up"))
-        let experiments = try #require(try Self.summary(out)["experiments"] as? [[String: Any]])
-        #expect(experiments.first?["trials"] as? Int == 4)
-        #expect(experiments.first?["trials_requested"] as? Int == 4)
-        #expect(experiments.first?["trials_planned"] as? Int == 4)
+        let experiment = try #require((try Self.summary(out)["experiments"] as? [String: [String: Any]])?["crlf"])
+        #expect(experiment["trials"] as? Int == 4)
+        #expect(experiment["trials_requested"] as? Int == 4)
+        #expect(experiment["trials_planned"] as? Int == 4)
+        #expect(experiment["stop_reason"] as? String == "trials")
     }
 
     @Test func aTrialCountRoundedUpToWholeBlocksIsAnnounced() throws {
@@ -53,7 +54,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         let notices = run.stderr.split(separator: "\n").filter { $0.contains("rounded up") }
         #expect(notices == ["kdmc: note: experiment 'crlf': 3 trials rounded up to 4 (whole blocks of 2 trials; set block_size to a divisor of 3 to run exactly 3)"])
-        let experiment = try #require((try Self.summary(out)["experiments"] as? [[String: Any]])?.first)
+        let experiment = try #require((try Self.summary(out)["experiments"] as? [String: [String: Any]])?["crlf"])
         #expect(experiment["trials"] as? Int == 4)
         #expect(experiment["trials_requested"] as? Int == 3)
         #expect(experiment["trials_planned"] as? Int == 4)

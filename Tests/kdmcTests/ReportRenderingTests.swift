@@ -67,14 +67,13 @@ enum HeadlessChromium {
             var numbers: [String: Double?]
         }
         struct Experiment: Decodable {
-            var name: String
             var seed: UInt64
             var trials: Int
         }
         var verdicts: [Entry]
-        var experiments: [Experiment]
+        var experiments: [String: Experiment]
         var ranks: Int
-        var trials: [String: Int] { Dictionary(uniqueKeysWithValues: experiments.map { ($0.name, $0.trials) }) }
+        var trials: [String: Int] { experiments.mapValues(\.trials) }
     }
 
     @Test func theReportOfASmallRunRendersInHeadlessChromium() throws {
@@ -132,7 +131,7 @@ enum HeadlessChromium {
         #expect(dom.contains(">\(held) of \(summary.verdicts.count) verdicts hold</p>"))
 
         // The run's metadata.
-        let seeds = Set(summary.experiments.map(\.seed))
+        let seeds = Set(summary.experiments.values.map(\.seed))
         #expect(seeds.count == 1)
         #expect(dom.contains("<td id=\"meta-seed\">\(seeds.first ?? 0) (every experiment)</td>"))
         #expect(dom.contains("<td id=\"meta-ranks\">\(summary.ranks)</td>"))

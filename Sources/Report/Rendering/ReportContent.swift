@@ -48,7 +48,7 @@ public struct ReportContent: Sendable {
     /// and descriptions; names found only in the rows or verdicts are appended.
     public init(rows: [CurveRow], summary: SummaryDocument) {
         let recorded = Self.recordedExperiments(summary.configuration)
-        let run = Dictionary(summary.experiments.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let run = summary.experiments
         var experiments: [Experiment] = recorded.experiments.map { e in
             Experiment(name: e.name, description: e.description, seed: run[e.name]?.seed ?? e.seed,
                        confidence: run[e.name]?.confidence ?? e.confidence,

@@ -156,7 +156,7 @@ public enum RunFolder {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
-        var summaryExperiments: [SummaryDocument.Experiment] = []
+        var summaryExperiments: [String: SummaryDocument.Experiment] = [:]
         var experiments: [ReportContent.Experiment] = []
         for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
@@ -212,9 +212,8 @@ public enum RunFolder {
             experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
                                      confidence: spec.confidence, trials: statistics.trials, status: status,
                                      isComplete: complete))
-            summaryExperiments.append(SummaryDocument.Experiment(
-                spec: spec, sampler: trial.sampler, trials: statistics.trials,
-                stopReason: stopReason))
+            summaryExperiments[spec.name] = SummaryDocument.Experiment(
+                spec: spec, sampler: trial.sampler, trials: statistics.trials, stopReason: stopReason)
             let result = ExperimentResult(
                 trial: trial, intervals: intervals, stopReason: stopReason,
                 timing: nil)

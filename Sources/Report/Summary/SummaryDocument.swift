@@ -24,10 +24,9 @@ public struct SummaryDocument: Sendable, Codable {
         }
     }
 
-    /// One experiment as it was run: the numbers a reader needs to reproduce or judge it
-    /// without parsing the configuration.
+    /// One experiment as it was run (the member of `experiments` named after it): the numbers a
+    /// reader needs to reproduce or judge it without parsing the configuration.
     public struct Experiment: Sendable, Codable, Equatable {
-        public var name: String
         public var seed: UInt64
         /// Trials merged into the curves.
         public var trials: Int
@@ -38,18 +37,18 @@ public struct SummaryDocument: Sendable, Codable {
         public var trialsPlanned: Int
         public var blockSize: Int
         public var confidence: Double
-        /// Why the engine stopped (`fixedCountReached`, `targetMet`, `maximumReached`,
-        /// `wallTimeReached`), or `interrupted` for an experiment of a stopped run.
+        /// Why the experiment stopped: `trials` (the fixed count, or the sequential maximum),
+        /// `target` (the CI target was met), `wall_time` (the sequential wall-time cap) or
+        /// `signal` (stopped on request, in a partial run).
         public var stopReason: String
         /// The sampler actually used (`ambient` or `gram`; `auto` resolved).
         public var sampler: String
         /// The estimator of the curves (`plain`: the mean over trials).
         public var estimator: String
 
-        public init(name: String, seed: UInt64, trials: Int, trialsRequested: Int?, trialsPlanned: Int,
+        public init(seed: UInt64, trials: Int, trialsRequested: Int?, trialsPlanned: Int,
                     blockSize: Int, confidence: Double, stopReason: String, sampler: String,
                     estimator: String = "plain") {
-            self.name = name
             self.seed = seed
             self.trials = trials
             self.trialsRequested = trialsRequested
@@ -62,7 +61,7 @@ public struct SummaryDocument: Sendable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, seed, trials, confidence, sampler, estimator
+            case seed, trials, confidence, sampler, estimator
             case trialsRequested = "trials_requested"
             case trialsPlanned = "trials_planned"
             case blockSize = "block_size"
@@ -77,14 +76,15 @@ public struct SummaryDocument: Sendable, Codable {
     public var partial: Bool
     /// The suite as run (command-line overrides applied), as a JSON object.
     public var configuration: JSONValue
-    /// In suite order; an experiment a stopped run never reached is absent.
-    public var experiments: [Experiment]
+    /// By experiment name (the suite's order is the configuration's); an experiment a stopped
+    /// run never reached is absent.
+    public var experiments: [String: Experiment]
     public var fits: [Fit]
     public var verdicts: [Verdict]
     public var timings: [String: Double]
 
     public init(tool: String = "kdmc", version: String, ranks: Int, partial: Bool, configuration: JSONValue,
-                experiments: [Experiment], fits: [Fit], verdicts: [Verdict], timings: [String: Double]) {
+                experiments: [String: Experiment], fits: [Fit], verdicts: [Verdict], timings: [String: Double]) {
         self.schemaVersion = Self.schemaVersion
         self.tool = tool
         self.version = version
@@ -104,7 +104,7 @@ public struct SummaryDocument: Sendable, Codable {
 
     /// Trials merged per experiment name.
     public var trials: [String: Int] {
-        Dictionary(experiments.map { ($0.name, $0.trials) }, uniquingKeysWith: { first, _ in first })
+        experiments.mapValues(\.trials)
     }
 
     /// The configuration as indented JSON, for people.

@@ -4,9 +4,20 @@ extension SummaryDocument.Experiment {
     /// The summary entry of an experiment that ran (or was interrupted) with `trials` merged.
     public init(spec: ExperimentSpec, sampler: SamplerChoice, trials: Int, stopReason: String) {
         let rounding = TrialRounding(spec)
-        self.init(name: spec.name, seed: spec.seed, trials: trials, trialsRequested: rounding.requested,
+        self.init(seed: spec.seed, trials: trials, trialsRequested: rounding.requested,
                   trialsPlanned: rounding.planned, blockSize: spec.blockSize, confidence: spec.confidence,
-                  stopReason: stopReason, sampler: sampler.rawValue)
+                  stopReason: Self.stopWord(stopReason), sampler: sampler.rawValue)
+    }
+
+    /// The words of `stop_reason` for the engine's reasons (other words pass through).
+    static func stopWord(_ reason: String) -> String {
+        switch reason {
+        case StopReason.fixedCountReached.rawValue, StopReason.maximumReached.rawValue: "trials"
+        case StopReason.targetMet.rawValue: "target"
+        case StopReason.wallTimeLimit.rawValue: "wall_time"
+        case "interrupted": "signal"
+        default: reason
+        }
     }
 }
 

@@ -134,7 +134,7 @@ struct SuiteRunner {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
-        var experiments: [SummaryDocument.Experiment] = []
+        var experiments: [String: SummaryDocument.Experiment] = [:]
         var timings: [String: Double] = ["total_seconds": seconds]
         for result in results {
             let experimentRows = ExperimentAnalysis.rows(result)
@@ -143,8 +143,8 @@ struct SuiteRunner {
             fits += experimentFits
             verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
             let name = result.trial.spec.name
-            experiments.append(SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
-                                                          trials: result.trials, stopReason: result.stopReason))
+            experiments[name] = SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
+                                                           trials: result.trials, stopReason: result.stopReason)
             if let timing = result.timing {
                 timings["\(name).seconds"] = timing.wallSeconds
                 timings["\(name).efficiency"] = timing.efficiency
