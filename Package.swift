@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers (DESIGN.md): CMPI → MPI → MonteCarlo → Report → kdmc,
+// Layers (docs/ARCHITECTURE.md): CMPI → MPI → MonteCarlo → Report → kdmc,
 // CBLAS/CLAPACKE → LinearAlgebra → Distillation → MonteCarlo.
 let package = Package(
     name: "kdmc",

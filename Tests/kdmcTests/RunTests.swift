@@ -52,7 +52,7 @@ import Testing
         #expect(result.stdout.contains("verdicts hold"))
     }
 
-    /// DESIGN.md: the same seed gives the same bits for any number of ranks.
+    /// docs/ARCHITECTURE.md: the same seed gives the same bits for any number of ranks.
     @Test func sameSeedSameBytesForOneTwoAndThreeRanks() throws {
         let folder = try scratch("ranks")
         let file = try writeExperiment(in: folder)

@@ -3,7 +3,7 @@ import Foundation
 
 /// The geometry and teacher of an experiment, built once from its file, with the fastest risk
 /// evaluator that applies: an exact function of the angle γ for the axially symmetric
-/// geometries (THEORY.md §3), the geometry's own evaluator from the student's weights otherwise.
+/// geometries (docs/THEORY.md §3), the geometry's own evaluator from the student's weights otherwise.
 public struct ExperimentGeometry: Sendable {
     public let geometry: any Geometry
     public let teacher: Teacher
