@@ -12,8 +12,10 @@ import Testing
             var numbers: [String: Double]
             var detail: String
         }
+        struct Experiment: Decodable { var trials: Int }
         var verdicts: [Entry]
-        var trials: [String: Int]
+        var experiments: [String: Experiment]
+        var trials: [String: Int] { experiments.mapValues(\.trials) }
     }
 
     func run(_ preset: String, _ options: [String] = []) throws -> Summary {
