@@ -3,7 +3,8 @@
 #   scripts/deps.sh          what building and running need (Open MPI, OpenBLAS, LAPACKE)
 #   scripts/deps.sh --test   that, plus what only the tests need: headless Chromium (renders
 #                            report.html), a one-node Slurm (slurmctld, slurmd, sbatch, munged)
-#                            for the job-script test, and iproute2 (network namespaces)
+#                            for the job-script test, iproute2 (network namespaces) and
+#                            Python's jsonschema (checks summary.json against its schema)
 # On a machine without apt (a cluster), says which modules to load instead; the test-only
 # packages are then skipped, and the tests that need them say what is missing.
 set -euo pipefail
@@ -28,7 +29,8 @@ if [ "$with_test" -eq 1 ] && command -v apt-get >/dev/null 2>&1; then
     [ -x /usr/sbin/slurmctld ] || command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
     [ -x /usr/sbin/munged ] || command -v munged >/dev/null 2>&1     || missing+=(munge)
     command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
-    what="$what, and for the tests Chromium, Slurm, munge and iproute2"
+    python3 -c 'import jsonschema' 2>/dev/null || missing+=(python3-jsonschema)
+    what="$what, and for the tests Chromium, Slurm, munge, iproute2 and Python's jsonschema"
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
