@@ -31,14 +31,18 @@ public struct ReportContent: Sendable {
     public var suite: String
     public var summary: SummaryDocument
     public var rows: [CurveRow]
+    /// Per-trial risk counts at a few n (empty for a run folder written without them).
+    public var distributions: [DistributionRow]
     public var experiments: [Experiment]
     /// Why the report is partial (nil for a finished run).
     public var partial: String?
 
-    public init(suite: String, summary: SummaryDocument, rows: [CurveRow], experiments: [Experiment], partial: String?) {
+    public init(suite: String, summary: SummaryDocument, rows: [CurveRow], distributions: [DistributionRow] = [],
+                experiments: [Experiment], partial: String?) {
         self.suite = suite
         self.summary = summary
         self.rows = rows
+        self.distributions = distributions
         self.experiments = experiments
         self.partial = partial
     }
@@ -46,7 +50,7 @@ public struct ReportContent: Sendable {
     /// The content of a finished run: its curves.csv rows and summary.json. The experiment list
     /// comes from the configuration recorded in the summary, so experiments keep the run's order
     /// and descriptions; names found only in the rows or verdicts are appended.
-    public init(rows: [CurveRow], summary: SummaryDocument) {
+    public init(rows: [CurveRow], summary: SummaryDocument, distributions: [DistributionRow] = []) {
         let recorded = Self.recordedExperiments(summary.configuration)
         let run = summary.experiments
         var experiments: [Experiment] = recorded.experiments.map { e in
@@ -67,7 +71,7 @@ public struct ReportContent: Sendable {
                                           status: summary.partial ? "partial" : "complete", isComplete: !summary.partial))
         }
         self.init(suite: recorded.suite ?? experiments.first?.name ?? "run", summary: summary, rows: rows,
-                  experiments: experiments,
+                  distributions: distributions, experiments: experiments,
                   partial: summary.partial ? "summary.json marks this run as partial" : nil)
     }
 

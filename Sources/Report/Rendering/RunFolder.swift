@@ -121,7 +121,17 @@ public enum RunFolder {
         } catch {
             throw .unreadable(path: summaryURL.path, reason: "\(error)")
         }
-        return ReportContent(rows: rows, summary: summary)
+        // Runs written before distributions.csv existed have none; the page then has no panel.
+        var distributions: [DistributionRow] = []
+        let distributionsURL = folder.appendingPathComponent(DistributionsCSV.fileName)
+        if FileManager.default.fileExists(atPath: distributionsURL.path) {
+            do {
+                distributions = try DistributionsCSV.parse(try String(contentsOf: distributionsURL, encoding: .utf8))
+            } catch {
+                throw .unreadable(path: distributionsURL.path, reason: "\(error)")
+            }
+        }
+        return ReportContent(rows: rows, summary: summary, distributions: distributions)
     }
 
     /// A stopped run: each experiment's last checkpoint becomes curves, fits and (provisional)
@@ -154,6 +164,7 @@ public enum RunFolder {
         }
 
         var rows: [CurveRow] = []
+        var distributions: [DistributionRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
         var summaryExperiments: [String: SummaryDocument.Experiment] = [:]
@@ -179,8 +190,9 @@ public enum RunFolder {
                 throw .unreadable(path: path, reason: "\(error)")
             }
             let statistics = checkpoint.statistics
-            guard statistics.points.count == trial.layout.count else {
-                throw .checkpointMismatch(path: path, reason: "it has \(statistics.points.count) curve points, the experiment has \(trial.layout.count)")
+            let distribution = RiskDistribution(layout: trial.layout)
+            guard statistics.points.count == trial.layout.count + distribution.count else {
+                throw .checkpointMismatch(path: path, reason: "it has \(statistics.points.count) curve points, the experiment has \(trial.layout.count + distribution.count)")
             }
             guard statistics.blockSize == spec.blockSize else {
                 throw .checkpointMismatch(path: path, reason: "its block size is \(statistics.blockSize), the experiment's is \(spec.blockSize)")
@@ -191,12 +203,15 @@ public enum RunFolder {
             } catch {
                 throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
             }
-            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count)
+            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize,
+                                          pointCount: trial.layout.count + distribution.count)
             guard checkpoint.fingerprint == expected else {
                 throw .checkpointMismatch(path: path, reason: "its fingerprint is \(checkpoint.fingerprint), the recorded configuration's is \(expected)")
             }
             var critical = StudentCriticalValues(level: spec.confidence)
-            let intervals = statistics.intervals(&critical)
+            let allIntervals = statistics.intervals(&critical)
+            let intervals = Array(allIntervals.prefix(trial.layout.count))
+            distributions += distribution.rows(experiment: spec.name, intervals: allIntervals)
             var status = "stopped after \(statistics.trials) trials"
             var complete = false
             var stopReason = "interrupted"
@@ -228,7 +243,7 @@ public enum RunFolder {
             experiments: summaryExperiments, fits: fits, verdicts: verdicts, timings: [:])
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
-            suite: suite.name, summary: summary, rows: rows, experiments: experiments,
+            suite: suite.name, summary: summary, rows: rows, distributions: distributions, experiments: experiments,
             partial: "\(done) of \(experiments.count) experiments complete.")
     }
 

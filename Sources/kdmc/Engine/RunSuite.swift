@@ -52,13 +52,16 @@ struct SuiteRunner {
         try collective.barrier()
 
         var results: [ExperimentResult] = []
+        var distributions: [DistributionRow] = []
         let start = Date()
         for (index, trial) in trials.enumerated() {
             let spec = trial.spec
             let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
             let setup = try Self.engineSetup(spec, trial.layout)
+            // The engine also counts each trial's risk in fixed bins (distributions.csv).
+            let distribution = RiskDistribution(layout: trial.layout)
             let configuration = EngineConfiguration(
-                pointCount: trial.layout.count, blockSize: spec.blockSize,
+                pointCount: trial.layout.count + distribution.count, blockSize: spec.blockSize,
                 blocksPerRankPerRound: Self.maximumBlocksPerRound,
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
                 identity: setup.identity,
@@ -70,7 +73,10 @@ struct SuiteRunner {
                                            pointNames: trial.layout.keys.map { "\($0.student) n=\($0.n) \($0.quantity.rawValue)" })
             let outcome = try engine.run(on: collective, resume: resume,
                                          progress: { progress.report($0) },
-                                         trial: { try trial.evaluate(trial: $0) })
+                                         trial: { index in
+                                             let values = try trial.evaluate(trial: index)
+                                             return values + distribution.indicators(values)
+                                         })
             switch outcome.status {
             case .interrupted(let resumable):
                 progress.stop()
@@ -84,13 +90,14 @@ struct SuiteRunner {
             case .finished(let reason):
                 progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
-                    results.append(ExperimentResult(trial: trial, intervals: intervals,
+                    distributions += distribution.rows(experiment: spec.name, intervals: intervals)
+                    results.append(ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
                                                     stopReason: reason.rawValue, timing: outcome.timing))
                 }
             }
         }
         if collective.isRoot {
-            try writeOutputs(results, seconds: Date().timeIntervalSince(start))
+            try writeOutputs(results, distributions: distributions, seconds: Date().timeIntervalSince(start))
         }
         try collective.barrier()
         return 0
@@ -117,7 +124,7 @@ struct SuiteRunner {
         let manager = FileManager.default
         if !settings.resume {
             if manager.fileExists(atPath: checkpoints.path) { try manager.removeItem(at: checkpoints) }
-            for stale in ["curves.csv", "summary.json", ReportPage.fileName, ReportPage.figuresFolder] {
+            for stale in ["curves.csv", "summary.json", DistributionsCSV.fileName, ReportPage.fileName, ReportPage.figuresFolder] {
                 let url = folder.appendingPathComponent(stale)
                 if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
             }
@@ -130,7 +137,7 @@ struct SuiteRunner {
         try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
     }
 
-    func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws {
+    func writeOutputs(_ results: [ExperimentResult], distributions: [DistributionRow], seconds: Double) throws {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
@@ -156,9 +163,11 @@ struct SuiteRunner {
             experiments: experiments, fits: fits, verdicts: verdicts, timings: timings)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
+        try OutputFiles.write(Data(DistributionsCSV.render(distributions).utf8),
+                              to: folder.appendingPathComponent(DistributionsCSV.fileName))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
-        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary)), to: folder)
+        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary, distributions: distributions)), to: folder)
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
     }
 
