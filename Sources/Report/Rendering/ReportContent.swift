@@ -10,6 +10,8 @@ public struct ReportContent: Sendable {
         public var description: String?
         public var seed: UInt64?
         public var confidence: Double?
+        /// The geometry's kind ("margin", "poly-tail", …), when the configuration records it.
+        public var geometry: String?
         /// Trials merged (nil when the experiment never started).
         public var trials: Int?
         /// "complete", or what a stopped run got to, in words.
@@ -17,8 +19,9 @@ public struct ReportContent: Sendable {
         public var isComplete: Bool
 
         public init(name: String, description: String? = nil, seed: UInt64? = nil, confidence: Double? = nil,
-                    trials: Int? = nil, status: String, isComplete: Bool) {
+                    geometry: String? = nil, trials: Int? = nil, status: String, isComplete: Bool) {
             self.name = name
+            self.geometry = geometry
             self.description = description
             self.seed = seed
             self.confidence = confidence
@@ -55,7 +58,7 @@ public struct ReportContent: Sendable {
         let run = summary.experiments
         var experiments: [Experiment] = recorded.experiments.map { e in
             Experiment(name: e.name, description: e.description, seed: run[e.name]?.seed ?? e.seed,
-                       confidence: run[e.name]?.confidence ?? e.confidence,
+                       confidence: run[e.name]?.confidence ?? e.confidence, geometry: e.geometry,
                        trials: summary.trials[e.name], status: summary.partial ? "partial" : "complete",
                        isComplete: !summary.partial)
         }
@@ -80,6 +83,7 @@ public struct ReportContent: Sendable {
         var description: String?
         var seed: UInt64?
         var confidence: Double?
+        var geometry: String?
     }
 
     /// Reads names, descriptions, seeds and levels from the suite recorded in summary.json.
@@ -98,8 +102,10 @@ public struct ReportContent: Sendable {
             case .integer(let i)?: confidence = Double(i)
             default: break
             }
+            var geometry = e["geometry"]?.stringValue
+            if case .object(let g)? = e["geometry"] { geometry = g["kind"]?.stringValue }
             return RecordedExperiment(name: name, description: e["description"]?.stringValue, seed: seed,
-                                      confidence: confidence)
+                                      confidence: confidence, geometry: geometry)
         }
         return (object["suite"]?.stringValue, experiments)
     }

@@ -174,7 +174,7 @@ public enum RunFolder {
             let store = CheckpointStore(path: path)
             guard store.exists() else {
                 experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
-                                         confidence: spec.confidence, status: "not started", isComplete: false))
+                                         confidence: spec.confidence, geometry: spec.geometry.kind, status: "not started", isComplete: false))
                 continue
             }
             let trial: DistillationTrial
@@ -225,7 +225,7 @@ public enum RunFolder {
                 }
             }
             experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
-                                     confidence: spec.confidence, trials: statistics.trials, status: status,
+                                     confidence: spec.confidence, geometry: spec.geometry.kind, trials: statistics.trials, status: status,
                                      isComplete: complete))
             summaryExperiments[spec.name] = SummaryDocument.Experiment(
                 spec: spec, sampler: trial.sampler, trials: statistics.trials, stopReason: stopReason)
