@@ -1,4 +1,5 @@
 import Foundation
+import Experiments
 import MonteCarlo
 import Testing
 @testable import Report

@@ -1,4 +1,5 @@
 import Foundation
+import Experiments
 import MonteCarlo
 
 /// Everything `report.html` shows, gathered from a finished run (its rows and summary) or from

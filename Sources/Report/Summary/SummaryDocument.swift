@@ -1,4 +1,5 @@
 import Foundation
+import Experiments
 import MonteCarlo
 
 /// `summary.json`: what was run (the configuration as an object, every experiment's seed,

@@ -1,3 +1,4 @@
+import Experiments
 import MonteCarlo
 
 extension SummaryDocument.Experiment {

@@ -1,3 +1,4 @@
+import Experiments
 import MonteCarlo
 
 /// The distribution of the per-trial risk at a few n, as fixed-bin counts. A confidence
