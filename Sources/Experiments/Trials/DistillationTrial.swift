@@ -3,7 +3,7 @@ import Foundation
 import LinearAlgebra
 import Numerics
 
-/// One Monte Carlo trial of an experiment (docs/ARCHITECTURE.md, "Monte Carlo contract"): a transfer set of
+/// One Monte Carlo trial of an experiment (docs/ARCHITECTURE.md, "One trial, from the experiment file to curves.csv"): a transfer set of
 /// the largest n drawn from the trial's own Philox stream, every student trained on each nested
 /// prefix of the n grid, and the measured quantities written where `layout` says. The result
 /// depends on the trial index only, never on the rank that computes it.
