@@ -220,3 +220,39 @@ import Testing
         #expect(ReportPage.build(c).figures.map(\.name) == ["a_b.svg", "a_b-2.svg"])
     }
 }
+
+@Suite struct LinearAxisTests {
+    @Test func ticksAreEvenlySpacedRoundNumbersInsideTheDomain() throws {
+        let axis = try #require(LinearAxis(covering: [1, 80]))
+        let ticks = axis.ticks
+        // Eight steps would be 10.5 wide: the step is the next round number, 20.
+        #expect(ticks.map(\.value) == [0, 20, 40, 60, 80])
+        #expect(ticks.map(\.label) == ["0", "20", "40", "60", "80"])
+        #expect(axis.low < 1 && axis.high > 80)
+        #expect(abs(axis.fraction(axis.low)) < 1e-15 && abs(axis.fraction(axis.high) - 1) < 1e-15)
+    }
+
+    @Test func aTinySpanStillGetsDistinctLabels() throws {
+        let axis = try #require(LinearAxis(covering: [1e-17, 5e-17]))
+        let labels = axis.ticks.compactMap(\.label)
+        #expect(labels.count >= 3)
+        #expect(Set(labels).count == labels.count, "\(labels)")
+        #expect(LinearAxis(covering: [.nan, .infinity]) == nil)
+    }
+
+    /// An exponential claim is drawn with a linear n axis; the same rows on the default axis are
+    /// log–log (control).
+    @Test func theFigureNamesItsScale() {
+        let rows = (1...5).map { n in
+            CurveRow(experiment: "e", student: "linear", n: n * 10, trials: 100, mean: exp(-0.1 * Double(n * 10)), sd: 0.01,
+                     ciLow: exp(-0.1 * Double(n * 10)) * 0.9, ciHigh: exp(-0.1 * Double(n * 10)) * 1.1)
+        }
+        let semilog = RiskFigure.render(experiment: "e", rows: rows, xScale: .linear)
+        let loglog = RiskFigure.render(experiment: "e", rows: rows)
+        #expect(semilog.svg.contains("n (transfer set size, linear scale)"))
+        #expect(loglog.svg.contains("n (transfer set size, log scale)"))
+        let ticks = semilog.svg.matches(of: /<text class="x-tick" x="([0-9.]+)"/).compactMap { Double($0.output.1) }
+        let gaps = zip(ticks.dropFirst(), ticks).map { $0 - $1 }
+        #expect(gaps.count >= 3 && gaps.allSatisfy { abs($0 - gaps[0]) < 0.02 })
+    }
+}

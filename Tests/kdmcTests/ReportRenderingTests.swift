@@ -146,7 +146,20 @@ enum HeadlessChromium {
                 }
                 #expect(!perStudent.isEmpty && perStudent.values.allSatisfy { $0 == trials }, "\(name): \(perStudent)")
             }
+            // The running estimate: three n, a mean line per student that ends at the final
+            // mean (its last point lies on the dashed line), over block counts 50…trials.
+            let running = try #require(dom.firstMatch(of: try Regex("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"running-figure\" data-experiment=\"\(name)\"(?s:.*?)</svg>")))
+            let runningText = String(running.output[0].substring ?? "")
+            #expect(runningText.matches(of: /<g class="running-panel" data-n="\d+">/).count == 3)
+            for group in runningText.matches(of: /<polyline class="running-mean" data-student="[^"]*" fill="none" stroke="#[0-9A-F]+" stroke-width="1.5" points="([^"]*)"\/>\n<line class="final-mean" x1="[0-9.]+" y1="([0-9.]+)"/) {
+                let lastY = try #require(String(group.output.1).split(separator: " ").last?.split(separator: ",").last.flatMap { Double($0) })
+                #expect(abs(lastY - Double(group.output.2)!) < 0.01)
+            }
         }
+        // running.csv: trial counts are whole blocks of 50, increasing, ending at the total.
+        let runningRows = try String(contentsOf: out.appendingPathComponent("running.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(runningRows.count >= 6)
+        #expect(runningRows.allSatisfy { Int($0.split(separator: ",")[3])! % 50 == 0 })
         #expect(dom.contains("class=\"exact\"") && dom.contains("class=\"bound\"") && dom.contains("class=\"fit\""))
 
         // The description is markup given as text: it shows as text, not as elements.
@@ -207,7 +220,7 @@ enum HeadlessChromium {
         let folder = try ReportCommandTests.scratch("semilog")
         let file = folder.appendingPathComponent("margin.json")
         try """
-        {"name": "margin", "geometry": {"kind": "margin", "theta0": 0.3}, "d": 200, "n": {"from": 1, "to": 25, "count": 7, "spacing": "linear"},
+        {"name": "margin", "geometry": {"kind": "margin", "theta0": 0.1}, "d": 50, "n": {"from": 1, "to": 40, "count": 9, "spacing": "linear"},
          "students": ["linear"], "solver": "closed", "stopping": {"trials": 400}, "block_size": 50, "seed": 3}
         """.write(to: file, atomically: true, encoding: .utf8)
         let out = folder.appendingPathComponent("out")

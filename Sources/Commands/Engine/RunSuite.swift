@@ -54,6 +54,7 @@ struct SuiteRunner {
 
         var results: [ExperimentResult] = []
         var distributions: [DistributionRow] = []
+        var running: [RunningRow] = []
         let start = Date()
         for (index, trial) in trials.enumerated() {
             let spec = trial.spec
@@ -72,8 +73,10 @@ struct SuiteRunner {
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
                                            pointNames: trial.layout.keys.map { "\($0.student) n=\($0.n) \($0.quantity.rawValue)" })
+            var estimate = RunningEstimate(experiment: spec.name, distribution: distribution, confidence: spec.confidence)
             let outcome = try engine.run(on: collective, resume: resume,
                                          progress: { progress.report($0) },
+                                         merged: { estimate.record($0) },
                                          trial: { index in
                                              let values = try trial.evaluate(trial: index)
                                              return values + distribution.indicators(values)
@@ -92,13 +95,14 @@ struct SuiteRunner {
                 progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
                     distributions += distribution.rows(experiment: spec.name, intervals: intervals)
+                    running += estimate.thinned()
                     results.append(ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
                                                     stopReason: reason.rawValue, timing: outcome.timing))
                 }
             }
         }
         if collective.isRoot {
-            try writeOutputs(results, distributions: distributions, seconds: Date().timeIntervalSince(start))
+            try writeOutputs(results, distributions: distributions, running: running, seconds: Date().timeIntervalSince(start))
         }
         try collective.barrier()
         return 0
@@ -125,7 +129,7 @@ struct SuiteRunner {
         let manager = FileManager.default
         if !settings.resume {
             if manager.fileExists(atPath: checkpoints.path) { try manager.removeItem(at: checkpoints) }
-            for stale in ["curves.csv", "summary.json", DistributionsCSV.fileName, ReportPage.fileName, ReportPage.figuresFolder] {
+            for stale in ["curves.csv", "summary.json", DistributionsCSV.fileName, RunningCSV.fileName, ReportPage.fileName, ReportPage.figuresFolder] {
                 let url = folder.appendingPathComponent(stale)
                 if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
             }
@@ -138,7 +142,8 @@ struct SuiteRunner {
         try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
     }
 
-    func writeOutputs(_ results: [ExperimentResult], distributions: [DistributionRow], seconds: Double) throws {
+    func writeOutputs(_ results: [ExperimentResult], distributions: [DistributionRow], running: [RunningRow],
+                      seconds: Double) throws {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
@@ -166,9 +171,10 @@ struct SuiteRunner {
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
         try OutputFiles.write(Data(DistributionsCSV.render(distributions).utf8),
                               to: folder.appendingPathComponent(DistributionsCSV.fileName))
+        try OutputFiles.write(Data(RunningCSV.render(running).utf8), to: folder.appendingPathComponent(RunningCSV.fileName))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
-        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary, distributions: distributions)), to: folder)
+        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary, distributions: distributions, running: running)), to: folder)
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
     }
 

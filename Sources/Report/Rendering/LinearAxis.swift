@@ -51,7 +51,8 @@ public struct LinearAxis: Sendable, Equatable, PlotAxis {
         var k = ceil(low / s)
         while k * s <= high {
             let v = k * s
-            ticks.append(LogAxis.Tick(value: v, label: String(format: "%g", abs(v) < 1e-12 ? 0 : v), isMajor: true))
+            // k·s for k = 0 is exactly 0, but a sum such as 3 × 0.1 − 0.3 is not: round to the step.
+            ticks.append(LogAxis.Tick(value: v, label: String(format: "%g", abs(v) < 1e-9 * s ? 0 : v), isMajor: true))
             k += 1
         }
         return ticks

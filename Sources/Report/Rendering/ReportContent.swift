@@ -37,12 +37,15 @@ public struct ReportContent: Sendable {
     public var rows: [CurveRow]
     /// Per-trial risk counts at a few n (empty for a run folder written without them).
     public var distributions: [DistributionRow]
+    /// The running estimate at a few n (empty for a stopped run or an older folder).
+    public var running: [RunningRow]
     public var experiments: [Experiment]
     /// Why the report is partial (nil for a finished run).
     public var partial: String?
 
     public init(suite: String, summary: SummaryDocument, rows: [CurveRow], distributions: [DistributionRow] = [],
-                experiments: [Experiment], partial: String?) {
+                running: [RunningRow] = [], experiments: [Experiment], partial: String?) {
+        self.running = running
         self.suite = suite
         self.summary = summary
         self.rows = rows
@@ -54,7 +57,8 @@ public struct ReportContent: Sendable {
     /// The content of a finished run: its curves.csv rows and summary.json. The experiment list
     /// comes from the configuration recorded in the summary, so experiments keep the run's order
     /// and descriptions; names found only in the rows or verdicts are appended.
-    public init(rows: [CurveRow], summary: SummaryDocument, distributions: [DistributionRow] = []) {
+    public init(rows: [CurveRow], summary: SummaryDocument, distributions: [DistributionRow] = [],
+                running: [RunningRow] = []) {
         let recorded = Self.recordedExperiments(summary.configuration)
         let run = summary.experiments
         var experiments: [Experiment] = recorded.experiments.map { e in
@@ -75,7 +79,7 @@ public struct ReportContent: Sendable {
                                           status: summary.partial ? "partial" : "complete", isComplete: !summary.partial))
         }
         self.init(suite: recorded.suite ?? experiments.first?.name ?? "run", summary: summary, rows: rows,
-                  distributions: distributions, experiments: experiments,
+                  distributions: distributions, running: running, experiments: experiments,
                   partial: summary.partial ? "summary.json marks this run as partial" : nil)
     }
 

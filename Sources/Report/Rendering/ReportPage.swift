@@ -99,6 +99,10 @@ public enum ReportPage {
                 h += "<figure class=\"distribution\">\n\(panel)<figcaption><p>How the per-trial risk is spread (distributions.csv): "
                 h += "the share of trials in each risk bin at the first, a middle and the last n, with the count above each bar.</p></figcaption>\n</figure>\n"
             }
+            if let panel = RunningFigure.render(experiment: e.name, rows: content.running) {
+                h += "<figure class=\"running\">\n\(panel)<figcaption><p>Has the estimate converged? The mean risk and its interval "
+                h += "after each merged block (running.csv), against the trials so far.</p></figcaption>\n</figure>\n"
+            }
             h += "</section>\n"
         }
         h += "</section>\n"
@@ -179,7 +183,7 @@ public enum ReportPage {
     figure { margin: 0.5em 0; } figcaption { font-size: 0.9em; color: #444; }
     figcaption p { margin: 0.2em 0; } p.note { color: #7a4a00; }
     pre.configuration { white-space: pre-wrap; word-break: break-all; font-size: 0.8em; background: #f7f7f7; padding: 0.6em; }
-    svg.risk-figure, svg.distribution-figure { max-width: 100%; height: auto; border: 1px solid #eee; }
+    svg.risk-figure, svg.distribution-figure, svg.running-figure { max-width: 100%; height: auto; border: 1px solid #eee; }
     dl.claims, dl.curves { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
     dl dt { font-weight: bold; font-family: monospace; } dl dd { margin: 0; }
 

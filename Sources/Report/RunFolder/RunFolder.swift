@@ -132,7 +132,16 @@ public enum RunFolder {
                 throw .unreadable(path: distributionsURL.path, reason: "\(error)")
             }
         }
-        return ReportContent(rows: rows, summary: summary, distributions: distributions)
+        var running: [RunningRow] = []
+        let runningURL = folder.appendingPathComponent(RunningCSV.fileName)
+        if FileManager.default.fileExists(atPath: runningURL.path) {
+            do {
+                running = try RunningCSV.parse(try String(contentsOf: runningURL, encoding: .utf8))
+            } catch {
+                throw .unreadable(path: runningURL.path, reason: "\(error)")
+            }
+        }
+        return ReportContent(rows: rows, summary: summary, distributions: distributions, running: running)
     }
 
     /// A stopped run: each experiment's last checkpoint becomes curves, fits and (provisional)
