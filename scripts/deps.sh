@@ -29,6 +29,7 @@ if [ "$with_test" -eq 1 ] && command -v apt-get >/dev/null 2>&1; then
     [ -x /usr/sbin/slurmctld ] || command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
     [ -x /usr/sbin/munged ] || command -v munged >/dev/null 2>&1     || missing+=(munge)
     command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
     python3 -c 'import jsonschema' 2>/dev/null || missing+=(python3-jsonschema)
     what="$what, and for the tests Chromium, Slurm, munge, iproute2 and Python's jsonschema"
 fi
