@@ -12,7 +12,8 @@ import SystemIO
 ///   output names), so a user's own files in the folder, in figures/ or in checkpoints/ stay.
 /// - A fresh run first moves the earlier run's files into `previous/` (renames, no copy, so a
 ///   full disk cannot stop it); they are removed only after the new outputs are all in place.
-/// - The finished outputs (curves.csv, summary.json, report.html, figures/) are written whole
+/// - The finished outputs (curves.csv, summary.json, distributions.csv, running.csv,
+///   report.html, figures/) are written whole
 ///   into a staging folder and renamed into place only when all of them are written, so a
 ///   failed write (a full disk) leaves no half-written output, and the earlier result is still
 ///   in `previous/`.
@@ -75,7 +76,8 @@ struct OutputFolder {
     /// A folder written before the file list: the outputs by their fixed names, the checkpoints
     /// named by the run manifest, and the figures report.html shows.
     static func legacyFiles(_ url: URL) -> [String] {
-        var files = ["curves.csv", "summary.json", ReportPage.fileName, "checkpoints/" + RunManifest.fileName]
+        var files = ["curves.csv", "summary.json", DistributionsCSV.fileName, RunningCSV.fileName, ReportPage.fileName,
+                     "checkpoints/" + RunManifest.fileName]
         if let manifest = try? JSONDecoder().decode(RunManifest.self, from: Data(contentsOf: RunFolder.manifestURL(url))) {
             files += manifest.checkpoints.map { "checkpoints/" + $0 }
         }

@@ -62,15 +62,24 @@ struct SuiteRunner {
         // Build every experiment first: a setup problem stops the run before any trial.
         let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
         try onRoot { runner in try runner.prepareFolder() }
+        if collective.isRoot {
+            for spec in suite.experiments {
+                if let notice = TrialRounding(spec).notice(experiment: spec.name) { Diagnostics.line("kdmc: note: " + notice) }
+            }
+        }
 
         var results: [(ExperimentResult, Int)] = []
+        var distributions: [DistributionRow] = []
+        var running: [RunningRow] = []
         let start = Date()
         for (index, trial) in trials.enumerated() {
             let spec = trial.spec
             let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
             let setup = try Self.engineSetup(spec, trial.layout)
+            // The engine also counts each trial's risk in fixed bins (distributions.csv).
+            let distribution = RiskDistribution(layout: trial.layout)
             let configuration = EngineConfiguration(
-                pointCount: trial.layout.count, blockSize: spec.blockSize,
+                pointCount: trial.layout.count + distribution.count, blockSize: spec.blockSize,
                 blocksPerRankPerRound: Self.maximumBlocksPerRound,
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
                 identity: setup.identity,
@@ -80,9 +89,14 @@ struct SuiteRunner {
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
                                            pointNames: trial.layout.keys.map { "\($0.student) n=\($0.n) \($0.quantity.rawValue)" })
+            var estimate = RunningEstimate(experiment: spec.name, distribution: distribution, confidence: spec.confidence)
             let outcome = try engine.run(on: collective, resume: resume,
                                          progress: { progress.report($0) },
-                                         trial: { try trial.evaluate(trial: $0) })
+                                         merged: { estimate.record($0) },
+                                         trial: { index in
+                                             let values = try trial.evaluate(trial: index)
+                                             return values + distribution.indicators(values)
+                                         })
             switch outcome.status {
             case .interrupted(let resumable):
                 progress.stop()
@@ -99,14 +113,18 @@ struct SuiteRunner {
             case .finished(let reason):
                 progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
-                    results.append((ExperimentResult(trial: trial, intervals: intervals,
+                    distributions += distribution.rows(experiment: spec.name, intervals: intervals)
+                    running += estimate.thinned()
+                    results.append((ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
                                                      stopReason: reason.rawValue, timing: outcome.timing),
                                     outcome.statistics?.trials ?? 0))
                 }
             }
         }
         let seconds = Date().timeIntervalSince(start)
-        try onRoot { runner in try runner.writeOutputs(results, seconds: seconds) }
+        try onRoot { runner in
+            try runner.writeOutputs(results, distributions: distributions, running: running, seconds: seconds)
+        }
         return 0
     }
 
@@ -180,7 +198,8 @@ struct SuiteRunner {
         self.output = output
     }
 
-    mutating func writeOutputs(_ results: [(ExperimentResult, Int)], seconds: Double) throws {
+    mutating func writeOutputs(_ results: [(ExperimentResult, Int)], distributions: [DistributionRow],
+                               running: [RunningRow], seconds: Double) throws {
         var assembly = RunAssembly()
         var timings: [String: Double] = ["total_seconds": seconds]
         for (result, trials) in results {
@@ -193,15 +212,17 @@ struct SuiteRunner {
             }
         }
         let summary = SummaryDocument(
-            version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
-            trials: assembly.trials, partial: false, configuration: try Self.configurationText(suite),
-            fits: assembly.fits, verdicts: assembly.verdicts, timings: timings)
+            version: kdmcVersion, ranks: collective.size, partial: false, configuration: suite.json,
+            experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: timings)
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
-        let built = ReportPage.build(ReportContent(rows: assembly.rows, summary: summary))
+        let built = ReportPage.build(ReportContent(rows: assembly.rows, summary: summary,
+                                                   distributions: distributions, running: running))
         var outputs: [(path: String, data: Data)] = [
             ("curves.csv", Data(CurvesCSV.render(assembly.rows).utf8)),
             ("summary.json", try summary.encoded()),
+            (DistributionsCSV.fileName, Data(DistributionsCSV.render(distributions).utf8)),
+            (RunningCSV.fileName, Data(RunningCSV.render(running).utf8)),
         ]
         outputs += built.figures.map { (ReportPage.figuresFolder + "/" + $0.name, Data($0.svg.utf8)) }
         outputs.append((ReportPage.fileName, Data(built.html.utf8)))

@@ -1,3 +1,4 @@
+import Experiments
 import MonteCarlo
 
 /// The outputs of a run, assembled from its experiments' results in suite order: the rows of
@@ -13,6 +14,8 @@ public struct RunAssembly: Sendable {
     public private(set) var fits: [SummaryDocument.Fit] = []
     public private(set) var verdicts: [Verdict] = []
     public private(set) var trials: [String: Int] = [:]
+    /// summary.json's entry per experiment.
+    public private(set) var experiments: [String: SummaryDocument.Experiment] = [:]
     /// Risk points that lost trials, in suite order.
     public private(set) var dropped: [DroppedTrials] = []
 
@@ -54,5 +57,7 @@ public struct RunAssembly: Sendable {
         verdicts += experimentVerdicts
         dropped += lost
         trials[name] = count
+        experiments[name] = SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
+                                                       trials: count, stopReason: result.stopReason)
     }
 }

@@ -123,7 +123,26 @@ public enum RunFolder {
         } catch {
             throw .unreadable(path: summaryURL.path, reason: "\(error)")
         }
-        return ReportContent(rows: rows, summary: summary)
+        // Runs written before distributions.csv existed have none; the page then has no panel.
+        var distributions: [DistributionRow] = []
+        let distributionsURL = folder.appendingPathComponent(DistributionsCSV.fileName)
+        if FileManager.default.fileExists(atPath: distributionsURL.path) {
+            do {
+                distributions = try DistributionsCSV.parse(String(decoding: try Files.readRegular(distributionsURL.path), as: UTF8.self))
+            } catch {
+                throw .unreadable(path: distributionsURL.path, reason: "\(error)")
+            }
+        }
+        var running: [RunningRow] = []
+        let runningURL = folder.appendingPathComponent(RunningCSV.fileName)
+        if FileManager.default.fileExists(atPath: runningURL.path) {
+            do {
+                running = try RunningCSV.parse(String(decoding: try Files.readRegular(runningURL.path), as: UTF8.self))
+            } catch {
+                throw .unreadable(path: runningURL.path, reason: "\(error)")
+            }
+        }
+        return ReportContent(rows: rows, summary: summary, distributions: distributions, running: running)
     }
 
     /// A stopped run: each experiment's last checkpoint becomes curves, fits and (provisional)
@@ -156,13 +175,14 @@ public enum RunFolder {
         }
 
         var assembly = RunAssembly()
+        var distributions: [DistributionRow] = []
         var experiments: [ReportContent.Experiment] = []
         for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
             let store = CheckpointStore(path: path)
             guard store.exists() else {
                 experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
-                                         confidence: spec.confidence, status: "not started", isComplete: false))
+                                         confidence: spec.confidence, geometry: spec.geometry.kind, status: "not started", isComplete: false))
                 continue
             }
             let trial: DistillationTrial
@@ -178,8 +198,9 @@ public enum RunFolder {
                 throw .unreadable(path: path, reason: "\(error)")
             }
             let statistics = checkpoint.statistics
-            guard statistics.points.count == trial.layout.count else {
-                throw .checkpointMismatch(path: path, reason: "it has \(statistics.points.count) curve points, the experiment has \(trial.layout.count)")
+            let distribution = RiskDistribution(layout: trial.layout)
+            guard statistics.points.count == trial.layout.count + distribution.count else {
+                throw .checkpointMismatch(path: path, reason: "it has \(statistics.points.count) curve points, the experiment has \(trial.layout.count + distribution.count)")
             }
             guard statistics.blockSize == spec.blockSize else {
                 throw .checkpointMismatch(path: path, reason: "its block size is \(statistics.blockSize), the experiment's is \(spec.blockSize)")
@@ -190,37 +211,41 @@ public enum RunFolder {
             } catch {
                 throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
             }
-            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count)
+            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize,
+                                          pointCount: trial.layout.count + distribution.count)
             guard checkpoint.fingerprint == expected else {
                 throw .checkpointMismatch(path: path, reason: "its fingerprint is \(checkpoint.fingerprint), the recorded configuration's is \(expected)")
             }
             var critical = StudentCriticalValues(level: spec.confidence)
-            let intervals = statistics.intervals(&critical)
+            let allIntervals = statistics.intervals(&critical)
+            let intervals = Array(allIntervals.prefix(trial.layout.count))
+            distributions += distribution.rows(experiment: spec.name, intervals: allIntervals)
             var status = "stopped after \(statistics.trials) trials"
             var complete = false
+            var stopReason = "interrupted"
             if let plan = try? StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize) {
                 if statistics.blockCount > 0, let reason = plan.decision(after: statistics, critical: &critical) {
                     status = "complete (\(reason.rawValue))"
                     complete = true
+                    stopReason = reason.rawValue
                 } else {
                     status += " of at most \(plan.maximumBlocks * plan.blockSize)"
                 }
             }
             experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
-                                     confidence: spec.confidence, trials: statistics.trials, status: status,
+                                     confidence: spec.confidence, geometry: spec.geometry.kind, trials: statistics.trials, status: status,
                                      isComplete: complete))
             let result = ExperimentResult(
-                trial: trial, intervals: intervals, stopReason: complete ? status : "interrupted",
+                trial: trial, intervals: intervals, stopReason: stopReason,
                 timing: nil)
             assembly.add(result, trials: statistics.trials)
         }
         let summary = SummaryDocument(
-            version: manifest.version, seed: suite.experiments.first?.seed ?? 0, ranks: manifest.ranks,
-            trials: assembly.trials, partial: true, configuration: manifest.configuration, fits: assembly.fits,
-            verdicts: assembly.verdicts, timings: [:])
+            version: manifest.version, ranks: manifest.ranks, partial: true, configuration: suite.json,
+            experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: [:])
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
-            suite: suite.name, summary: summary, rows: assembly.rows, experiments: experiments,
+            suite: suite.name, summary: summary, rows: assembly.rows, distributions: distributions, experiments: experiments,
             partial: "\(done) of \(experiments.count) experiments complete.")
     }
 
