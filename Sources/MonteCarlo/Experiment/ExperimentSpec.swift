@@ -1,3 +1,4 @@
+public import Distillation
 import Foundation
 
 /// The user-facing description of experiments (docs/EXPERIMENT-SCHEMA.md). These are plain
@@ -291,14 +292,9 @@ public struct SolverSpec: Sendable, Equatable {
 
     /// The soft-label flow is stiff when points are nearly parallel or n is close to d, so the
     /// default is the L-stable Rosenbrock method; Dormand–Prince is kept to cross-check it.
-    public enum Integrator: String, Sendable, Equatable, CaseIterable {
-        case rosenbrock
-        case dormandPrince = "dormand-prince"
-    }
+    public typealias Integrator = FlowIntegrator
 
-    public enum Kind: String, Sendable, Equatable, CaseIterable {
-        case flow, gd, newton, closed
-    }
+    public typealias Kind = SolverKind
 
     public static let defaultTolerance = 1e-10
     public static let defaultFitTolerance = 1e-10

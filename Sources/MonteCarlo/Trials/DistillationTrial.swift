@@ -32,17 +32,12 @@ public struct DistillationTrial: Sendable {
         setup = try ExperimentGeometry(spec: spec, baseDirectory: baseDirectory)
         students = StudentPlan.plans(for: spec.students)
         grid = spec.n.values
-        switch spec.solver.kind {
-        case .flow: solver = .flow
-        case .gd: solver = .gd
-        case .newton: solver = .newton
-        case .closed: solver = .closed
-        }
+        solver = spec.solver.kind
         options = try SolverOptions(
             gradientTolerance: spec.solver.tolerance, fitTolerance: spec.solver.fitTolerance,
             timeLimit: spec.solver.timeLimit ?? .infinity, maxSteps: spec.solver.maxSteps,
             integrationTolerance: spec.solver.integrationTolerance, descentStep: spec.solver.step,
-            integrator: spec.solver.integrator == .rosenbrock ? .rosenbrock : .dormandPrince)
+            integrator: spec.solver.integrator)
         if let soft = students.first(where: { $0.isZeroInitialisedLinear }),
            let hard = students.first(where: { $0.kind == .hardLabel }) {
             softVersusHard = (soft.label, hard.label)

@@ -12,13 +12,14 @@ public enum SolverKind: String, Sendable, Hashable, CaseIterable, Codable {
     case closed
 }
 
-/// The adaptive integrator of the gradient flow.
+/// The adaptive integrator of the gradient flow (`solver.integrator` in an experiment file, by
+/// its raw value).
 public enum FlowIntegrator: String, Sendable, Hashable, CaseIterable, Codable {
     /// Linearly implicit Rosenbrock RODAS4 (L-stable, order 4(3)), one Cholesky factorization of
     /// I/(γh) + ∇²L per step: the step is set by accuracy, not by stiffness.
     case rosenbrock
     /// Explicit Dormand–Prince 5(4): stability-limited on stiff problems (h ≲ 3.3/λ_max).
-    case dormandPrince
+    case dormandPrince = "dormand-prince"
 }
 
 /// Tolerances and limits of the iterative solvers.
@@ -37,8 +38,8 @@ public struct SolverOptions: Sendable, Hashable {
     public var maxSteps: Int
     /// Local error tolerance of the flow's steps (relative to the state's scale). Dormand–Prince
     /// uses min(this, 0.01 × stopping tolerances) for stability; Rosenbrock uses it as given, so
-    /// a looser value (1e-6) reaches the same limit in ~10× fewer steps but then the flow time
-    /// at convergence is not accurate (see `Rosenbrock`).
+    /// a looser value reaches the same limit in far fewer steps but then the flow time at
+    /// convergence is not accurate (see `Rosenbrock`).
     public var integrationTolerance: Double
     /// Gradient-descent step; nil means 1/L with L = λ_max((1/n) R Rᵀ)/4, which is stable.
     public var descentStep: Double?
@@ -108,6 +109,16 @@ public struct SolverStatistics: Sendable, Hashable {
     public var relativeFitGap: Double?
     public var converged: Bool
     public var stopReason: StopReason
+
+    /// Converged exactly when the reason is `.converged`.
+    init(flowTime: Double?, acceptedSteps: Int, rejectedSteps: Int, gradientEvaluations: Int,
+         relativeGradientNorm: Double, relativeFitGap: Double?, stopReason: StopReason,
+         jacobianEvaluations: Int = 0) {
+        self.init(flowTime: flowTime, acceptedSteps: acceptedSteps, rejectedSteps: rejectedSteps,
+                  gradientEvaluations: gradientEvaluations, relativeGradientNorm: relativeGradientNorm,
+                  relativeFitGap: relativeFitGap, converged: stopReason == .converged, stopReason: stopReason,
+                  jacobianEvaluations: jacobianEvaluations)
+    }
 
     public init(flowTime: Double?, acceptedSteps: Int, rejectedSteps: Int, gradientEvaluations: Int,
                 relativeGradientNorm: Double, relativeFitGap: Double?, converged: Bool,
