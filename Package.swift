@@ -20,11 +20,13 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke",
                        providers: [.apt(["liblapacke-dev"])]),
+        // SUNDIALS CVODE (Debian ships no pkg-config file for it; the module map links it).
+        .systemLibrary(name: "CSUNDIALS", providers: [.apt(["libsundials-dev"])]),
 
         // Swift layers.
         .target(name: "MPI", dependencies: ["CMPI"]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
-        .target(name: "Distillation", dependencies: ["LinearAlgebra"]),
+        .target(name: "Distillation", dependencies: ["LinearAlgebra", "CSUNDIALS"]),
         .target(name: "MonteCarlo", dependencies: ["MPI", "Distillation", "LinearAlgebra"]),
         .target(name: "Report", dependencies: ["MonteCarlo", "Distillation"]),
         .executableTarget(name: "kdmc", dependencies: [

@@ -69,6 +69,8 @@ enum ODEOutcome: Sendable, Hashable {
     case stepLimit
     /// The step fell below the rounding level of τ.
     case stepSizeUnderflow
+    /// A third-party integrator's step failed.
+    case failure(CVODEError)
 }
 
 /// The state where an integration stopped and what it cost.

@@ -17,7 +17,7 @@ struct GradientDescent {
         let rule = ConvergenceRule(options: options, initialGradientNorm: norm2(g))
         var relative = rule.relativeGradient(g)
         var steps = 0
-        func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
+        func finish(_ reason: SolverStopReason) -> ([Double], SolverStatistics) {
             (e, SolverStatistics(flowTime: Double(steps) * step, acceptedSteps: steps, rejectedSteps: 0,
                                  gradientEvaluations: evaluations, relativeGradientNorm: relative,
                                  relativeFitGap: gap, stopReason: reason))

@@ -41,12 +41,13 @@ struct ConvergenceRule: TerminalEvent {
 
     /// What a flow integration did, in the solvers' terms.
     func statistics(_ solution: ODESolution) -> SolverStatistics {
-        let reason: StopReason
+        let reason: SolverStopReason
         switch solution.outcome {
         case .terminalEvent: reason = .converged
         case .timeLimit: reason = .timeLimit
         case .stepLimit: reason = .stepLimit
         case .stepSizeUnderflow: reason = .stepSizeUnderflow
+        case .failure: reason = .integratorFailed
         }
         return SolverStatistics(flowTime: solution.flowTime, acceptedSteps: solution.acceptedSteps,
                                 rejectedSteps: solution.rejectedSteps, gradientEvaluations: solution.evaluations,

@@ -25,7 +25,7 @@ struct DampedNewton {
         let rule = ConvergenceRule(options: options, initialGradientNorm: norm2(g))
         var relative = rule.relativeGradient(g)
         var iterations = 0, rejected = 0, hessians = 0
-        func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
+        func finish(_ reason: SolverStopReason) -> ([Double], SolverStatistics) {
             (e, SolverStatistics(flowTime: nil, acceptedSteps: iterations, rejectedSteps: rejected,
                                  gradientEvaluations: evaluations, relativeGradientNorm: relative,
                                  relativeFitGap: gap, stopReason: reason,
@@ -101,7 +101,7 @@ extension DampedNewton {
         var gap = system.fitGap(z)
         var iterations = 0, rejected = 0, evaluations = 1
         var e = [Double](repeating: 0, count: k)
-        func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
+        func finish(_ reason: SolverStopReason) -> ([Double], SolverStatistics) {
             (e, SolverStatistics(flowTime: nil, acceptedSteps: iterations, rejectedSteps: rejected,
                                  gradientEvaluations: evaluations, relativeGradientNorm: relative,
                                  relativeFitGap: gap, stopReason: reason))

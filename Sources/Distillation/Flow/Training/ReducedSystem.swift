@@ -103,13 +103,20 @@ protocol FlowFrame: LinearlyImplicitProblem {
 
 /// A gradient system with its Hessian as a matrix: F = −∇L, M = I, and the stage solves factor
 /// shift·I + scale·∇²L by Cholesky.
-protocol HessianSystem: GradientSystem, LinearlyImplicitProblem where Curvature == Matrix {
+protocol HessianSystem: GradientSystem, LinearlyImplicitProblem, DenseJacobianProblem where Curvature == Matrix {
     /// ∇²L(θ), symmetric positive semi-definite for the convex losses used here.
     func hessian(at theta: [Double]) -> Matrix
 }
 
 extension HessianSystem {
     func curvature(at theta: [Double], time tau: Double) -> Matrix { hessian(at: theta) }
+
+    /// ∂F/∂θ = −∇²L.
+    func jacobian(at theta: [Double], time tau: Double) -> Matrix {
+        var matrix = hessian(at: theta)
+        for i in matrix.elements.indices { matrix.elements[i] = -matrix.elements[i] }
+        return matrix
+    }
 
     func stageSolver(_ curvature: Matrix, time tau: Double, shift: Double,
                      scale: Double) -> ((inout [Double]) -> Void)? {

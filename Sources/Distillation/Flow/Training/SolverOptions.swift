@@ -20,6 +20,10 @@ public enum FlowIntegrator: String, Sendable, Hashable, CaseIterable, Codable {
     case rosenbrock
     /// Explicit Dormand–Prince 5(4): stability-limited on stiff problems (h ≲ 3.3/λ_max).
     case dormandPrince = "dormand-prince"
+    /// SUNDIALS CVODE: variable-order BDF (orders 1–5) with a dense direct linear solver and the
+    /// analytic Jacobian −∇²L, always in the reduced coordinates e (CVODE has no mass matrix, so
+    /// not in the logits frame).
+    case cvode
 }
 
 /// Tolerances and limits of the iterative solvers.
@@ -77,7 +81,7 @@ public struct SolverOptions: Sendable, Hashable {
 }
 
 /// Why a solver stopped.
-public enum StopReason: String, Sendable, Hashable, Codable {
+public enum SolverStopReason: String, Sendable, Hashable, Codable {
     /// The stopping rule of `SolverOptions` holds.
     case converged
     /// The flow time reached `timeLimit`.
@@ -90,6 +94,8 @@ public enum StopReason: String, Sendable, Hashable, Codable {
     case lineSearchFailed
     /// A NaN or infinity appeared in the state (never expected; reported if it happens).
     case nonFinite
+    /// The third-party integrator (CVODE) reported an error it could not recover from.
+    case integratorFailed
     /// No iteration: the closed form.
     case closedForm
 }
@@ -108,11 +114,11 @@ public struct SolverStatistics: Sendable, Hashable {
     /// max |z − m| / max |m − z(0)| at the end (soft labels; nil for hard labels).
     public var relativeFitGap: Double?
     public var converged: Bool
-    public var stopReason: StopReason
+    public var stopReason: SolverStopReason
 
     /// Converged exactly when the reason is `.converged`.
     init(flowTime: Double?, acceptedSteps: Int, rejectedSteps: Int, gradientEvaluations: Int,
-         relativeGradientNorm: Double, relativeFitGap: Double?, stopReason: StopReason,
+         relativeGradientNorm: Double, relativeFitGap: Double?, stopReason: SolverStopReason,
          jacobianEvaluations: Int = 0) {
         self.init(flowTime: flowTime, acceptedSteps: acceptedSteps, rejectedSteps: rejectedSteps,
                   gradientEvaluations: gradientEvaluations, relativeGradientNorm: relativeGradientNorm,
@@ -122,7 +128,7 @@ public struct SolverStatistics: Sendable, Hashable {
 
     public init(flowTime: Double?, acceptedSteps: Int, rejectedSteps: Int, gradientEvaluations: Int,
                 relativeGradientNorm: Double, relativeFitGap: Double?, converged: Bool,
-                stopReason: StopReason, jacobianEvaluations: Int = 0) {
+                stopReason: SolverStopReason, jacobianEvaluations: Int = 0) {
         self.flowTime = flowTime
         self.acceptedSteps = acceptedSteps
         self.rejectedSteps = rejectedSteps
