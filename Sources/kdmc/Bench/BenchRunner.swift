@@ -14,12 +14,13 @@ struct BenchRunner {
     /// Draws (trial indices 0..<eulerDraws, split over ranks) for the Euler comparison; 0 skips.
     let eulerDraws: Int
     let collective: MPICollective
+    var flow = BenchWorkload.FlowChoice()
 
     /// The result on rank 0, nil on the others.
     func run() throws -> BenchResult? {
         let setupClock = ContinuousClock()
         let setupStart = setupClock.now
-        let spec = try workload.spec(solver: solver, trials: trials)
+        let spec = try workload.spec(solver: solver, trials: trials, flow: flow)
         let trial = try DistillationTrial(spec: spec, baseDirectory: nil)
         let setupSeconds = Self.seconds(setupClock.now - setupStart)
         try collective.barrier()
@@ -60,6 +61,10 @@ struct BenchRunner {
             gradientEvaluations: points(.gradientEvaluations), converged: points(.converged),
             euler: euler)
         result.sampler = "\(trial.sampler)"
+        if solver == .flow {
+            result.flowTime = points(.flowTime)
+            result.limitGap = points(.limitGap)
+        }
 
         return result
     }
@@ -75,14 +80,14 @@ struct BenchRunner {
         }
     }
 
-    /// Per draw and n: the RODAS4 flow (the experiment's tolerances) and its distance to the
+    /// Per draw and n: the flow (the experiment's integrator and tolerances) and its distance to the
     /// closed form; then explicit Euler at 0.99 × the largest stable step until it is as close.
     func compareWithEuler(trial: DistillationTrial) throws -> [BenchResult.EulerComparison]? {
         let spec = trial.spec
         let options = try SolverOptions(
             gradientTolerance: spec.solver.tolerance, fitTolerance: spec.solver.fitTolerance,
             timeLimit: spec.solver.timeLimit ?? .infinity, maxSteps: spec.solver.maxSteps,
-            integrationTolerance: spec.solver.integrationTolerance)
+            integrationTolerance: spec.solver.integrationTolerance, integrator: spec.solver.integrator)
         struct Row: Codable {
             var draw: Int, n: Int, target: Double
             var flowGradients: Double, flowHessians: Double, flowSeconds: Double
