@@ -33,9 +33,6 @@ struct Rosenbrock<Problem: LinearlyImplicitProblem>: EmbeddedMethod {
     private(set) var curvature: Problem.Curvature
     private(set) var jacobianEvaluations: Int
 
-    static var gamma: Double { RosenbrockTableau.gamma }
-    static var order: Double { RosenbrockTableau.order }
-
     let controller = StepController.standard(order: RosenbrockTableau.order, maxGrowth: 6)
 
     /// `curvature` is the problem's at the start (counted as one Jacobian evaluation).

@@ -88,7 +88,7 @@ enum GradientFlow {
 
     /// In e on the clock RODAS4 would use. The local tolerance is Dormand–Prince's (at most 1 % of
     /// the stopping tolerances): BDF's global error exceeds its local tolerance, and at RODAS4's
-    /// the flow time at convergence was off by 10 % on a Gaussian draw (d = 10, n = 5). A
+    /// the flow time at convergence is visibly off (`FlowCVODETests`). A
     /// SUNDIALS step failure is `integratorFailed` where the run was; one in setting CVODE up, at
     /// the start state.
     static func cvode(_ system: ReducedSystem, from start: [Double],

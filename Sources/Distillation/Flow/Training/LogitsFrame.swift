@@ -9,9 +9,10 @@ import LinearAlgebra
 /// and rounding loses those; worse, one ulp of a saturated logit gives a residual ~e^{τ−|m|}
 /// times larger than the moving points', and any product with SᵀS or S⁻¹ spreads ε of it onto
 /// every other point (measured on W2: error estimates that no step size reduces, 10⁵ rejected
-/// steps). Here the right-hand side −r/k (with mass matrix M = (SᵀS)⁻¹) keeps each residual on its own point, the curvature is the diagonal
-/// W = diag(σ′(z)/k) beside the fixed (SᵀS)⁻¹, and the stage matrix c (SᵀS)⁻¹ + aW is, after
-/// scaling by its diagonal, as well conditioned as SᵀS whatever the weights.
+/// steps). Here the frame's equation is M z' = −r/k with the mass matrix M = (SᵀS)⁻¹: the
+/// right-hand side keeps each residual on its own point, the curvature is the diagonal
+/// W = diag(σ′(z)/k) beside the fixed M, and the stage matrix c M + aW is, after scaling by its
+/// diagonal, as well conditioned as SᵀS whatever the weights.
 struct LogitFlow: FlowFrame {
     let system: ReducedSystem
     /// S⁻¹ and (SᵀS)⁻¹ = S⁻¹S⁻ᵀ.
@@ -49,7 +50,6 @@ struct LogitFlow: FlowFrame {
         return (0..<system.k).map { Logistic.residual(logit: z[$0], target: system.targets[$0]) * scale }
     }
 
-    /// M = (SᵀS)⁻¹: the frame's equation is M z' = −r/k.
     var hasIdentityMass: Bool { false }
 
     func evaluate(at z: [Double], time tau: Double) -> FlowEvaluation {
