@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke",
                        providers: [.apt(["liblapacke-dev"])]),
+        // SUNDIALS CVODE (Debian ships no pkg-config file for it; the module map links it).
+        .systemLibrary(name: "CSUNDIALS", providers: [.apt(["libsundials-dev"])]),
 
         // Swift layers.
         // System calls, checked: atomic writes, regular-file reads, locks (no dependencies).
@@ -36,7 +38,7 @@ let package = Package(
         .target(name: "Numerics"),
         .target(name: "MPI", dependencies: ["CMPI"]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
-        .target(name: "Distillation", dependencies: ["Numerics", "LinearAlgebra", "SystemIO"]),
+        .target(name: "Distillation", dependencies: ["Numerics", "LinearAlgebra", "CSUNDIALS", "SystemIO"]),
         .target(name: "MonteCarlo", dependencies: ["Numerics", "MPI", "SystemIO"]),
         .target(name: "Experiments", dependencies: ["Distillation", "MonteCarlo", "Numerics", "LinearAlgebra", "SystemIO"]),
         .target(name: "Report", dependencies: ["Experiments", "MonteCarlo", "Distillation", "Numerics", "SystemIO"]),

@@ -296,10 +296,7 @@ public struct SolverSpec: Sendable, Equatable {
 
     /// The soft-label flow is stiff when points are nearly parallel or n is close to d, so the
     /// default is the L-stable Rosenbrock method; Dormand–Prince is kept to cross-check it.
-    public enum Integrator: String, Sendable, Equatable, CaseIterable {
-        case rosenbrock
-        case dormandPrince = "dormand-prince"
-    }
+    public typealias Integrator = FlowIntegrator
 
     /// How students are trained (the solvers' own type).
     public typealias Kind = SolverKind
