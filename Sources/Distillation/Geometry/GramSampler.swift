@@ -98,14 +98,19 @@ public enum BartlettDirections {
         precondition(n >= 0 && n <= m, "Bartlett factor needs 0 ≤ n ≤ m, got n = \(n), m = \(m)")
         var l = Matrix(rows: n, columns: n)
         var row = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            for j in 0..<i { row[j] = stream.normal() }
-            row[i] = stream.chiSquare(degreesOfFreedom: Double(m - i)).squareRoot()
-            // The diagonal dominates (≈ √m against O(1) entries), so the sum cannot overflow.
-            var squares = 0.0
-            for j in 0...i { squares += row[j] * row[j] }
-            let length = squares.squareRoot()
-            for j in 0...i { l.elements[i + j * n] = row[j] / length }
+        row.withUnsafeMutableBufferPointer { row in
+            l.elements.withUnsafeMutableBufferPointer { factor in
+                for i in 0..<n {
+                    // The row's normals in one batch, then its diagonal.
+                    stream.fillNormals(row.baseAddress!, count: i)
+                    row[i] = stream.chiSquare(degreesOfFreedom: Double(m - i)).squareRoot()
+                    // The diagonal dominates (≈ √m against O(1) entries), so the sum cannot overflow.
+                    var squares = 0.0
+                    for j in 0...i { squares += row[j] * row[j] }
+                    let inverseLength = 1 / squares.squareRoot()
+                    for j in 0...i { factor[i + j * n] = row[j] * inverseLength }
+                }
+            }
         }
         return l
     }

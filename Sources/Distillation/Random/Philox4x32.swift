@@ -19,9 +19,17 @@ public struct Philox4x32: Sendable {
 
     /// The raw bijection: four output words for one (counter, key) pair.
     public static func block(counter: Counter, key: Key) -> Counter {
-        // Scalar words, not SIMD lanes: lane access is not reliably lowered to registers.
-        var c0 = counter[0], c1 = counter[1], c2 = counter[2], c3 = counter[3]
-        var k0 = key[0], k1 = key[1]
+        let r = block(counter[0], counter[1], counter[2], counter[3], key: key[0], key[1])
+        return Counter(r.0, r.1, r.2, r.3)
+    }
+
+    /// The bijection on scalar words (what the streams call: SIMD lane access is not reliably
+    /// lowered to registers, and is slow in unoptimised builds).
+    @inline(__always)
+    static func block(_ counter0: UInt32, _ counter1: UInt32, _ counter2: UInt32, _ counter3: UInt32,
+                      key key0: UInt32, _ key1: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
+        var c0 = counter0, c1 = counter1, c2 = counter2, c3 = counter3
+        var k0 = key0, k1 = key1
         for round in 0..<rounds {
             if round > 0 {
                 k0 &+= weyl0
@@ -35,7 +43,7 @@ public struct Philox4x32: Sendable {
             let lo1 = UInt32(truncatingIfNeeded: p1)
             (c0, c1, c2, c3) = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
         }
-        return Counter(c0, c1, c2, c3)
+        return (c0, c1, c2, c3)
     }
 
     /// Tuple form of ``block(counter:key:)``, matching the published vector layout.
