@@ -157,6 +157,8 @@ public enum RunFolder {
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
         var trials: [String: Int] = [:]
+        // The checkpoints' stream version (every experiment of a run has the same one).
+        var streamVersion: Int? = nil
         var experiments: [ReportContent.Experiment] = []
         for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
@@ -191,7 +193,10 @@ public enum RunFolder {
             } catch {
                 throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
             }
-            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count)
+            // The run's own stream version: a folder written by another kdmc still reads.
+            streamVersion = checkpoint.streamVersion
+            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count,
+                                          streamVersion: checkpoint.streamVersion)
             guard checkpoint.fingerprint == expected else {
                 throw .checkpointMismatch(path: path, reason: "its fingerprint is \(checkpoint.fingerprint), the recorded configuration's is \(expected)")
             }
@@ -223,7 +228,7 @@ public enum RunFolder {
         let summary = SummaryDocument(
             version: manifest.version, seed: suite.experiments.first?.seed ?? 0, ranks: manifest.ranks,
             trials: trials, partial: true, configuration: manifest.configuration, fits: fits, verdicts: verdicts,
-            timings: [:])
+            timings: [:], randomStreamVersion: streamVersion)
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
             suite: suite.name, summary: summary, rows: rows, experiments: experiments,

@@ -19,6 +19,10 @@ public struct SummaryDocument: Sendable, Codable {
 
     public var tool: String
     public var version: String
+    /// The version of the random streams the trials drew from (`RandomStream.version`): the
+    /// same configuration and seed give the same numbers only under the same version.
+    /// Absent in summaries written before streams had versions.
+    public var randomStreamVersion: Int?
     public var seed: UInt64
     public var ranks: Int
     public var trials: [String: Int]
@@ -30,9 +34,10 @@ public struct SummaryDocument: Sendable, Codable {
 
     public init(tool: String = "kdmc", version: String, seed: UInt64, ranks: Int, trials: [String: Int],
                 partial: Bool, configuration: String, fits: [Fit], verdicts: [Verdict],
-                timings: [String: Double]) {
+                timings: [String: Double], randomStreamVersion: Int? = nil) {
         self.tool = tool
         self.version = version
+        self.randomStreamVersion = randomStreamVersion
         self.seed = seed
         self.ranks = ranks
         self.trials = trials

@@ -148,7 +148,7 @@ struct SuiteRunner {
         let summary = SummaryDocument(
             version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
             trials: trials, partial: false, configuration: try Self.configurationText(suite),
-            fits: fits, verdicts: verdicts, timings: timings)
+            fits: fits, verdicts: verdicts, timings: timings, randomStreamVersion: RandomStream.version)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
