@@ -1,4 +1,4 @@
-internal import Distillation
+internal import Numerics
 
 /// The merged state of a run at a block boundary plus the identity of the run it belongs to.
 /// Doubles are stored as their bit patterns, so a resumed run continues from exactly the same
