@@ -177,13 +177,54 @@ public struct RandomStream: Sendable, RandomNumberGenerator {
     public mutating func fillNormals(_ start: UnsafeMutablePointer<Double>, count: Int) {
         precondition(count >= 0, "fillNormals needs count ≥ 0, got \(count)")
         let zig = NormalZiggurat.shared
-        for i in 0..<count {
+        var i = 0
+        while i < count {
+            // At a block boundary with at least 8 draws to go: four blocks in one vectorised
+            // Philox call, 8 words, used in the stream's order.
+            if position == 4 && count - i >= 8 && blockIndex + 3 <= UInt64(UInt32.max) {
+                let (w0, w1, w2, w3) = Philox4x32.fourBlocks(
+                    from: UInt32(truncatingIfNeeded: blockIndex), UInt32(truncatingIfNeeded: stream),
+                    UInt32(truncatingIfNeeded: trial), UInt32(truncatingIfNeeded: trial >> 32), key: key0, key1)
+                let firsts = SIMD4<UInt64>(truncatingIfNeeded: w0) &<< 32 | SIMD4<UInt64>(truncatingIfNeeded: w1)
+                let seconds = SIMD4<UInt64>(truncatingIfNeeded: w2) &<< 32 | SIMD4<UInt64>(truncatingIfNeeded: w3)
+                // Stream order: block q's first pair, then its second.
+                let words = (firsts[0], seconds[0], firsts[1], seconds[1], firsts[2], seconds[2], firsts[3], seconds[3])
+                var rejected = -1
+                withUnsafeBytes(of: words) { raw in
+                    let word = raw.bindMemory(to: UInt64.self)
+                    for j in 0..<8 {
+                        if let x = zig.accepted(word[j]) {
+                            start[i + j] = x
+                        } else {
+                            rejected = j
+                            break
+                        }
+                    }
+                }
+                if rejected < 0 {
+                    blockIndex += 4
+                    i += 8
+                    continue
+                }
+                // Hand the rest of the rejected word's block back to the stream (later blocks
+                // are recomputed when reached) and finish that draw on the scalar path.
+                let q = rejected >> 1
+                blockIndex += UInt64(q + 1)
+                firstPair = firsts[q]
+                secondPair = seconds[q]
+                position = rejected & 1 == 0 ? 2 : 4
+                i += rejected
+                start[i] = normalAfterRejection(word: rejected & 1 == 0 ? firstPair : secondPair)
+                i += 1
+                continue
+            }
             let word = nextUInt64()
             if let x = zig.accepted(word) {
                 start[i] = x
             } else {
                 start[i] = normalAfterRejection(word: word)
             }
+            i += 1
         }
     }
 
