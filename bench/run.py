@@ -39,9 +39,9 @@ def plan(np_ranks, w3_comparator):
         dict(label="W1 gram", workload="W1", solver="closed", ranks=np_ranks, trials=256, comparator=64,
              mode="gram", callgrind=(8, 24)),
         dict(label="W2 gram", workload="W2", solver="closed", ranks=np_ranks, trials=1024, comparator=512,
-             mode="gram", callgrind=(16, 48)),
+             mode="gram", callgrind=(64, 192)),
         dict(label="W3 gram", workload="W3", solver="closed", ranks=np_ranks, trials=1024, comparator=512,
-             mode="gram", callgrind=(16, 48)),
+             mode="gram", callgrind=(64, 192)),
         dict(label="W3@1", workload="W3", solver="closed", ranks=1, trials=4096, comparator=0),
         dict(label="W3@2", workload="W3", solver="closed", ranks=2, trials=4096, comparator=0),
     ]
