@@ -4,7 +4,7 @@ extension SpecReader {
     static let suiteKeys = ["suite", "description", "experiments"]
     static let experimentKeys = ["name", "description", "geometry", "d", "n", "teacher", "students",
                                  "solver", "stopping", "block_size", "confidence", "seed",
-                                 "memory_cap_mb", "sampler"]
+                                 "memory_cap_mb", "sampler", "expect"]
 
     /// A suite file, or a file holding one experiment alone.
     func suite(_ v: JSONValue) -> ExperimentSuite? {
@@ -94,13 +94,16 @@ extension SpecReader {
             choice($0, $1, name: "sampler", as: SamplerChoice.self)
         }
 
+        let expect = optional(f, "expect", default: [:]) { self.expectations($0, $1) }
+
         guard let name, let description, let d, let geometry, let n, let teacher, let students,
               let solver, let blockSize, let stopping, let confidence, let seed, let memoryCap,
-              let sampler else { return nil }
-        let spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
+              let sampler, let expect else { return nil }
+        var spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
                                   teacher: teacher, students: students, solver: solver,
                                   stopping: stopping, blockSize: blockSize, confidence: confidence,
                                   seed: seed, memoryCapMB: memoryCap, sampler: sampler)
+        spec.expect = expect
         return crossCheck(spec, p) ? spec : nil
     }
 
@@ -211,6 +214,26 @@ extension SpecReader {
             report(p, "expected the n grid as a list of increasing positive integers or an object {\"from\", \"to\", \"count\", \"spacing\"}, found \(v.kindDescription) \(v.shortText)")
             return nil
         }
+    }
+
+    /// `"expect": {"M3": "fails"}`: claim names → expected status.
+    func expectations(_ v: JSONValue, _ p: JSONPath) -> [String: ExpectedOutcome]? {
+        guard let f = object(v, p, what: "the expected verdicts (claim → \"holds\", \"fails\" or \"inconclusive\")") else { return nil }
+        var out: [String: ExpectedOutcome] = [:]
+        var ok = true
+        for key in f.values.keys.sorted() {
+            guard ExperimentSpec.claims.contains(key) else {
+                report(p.appending(key), "unknown claim \"\(key)\"; known claims: \(ExperimentSpec.claims.joined(separator: ", "))")
+                ok = false
+                continue
+            }
+            if let outcome = choice(f.values[key]!, p.appending(key), name: "the expected status of \(key)", as: ExpectedOutcome.self) {
+                out[key] = outcome
+            } else {
+                ok = false
+            }
+        }
+        return ok ? out : nil
     }
 
     // MARK: Teacher

@@ -58,7 +58,8 @@ struct SuiteRunner {
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
                 identity: setup.identity,
                 checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30),
-                roundSeconds: Self.roundSeconds)
+                roundSeconds: Self.roundSeconds,
+                covarianceGroups: trial.layout.riskCurves.map(\.points))
             let engine = try TrialEngine(configuration: configuration)
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
@@ -79,16 +80,22 @@ struct SuiteRunner {
             case .finished(let reason):
                 progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
+                    let stop = ExperimentResult.stop(reason)
                     results.append(ExperimentResult(trial: trial, intervals: intervals,
-                                                    stopReason: reason.rawValue, timing: outcome.timing))
+                                                    groups: outcome.statistics?.groups ?? [],
+                                                    stopReason: stop.reason, targetMet: stop.targetMet,
+                                                    timing: outcome.timing))
                 }
             }
         }
+        var status: Int32 = 0
         if collective.isRoot {
-            try writeOutputs(results, seconds: Date().timeIntervalSince(start))
+            status = try writeOutputs(results, seconds: Date().timeIntervalSince(start))
         }
         try collective.barrier()
-        return 0
+        // Every rank leaves with rank 0's verdict status (mpirun reports the first non-zero).
+        let word = try collective.broadcast(collective.isRoot ? [UInt8(status)] : [], root: 0)
+        return Int32(word.first ?? 1)
     }
 
     /// A stopped run leaves a report of what it has, marked partial (as `kdmc report` would
@@ -125,12 +132,14 @@ struct SuiteRunner {
         try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
     }
 
-    func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws {
+    /// Writes the tables and the report; returns the verdicts' exit status (0, or 4/5).
+    func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws -> Int32 {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
         var trials: [String: Int] = [:]
         var timings: [String: Double] = ["total_seconds": seconds]
+        var stops: [String: SummaryDocument.Stop] = [:]
         for result in results {
             let experimentRows = ExperimentAnalysis.rows(result)
             let experimentFits = ExperimentAnalysis.fits(result)
@@ -139,6 +148,7 @@ struct SuiteRunner {
             verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
             let name = result.trial.spec.name
             trials[name] = result.trials
+            stops[name] = SummaryDocument.Stop(stopReason: result.stopReason, targetMet: result.targetMet)
             if let timing = result.timing {
                 timings["\(name).seconds"] = timing.wallSeconds
                 timings["\(name).efficiency"] = timing.efficiency
@@ -148,13 +158,14 @@ struct SuiteRunner {
         let summary = SummaryDocument(
             version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
             trials: trials, partial: false, configuration: try Self.configurationText(suite),
-            fits: fits, verdicts: verdicts, timings: timings)
+            fits: fits, verdicts: verdicts, timings: timings, experiments: stops)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
         try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary)), to: folder)
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
+        return verdicts.exitStatus
     }
 
     /// The sequential target watches the curves (risk, certificate, paired differences), not
@@ -181,10 +192,11 @@ struct SuiteRunner {
     }
 
     /// Everything that changes a trial's numbers: the experiment without its stopping rule
-    /// (so a resumed run may be given more trials).
+    /// (so a resumed run may be given more trials) and without its expectations.
     static func identity(_ spec: ExperimentSpec) throws -> String {
         var stripped = spec
         stripped.stopping = .defaultRule
+        stripped.expect = [:]
         return String(decoding: try canonicalEncoder.encode(stripped.json), as: UTF8.self)
     }
 
