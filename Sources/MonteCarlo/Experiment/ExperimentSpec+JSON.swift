@@ -97,7 +97,11 @@ extension NGrid {
 
 extension TeacherSpec {
     public var json: JSONValue {
-        .object(["norm": .number(norm), "temperature": .number(temperature), "direction": .string(direction.rawValue)])
+        let d: JSONValue = switch direction {
+        case .vector(let values): numbers(values)
+        default: .string(direction.name!)
+        }
+        return .object(["norm": .number(norm), "temperature": .number(temperature), "direction": d])
     }
 }
 

@@ -234,11 +234,25 @@ public struct TeacherSpec: Sendable, Equatable {
 }
 
 extension TeacherSpec {
-    public enum Direction: String, Sendable, Equatable, CaseIterable {
+    public enum Direction: Sendable, Equatable {
         /// w* along the first coordinate axis.
         case axis
         /// w* uniform on the sphere, drawn once per experiment from its seed (the same for every trial and rank).
         case random
+        /// w* along this vector of d numbers (not all 0), scaled to the teacher norm; lets a
+        /// file pose a specific teacher (a counterexample) for any geometry but `dataset`.
+        case vector([Double])
+
+        /// The named directions (a vector is written as a list).
+        public static let names = ["axis", "random"]
+
+        public var name: String? {
+            switch self {
+            case .axis: "axis"
+            case .random: "random"
+            case .vector: nil
+            }
+        }
     }
 }
 
