@@ -36,8 +36,8 @@ import Testing
         #expect(fit.points == 6)
     }
 
-    @Test func usesTheLeadingRunOfUsablePointsAndNeedsThree() throws {
-        // A zero mean ends the run: the later positive point is not used.
+    @Test func usesPointsBeforeTheFirstZeroAndNeedsThree() throws {
+        // A zero mean ends the curve: the later positive point is not used.
         let n = [1, 2, 3, 4, 5]
         let mean = [0.5, 0.25, 0.125, 0, 0.03]
         let cov = diagonal(mean.map { max($0, 1e-3) }, relative: 0.01)
@@ -50,6 +50,11 @@ import Testing
         #expect(two == .failure(.tooFewPoints(usable: 2)))
         let noisy = DecayFitter.fit(.exponential, n: [1, 2, 3], mean: [0.5, 0.25, 0.1], covariance: diagonal([0.5, 0.25, 0.1], relative: 0.5), trials: 100)
         #expect(noisy == .failure(.tooFewPoints(usable: 0)))
+        // A noisy point in the middle is left out; the curve goes on after it.
+        var c = diagonal([0.5, 0.25, 0.125, 0.0625], relative: 0.01)
+        c[5] = pow(0.5 * 0.25, 2)
+        let skipped = try DecayFitter.fit(.exponential, n: [1, 2, 3, 4], mean: [0.5, 0.25, 0.125, 0.0625], covariance: c, trials: 100).get()
+        #expect(skipped.n == [1, 3, 4])
     }
 
     @Test func aSingularCovarianceIsNoFit() {

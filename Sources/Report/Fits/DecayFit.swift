@@ -30,7 +30,7 @@ public struct DecayFit: Sendable, Codable, Equatable {
     public var points: Int
     public var confidence: Double
     public var method: Method
-    /// The sizes n the fit used (a leading run of the grid, see `DecayFitter`).
+    /// The sizes n the fit used (see `DecayFitter`).
     public var n: [Int]
     /// Generalized residual sum of squares rᵀV⁻¹r and its degrees of freedom (points − 2): a
     /// χ² far above its degrees of freedom says the law does not fit the curve's shape.
@@ -75,10 +75,11 @@ public struct DecayFit: Sendable, Codable, Equatable {
 /// interval is ±t_{N−1}·se. Its target is the slope that the same weighting gives on the exact
 /// expectations log E[R_n] (the best law on this grid, whether or not the curve is exactly one).
 ///
-/// The fit uses the leading run of the grid where every point has a positive mean with a
+/// The fit uses the points before the first n whose mean is not positive (past it the curve is
+/// below the run's resolution, and a later positive mean would be chosen by chance) that have a
 /// relative standard error of at most `maximumRelativeError` (the delta method needs the log of
-/// a mean to be close to linear in the mean); it stops at the first point that has not, so the
-/// points used never depend on which later points happened to come out positive.
+/// a mean to be close to linear in the mean; a heavy-tailed point whose estimate rests on a few
+/// draws is left out rather than ending the curve).
 public enum DecayFitter {
     public static let maximumRelativeError = 0.25
     public static let minimumPoints = 3
@@ -91,7 +92,7 @@ public enum DecayFitter {
         public var description: String {
             switch self {
             case .tooFewPoints(let usable):
-                return "only \(usable) leading n with a positive mean of relative standard error ≤ \(DecayFitter.maximumRelativeError); a fit needs \(DecayFitter.minimumPoints)"
+                return "only \(usable) n (before the first zero mean) with a positive mean of relative standard error ≤ \(DecayFitter.maximumRelativeError); a fit needs \(DecayFitter.minimumPoints)"
             case .singularCovariance:
                 return "the covariance of the curve's points is singular (too few trials for the number of points, or a point without spread)"
             }
@@ -108,14 +109,15 @@ public enum DecayFitter {
         let k = n.count
         precondition(mean.count == k && covariance.count == k * k, "fit: lengths differ")
         precondition(confidence > 0 && confidence < 1, "fit: confidence must lie in (0, 1)")
-        let used = usablePrefix(n: n, mean: mean, variance: (0..<k).map { covariance[$0 * k + $0] })
-        guard used >= minimumPoints, trials >= 2 else { return .failure(.tooFewPoints(usable: used)) }
-        var v = [Double](repeating: 0, count: used * used)
-        for i in 0..<used {
-            for j in 0..<used { v[i * used + j] = covariance[i * k + j] / (mean[i] * mean[j]) }
+        let used = usablePoints(n: n, mean: mean, variance: (0..<k).map { covariance[$0 * k + $0] })
+        let m = used.count
+        guard m >= minimumPoints, trials >= 2 else { return .failure(.tooFewPoints(usable: m)) }
+        var v = [Double](repeating: 0, count: m * m)
+        for (a, i) in used.enumerated() {
+            for (b, j) in used.enumerated() { v[a * m + b] = covariance[i * k + j] / (mean[i] * mean[j]) }
         }
-        let xs = (0..<used).map { DecayFit.abscissa(model, n[$0]) }
-        let ys = (0..<used).map { log(mean[$0]) }
+        let xs = used.map { DecayFit.abscissa(model, n[$0]) }
+        let ys = used.map { log(mean[$0]) }
         guard let solution = generalizedLeastSquares(xs: xs, ys: ys, covariance: v) else {
             return .failure(.singularCovariance)
         }
@@ -123,9 +125,9 @@ public enum DecayFitter {
         let rate = -solution.slope
         let half = t * solution.slopeVariance.squareRoot()
         return .success(DecayFit(model: model, rate: rate, rateLow: rate - half, rateHigh: rate + half,
-                                 logScale: solution.intercept, points: used, confidence: confidence,
-                                 method: .covariance, n: Array(n[0..<used]),
-                                 chiSquare: solution.chiSquare, degreesOfFreedom: used - 2))
+                                 logScale: solution.intercept, points: m, confidence: confidence,
+                                 method: .covariance, n: used.map { n[$0] },
+                                 chiSquare: solution.chiSquare, degreesOfFreedom: m - 2))
     }
 
     /// The same law with each point weighted by its own variance only, as if the points were
@@ -141,13 +143,16 @@ public enum DecayFitter {
             .map { var f = $0; f.method = .independent; return f }
     }
 
-    /// Points 0..<used of the grid: positive, finite means with a small enough relative error.
-    static func usablePrefix(n: [Int], mean: [Double], variance: [Double]) -> Int {
-        var used = 0
+    /// Indices of the points a fit uses: before the first non-positive mean, those with a
+    /// finite mean and a small enough relative error.
+    static func usablePoints(n: [Int], mean: [Double], variance: [Double]) -> [Int] {
+        var used: [Int] = []
         for i in n.indices {
-            guard n[i] > 0, mean[i] > 0, mean[i].isFinite, variance[i] >= 0, variance[i].isFinite,
-                  variance[i].squareRoot() <= maximumRelativeError * mean[i] else { break }
-            used += 1
+            guard mean[i] > 0, mean[i].isFinite else { break }
+            if n[i] > 0, variance[i] >= 0, variance[i].isFinite,
+               variance[i].squareRoot() <= maximumRelativeError * mean[i] {
+                used.append(i)
+            }
         }
         return used
     }

@@ -219,7 +219,7 @@ public enum VerdictRules {
                            numbers: ["fitted": fit.rate, "fitted_low": fit.rateLow, "fitted_high": fit.rateHigh,
                                      "predicted": predicted, "threshold": threshold, "points": Double(fit.points),
                                      "chi_square": fit.chiSquare, "degrees_of_freedom": Double(fit.degreesOfFreedom)],
-                           detail: "fitted \(name) = \(format(fit.rate)) [\(format(fit.rateLow)), \(format(fit.rateHigh))] over n = \(fit.n.first ?? 0)…\(fit.n.last ?? 0), \(side) the bound's \(format(threshold)) (theory \(format(predicted)))",
+                           detail: "fitted \(name) = \(format(fit.rate)) [\(format(fit.rateLow)), \(format(fit.rateHigh))] over n = \(fit.n.map(String.init).joined(separator: ", ")), \(side) the bound's \(format(threshold)) (theory \(format(predicted)))",
                            rule: rateRule(model))
         }
     }
