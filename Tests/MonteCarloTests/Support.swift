@@ -31,11 +31,14 @@ enum Support {
     }
 
     static func bits(_ stats: MergedStatistics) -> [UInt64] {
-        stats.points.flatMap { [UInt64($0.count), UInt64($0.missing), $0.mean.bitPattern, $0.m2.bitPattern] }
-            + [UInt64(stats.blockCount)]
-            + stats.groups.flatMap { g in
-                [UInt64(g.count), UInt64(g.skipped)] + g.mean.map(\.bitPattern) + g.comoments.map(\.bitPattern)
-            }
+        var out: [UInt64] = stats.points.flatMap { [UInt64($0.count), UInt64($0.missing), $0.mean.bitPattern, $0.m2.bitPattern] }
+        out.append(UInt64(stats.blockCount))
+        for g in stats.groups {
+            out += [UInt64(g.count), UInt64(g.skipped)]
+            out += g.mean.map(\.bitPattern)
+            out += g.comoments.map(\.bitPattern)
+        }
+        return out
     }
 
     /// Covariance groups of the test runs: one without NaN, one with point 4 (NaN on every
