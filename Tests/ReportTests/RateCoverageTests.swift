@@ -1,4 +1,6 @@
 import Distillation
+import Experiments
+import Numerics
 import Foundation
 import MonteCarlo
 import Testing

@@ -1,4 +1,4 @@
-import MonteCarlo
+import Experiments
 
 /// The outcome of judging one claim on a run's own intervals (docs/THEORY.md §8).
 public enum VerdictStatus: String, Sendable, Codable, CaseIterable {
