@@ -148,6 +148,10 @@ import Testing
         #expect(worse.status == .fails)
         let tie = try #require(VerdictRules.softVersusHard(experiment: "e", [better, step("n 10", 0.0, se: 0.01)]))
         #expect(tie.status == .inconclusive)
+        // Soft worse in no trial (hard labels misclassify a little, soft labels nothing):
+        // the interval reaches above 0, the draws do not.
+        let neverWorse = try #require(VerdictRules.softVersusHard(experiment: "e", [step("n 80", -4e-4, se: 2e-4, increasing: 0)]))
+        #expect(neverWorse.status == .holds)
         // n = 1: both students lie along x_1; a difference of rounding size is neither side.
         let rounding = try #require(VerdictRules.softVersusHard(experiment: "e", [
             step("n 1", 3e-17, se: 1e-17), step("n 2", -3e-17, se: 1e-17)]))

@@ -32,6 +32,8 @@ public struct CurveLayout: Sendable, Equatable {
         case certificateIncrease = "certificate-increase"
         /// 1 when the risk grew from n_k to n_{k+1} beyond rounding (the draws behind M3).
         case riskIncrease = "risk-increase"
+        /// 1 when the soft-label student's risk exceeded the hard-label one's beyond rounding.
+        case softWorse = "soft-worse"
     }
 
     public struct Key: Sendable, Hashable, Codable {

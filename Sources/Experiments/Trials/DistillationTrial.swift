@@ -109,7 +109,10 @@ public struct DistillationTrial: Sendable {
             }
         }
         if softVersusHard {
-            for n in grid { layout.append(.init(student: softVersusHardLabel, n: n, quantity: .softMinusHard)) }
+            for n in grid {
+                layout.append(.init(student: softVersusHardLabel, n: n, quantity: .softMinusHard))
+                layout.append(.init(student: softVersusHardLabel, n: n, quantity: .softWorse))
+            }
         }
         return layout
     }
@@ -323,6 +326,7 @@ public struct DistillationTrial: Sendable {
             for n in grid {
                 guard let s = layout.index(pair.soft, n, .risk), let h = layout.index(pair.hard, n, .risk) else { continue }
                 put(Self.softVersusHardLabel, n, .softMinusHard, values[s] - values[h])
+                put(Self.softVersusHardLabel, n, .softWorse, values[s] - values[h] > rounding ? 1 : 0)
             }
         }
         return values
