@@ -76,6 +76,22 @@ public struct SummaryDocument: Sendable, Codable {
             case targetMet = "target_met"
         }
 
+        /// As synthesized, except that `target_met` reads a null (which `decode` marks like a
+        /// non-finite number) as nil.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            seed = try c.decode(UInt64.self, forKey: .seed)
+            trials = try c.decode(Int.self, forKey: .trials)
+            trialsRequested = try c.decodeIfPresent(Int.self, forKey: .trialsRequested)
+            trialsPlanned = try c.decode(Int.self, forKey: .trialsPlanned)
+            blockSize = try c.decode(Int.self, forKey: .blockSize)
+            confidence = try c.decode(Double.self, forKey: .confidence)
+            stopReason = try c.decode(String.self, forKey: .stopReason)
+            sampler = try c.decode(String.self, forKey: .sampler)
+            estimator = try c.decode(String.self, forKey: .estimator)
+            targetMet = (try? c.decodeIfPresent(Bool.self, forKey: .targetMet)) ?? nil
+        }
+
         /// As synthesized, except that `target_met` is always written (null without a target).
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
