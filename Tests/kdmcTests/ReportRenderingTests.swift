@@ -227,7 +227,7 @@ enum HeadlessChromium {
         """.write(to: file, atomically: true, encoding: .utf8)
         let out = folder.appendingPathComponent("out")
         let run = try kdmc(["run", file.path, "--out", out.path])
-        try #require(run.status == 0, "\(run.stderr)")
+        try #require(finishedRunStatuses.contains(run.status), "\(run.stderr)")
         let page = out.appendingPathComponent("report.html")
         let dom = try HeadlessChromium.dumpDOM(page).dom
         let figure = try #require(dom.firstMatch(of: /<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="risk-figure"(?s:.*?)<\/svg>/))
