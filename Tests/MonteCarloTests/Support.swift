@@ -31,15 +31,26 @@ enum Support {
     }
 
     static func bits(_ stats: MergedStatistics) -> [UInt64] {
-        stats.points.flatMap { [UInt64($0.count), UInt64($0.missing), $0.mean.bitPattern, $0.m2.bitPattern] }
-            + [UInt64(stats.blockCount)]
+        var out: [UInt64] = stats.points.flatMap { [UInt64($0.count), UInt64($0.missing), $0.mean.bitPattern, $0.m2.bitPattern] }
+        out.append(UInt64(stats.blockCount))
+        for g in stats.groups {
+            out += [UInt64(g.count), UInt64(g.skipped)]
+            out += g.mean.map(\.bitPattern)
+            out += g.comoments.map(\.bitPattern)
+        }
+        return out
     }
+
+    /// Covariance groups of the test runs: one without NaN, one with point 4 (NaN on every
+    /// 7th trial, so those trials are skipped by the group).
+    static let groups = [[0, 1, 2], [3, 4]]
 
     static func configuration(_ stopping: StoppingRule, blockSize: Int = 16, blocksPerRank: Int = 2,
                               identity: String = "test run seed=1",
                               checkpoint: CheckpointPolicy? = nil) -> EngineConfiguration {
         EngineConfiguration(pointCount: pointCount, blockSize: blockSize, blocksPerRankPerRound: blocksPerRank,
-                            stopping: stopping, identity: identity, checkpoint: checkpoint)
+                            stopping: stopping, identity: identity, checkpoint: checkpoint,
+                            covarianceGroups: groups)
     }
 
     static func temporaryPath(_ name: String) -> String {

@@ -85,7 +85,8 @@ struct SuiteRunner {
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
                 identity: setup.identity,
                 checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30),
-                roundSeconds: Self.roundSeconds)
+                roundSeconds: Self.roundSeconds,
+                covarianceGroups: trial.layout.riskCurves.map(\.points))
             let engine = try TrialEngine(configuration: configuration)
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
@@ -114,19 +115,25 @@ struct SuiteRunner {
             case .finished(let reason):
                 progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
+                    let stop = ExperimentResult.stop(reason)
                     distributions += distribution.rows(experiment: spec.name, intervals: intervals)
                     running += estimate.thinned()
+                    let groups = outcome.statistics?.groups ?? []
                     results.append((ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
-                                                     stopReason: reason.rawValue, timing: outcome.timing),
+                                                     groups: groups, stopReason: stop.reason, targetMet: stop.targetMet,
+                                                     timing: outcome.timing),
                                     outcome.statistics?.trials ?? 0))
                 }
             }
         }
         let seconds = Date().timeIntervalSince(start)
+        var status: Int32 = 0
         try onRoot { runner in
-            try runner.writeOutputs(results, distributions: distributions, running: running, seconds: seconds)
+            status = try runner.writeOutputs(results, distributions: distributions, running: running, seconds: seconds)
         }
-        return 0
+        // Every rank leaves with rank 0's verdict status (mpirun reports the first non-zero).
+        let word = try collective.broadcast(collective.isRoot ? [UInt8(status)] : [], root: 0)
+        return Int32(word.first ?? 1)
     }
 
     /// Says which points lost trials (a solve that did not give a finite risk); a point that
@@ -199,8 +206,9 @@ struct SuiteRunner {
         self.output = output
     }
 
+    /// Writes the tables and the report; returns the verdicts' exit status (0, or 4/5).
     mutating func writeOutputs(_ results: [(ExperimentResult, Int)], distributions: [DistributionRow],
-                               running: [RunningRow], seconds: Double) throws {
+                               running: [RunningRow], seconds: Double) throws -> Int32 {
         var assembly = RunAssembly()
         var timings: [String: Double] = ["total_seconds": seconds]
         for (result, trials) in results {
@@ -233,6 +241,7 @@ struct SuiteRunner {
         self.output = output
         print(VerdictTable.render(assembly.verdicts, suite: suite.name, folder: folder.path))
         try Self.reportDropped(assembly)
+        return assembly.verdicts.exitStatus
     }
 
     /// The sequential target watches the curves (risk, certificate, paired differences), not
@@ -259,10 +268,11 @@ struct SuiteRunner {
     }
 
     /// Everything that changes a trial's numbers: the experiment without its stopping rule
-    /// (so a resumed run may be given more trials).
+    /// (so a resumed run may be given more trials) and without its expectations.
     static func identity(_ spec: ExperimentSpec) throws -> String {
         var stripped = spec
         stripped.stopping = .defaultRule
+        stripped.expect = [:]
         return String(decoding: try canonicalEncoder.encode(stripped.json), as: UTF8.self)
     }
 

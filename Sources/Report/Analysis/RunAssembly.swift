@@ -48,7 +48,8 @@ public struct RunAssembly: Sendable {
             let verdict = experimentVerdicts[index]
             let empty = lost.filter { $0.isEmpty && (verdict.student == nil || $0.student == verdict.student) }
             guard !empty.isEmpty else { continue }
-            experimentVerdicts[index].holds = false
+            // A point without data cannot support the claim: not judged, so not a pass.
+            if experimentVerdicts[index].status == .holds { experimentVerdicts[index].status = .inconclusive }
             experimentVerdicts[index].detail += "; not judged: no valid trial at n = "
                 + empty.map { String($0.n) }.joined(separator: ", ")
         }
@@ -57,7 +58,9 @@ public struct RunAssembly: Sendable {
         verdicts += experimentVerdicts
         dropped += lost
         trials[name] = count
-        experiments[name] = SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
-                                                       trials: count, stopReason: result.stopReason)
+        var experiment = SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
+                                                    trials: count, stopReason: result.stopReason)
+        experiment.targetMet = result.targetMet
+        experiments[name] = experiment
     }
 }

@@ -227,12 +227,14 @@ public enum RunFolder {
             distributions += distribution.rows(experiment: spec.name, intervals: allIntervals)
             var status = "stopped after \(statistics.trials) trials"
             var complete = false
-            var stopReason = "interrupted"
+            // A stopped experiment ended by the signal; under a CI target, that target was not met.
+            var stop: (reason: String, targetMet: Bool?) = ("signal", nil)
+            if case .sequential = setup.stopping { stop.targetMet = false }
             if let plan = try? StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize) {
                 if statistics.blockCount > 0, let reason = plan.decision(after: statistics, critical: &critical) {
                     status = "complete (\(reason.rawValue))"
                     complete = true
-                    stopReason = reason.rawValue
+                    stop = ExperimentResult.stop(reason)
                 } else {
                     status += " of at most \(plan.maximumBlocks * plan.blockSize)"
                 }
@@ -241,8 +243,8 @@ public enum RunFolder {
                                      confidence: spec.confidence, geometry: spec.geometry.kind, trials: statistics.trials, status: status,
                                      isComplete: complete))
             let result = ExperimentResult(
-                trial: trial, intervals: intervals, stopReason: stopReason,
-                timing: nil)
+                trial: trial, intervals: intervals, groups: statistics.groups, stopReason: stop.reason,
+                targetMet: stop.targetMet, timing: nil)
             assembly.add(result, trials: statistics.trials)
         }
         let summary = SummaryDocument(

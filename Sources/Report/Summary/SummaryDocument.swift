@@ -17,11 +17,14 @@ public struct SummaryDocument: Sendable, Codable {
         public var student: String
         public var fit: DecayFit
         public var predicted: Double?
-        public init(experiment: String, student: String, fit: DecayFit, predicted: Double?) {
+        /// The rate the bound itself shows on the fitted n (the verdict's threshold).
+        public var threshold: Double?
+        public init(experiment: String, student: String, fit: DecayFit, predicted: Double?, threshold: Double? = nil) {
             self.experiment = experiment
             self.student = student
             self.fit = fit
             self.predicted = predicted
+            self.threshold = threshold
         }
     }
 
@@ -46,6 +49,9 @@ public struct SummaryDocument: Sendable, Codable {
         public var sampler: String
         /// The estimator of the curves (`plain`: the mean over trials).
         public var estimator: String
+        /// Whether the sequential CI target was met: true, false (stopped by the maximum, the
+        /// wall-time cap or a signal first), or nil (written as null) when no target was set.
+        public var targetMet: Bool?
 
         public init(seed: UInt64, trials: Int, trialsRequested: Int?, trialsPlanned: Int,
                     blockSize: Int, confidence: Double, stopReason: String, sampler: String,
@@ -67,6 +73,38 @@ public struct SummaryDocument: Sendable, Codable {
             case trialsPlanned = "trials_planned"
             case blockSize = "block_size"
             case stopReason = "stop_reason"
+            case targetMet = "target_met"
+        }
+
+        /// As synthesized, except that `target_met` reads a null (which `decode` marks like a
+        /// non-finite number) as nil.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            seed = try c.decode(UInt64.self, forKey: .seed)
+            trials = try c.decode(Int.self, forKey: .trials)
+            trialsRequested = try c.decodeIfPresent(Int.self, forKey: .trialsRequested)
+            trialsPlanned = try c.decode(Int.self, forKey: .trialsPlanned)
+            blockSize = try c.decode(Int.self, forKey: .blockSize)
+            confidence = try c.decode(Double.self, forKey: .confidence)
+            stopReason = try c.decode(String.self, forKey: .stopReason)
+            sampler = try c.decode(String.self, forKey: .sampler)
+            estimator = try c.decode(String.self, forKey: .estimator)
+            targetMet = (try? c.decodeIfPresent(Bool.self, forKey: .targetMet)) ?? nil
+        }
+
+        /// As synthesized, except that `target_met` is always written (null without a target).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(seed, forKey: .seed)
+            try c.encode(trials, forKey: .trials)
+            try c.encodeIfPresent(trialsRequested, forKey: .trialsRequested)
+            try c.encode(trialsPlanned, forKey: .trialsPlanned)
+            try c.encode(blockSize, forKey: .blockSize)
+            try c.encode(confidence, forKey: .confidence)
+            try c.encode(stopReason, forKey: .stopReason)
+            try c.encode(sampler, forKey: .sampler)
+            try c.encode(estimator, forKey: .estimator)
+            try c.encode(targetMet, forKey: .targetMet)
         }
     }
 
