@@ -322,7 +322,7 @@ import Numerics
 /// measured quantity.
 @Suite struct SolverRosenbrockRobustnessTests {
     /// Measured (maxSteps 20 000, accepted/rejected steps, n = 4 | n = 10): ‖w*‖ ≤ 1: ~610/0 |
-    /// ~605/0; 10: 784/1 | 648/0; 100: 11 746/6 049 | 2 363/2 (Dormand–Prince hits the step
+    /// ~605/0; 10: 784/1 | 648/0; 100: 11 746/6 049 | 2 082/4 (Dormand–Prince hits the step
     /// limit there); 1000: step limit, relative fit gap 0.56 | 0.51 at flow time 1e43 | 3e34,
     /// all finite. At |m| ~ 600 the flow's time scale is e^{|m|} and an accurate step advances the
     /// large logits by O(1), so the trajectory itself needs more than the budget: reported, not hidden.
