@@ -322,7 +322,7 @@ import Numerics
 /// measured quantity.
 @Suite struct SolverRosenbrockRobustnessTests {
     /// Measured (maxSteps 20 000, accepted/rejected steps, n = 4 | n = 10): ‖w*‖ ≤ 1: ~610/0 |
-    /// ~605/0; 10: 784/1 | 648/0; 100: 11 746/6 049 | 2 363/2 (Dormand–Prince hits the step
+    /// ~605/0; 10: 784/1 | 648/0; 100: 11 746/6 049 | 2 082/4 (Dormand–Prince hits the step
     /// limit there); 1000: step limit, relative fit gap 0.56 | 0.51 at flow time 1e43 | 3e34,
     /// all finite. At |m| ~ 600 the flow's time scale is e^{|m|} and an accurate step advances the
     /// large logits by O(1), so the trajectory itself needs more than the budget: reported, not hidden.
@@ -358,5 +358,59 @@ import Numerics
         #expect(a.statistics.converged && b.statistics.converged)
         let ta = a.statistics.flowTime ?? .nan, tb = b.statistics.flowTime ?? .nan
         #expect(abs(ta - tb) < 0.01 * tb, "flow times \(ta) vs \(tb)")
+    }
+}
+
+
+/// More points than dimensions with large logits: the flow in the logits of a basis of points.
+@Suite struct FlowBasisLogitsTests {
+    /// d = 8, points scaled by 0.2 as in `SolverRobustnessTests.problem`, ‖w*‖ = 100 (|m| up to
+    /// ~40). Seed 31 at n = 10 is `rosenbrockConvergesAtEveryTeacherNorm`'s draw: in e it hit the
+    /// 20 000-step limit with the gradient at rounding level and the relative fit gap at 3.5e-3.
+    static func problem(n: Int, seed: UInt64) throws -> LinearDistillationProblem {
+        var points = StudentFixtures.points(n: n, d: 8, seed: seed)
+        for i in points.elements.indices { points.elements[i] *= 0.2 }
+        return try LinearDistillationProblem(points: points, teacher: StudentFixtures.teacher(d: 8, norm: 100, seed: seed))
+    }
+
+    @Test(arguments: [31, 32, 33, 34, 35, 36] as [UInt64], [10, 12])
+    func flowConvergesWithMorePointsThanDimensions(seed: UInt64, n: Int) throws {
+        let problem = try Self.problem(n: n, seed: seed)
+        let reference = problem.weights(of: problem.solve(prefix: n, solver: .closed))
+        let student = problem.solve(prefix: n, solver: .flow,
+                                    options: try SolverOptions(maxSteps: 20_000, integrator: .rosenbrock))
+        #expect(student.statistics.converged, "seed \(seed), n = \(n): \(student.statistics)")
+        let error = StudentFixtures.relativeDifference(problem.weights(of: student), reference)
+        #expect(error < 1e-8, "seed \(seed), n = \(n): relative error \(error)")
+    }
+
+    /// The basis frame is the same flow: S_BᵀS_B times its field is S_Bᵀ times the field in e,
+    /// the logits it implies are e's, and e survives the round trip.
+    @Test func basisFrameIsTheFlowInReducedCoordinates() throws {
+        let problem = try Self.problem(n: 10, seed: 31)
+        let system = problem.reduce(prefix: 10, targets: Array(problem.teacherLogits)).system
+        #expect(system.p == 8 && system.k == 10)
+        let frame = try #require(LogitFlow(system))
+        #expect(frame.basis.count == 8 && frame.others.count == 2 && frame.dimension == 8)
+        // The two most saturated points are left out of the basis.
+        let bySize = (0..<10).sorted { abs(system.targets[$0]) > abs(system.targets[$1]) }
+        #expect(Set(frame.others) == Set(bySize.prefix(2)))
+        var stream = RandomStream(seed: 5, trial: 0, stream: StreamID.teacher, index: 0)
+        let e = stream.normals(count: 8).map { 3 * $0 }
+        let zB = frame.logits(e)
+        let z = system.logits(e)
+        #expect(StudentFixtures.relativeDifference(frame.allLogits(zB), z) < 1e-12)
+        #expect(StudentFixtures.relativeDifference(frame.reduced(zB), e) < 1e-12)
+        let gradient = system.gradient(at: e).gradient
+        var sB = [Double](repeating: 0, count: 64)
+        for (c, i) in frame.basis.enumerated() { for j in 0..<8 { sB[c * 8 + j] = system.s[i * 8 + j] } }
+        let basisPoints = Matrix(rows: 8, columns: 8, elements: sB)
+        let expected = gemv(basisPoints, gradient.map { -$0 }, transpose: .transposed)
+        let field = gemv(syrk(basisPoints, transpose: .transposed), frame.field(at: zB))
+        #expect(StudentFixtures.relativeDifference(field, expected) < 1e-10)
+        // Small logits keep e when k > p.
+        let small = ReducedSystem(p: 8, k: 10, s: system.s, initialLogits: system.initialLogits,
+                                  targets: system.targets.map { $0 / 100 })
+        #expect(LogitFlow(small) == nil)
     }
 }

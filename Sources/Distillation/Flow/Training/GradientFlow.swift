@@ -37,7 +37,7 @@ enum GradientFlow {
                           steps: options.maxSteps)
     }
 
-    /// In the points' logits when `LogitFlow` applies, else in e.
+    /// In the points' logits (of a basis of points when k > p) when `LogitFlow` applies, else in e.
     static func rosenbrock(_ system: ReducedSystem, from start: [Double],
                            options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
         guard let logits = LogitFlow(system) else { return rosenbrock(frame: system, from: start, options: options) }
