@@ -57,6 +57,13 @@ struct BenchResult: Codable, Equatable {
     /// Fraction of flows that met their stopping rule, per n (flow solver only).
     var converged: [Point]?
     var euler: [EulerComparison]?
+    /// Control-variate workloads: per n, Var(R)/Var(Y) and Var(R)/Var(R − R^∞) on the run's trials.
+    var varianceReduction: [VarianceReduction]?
+    struct VarianceReduction: Codable, Equatable {
+        var n: Int
+        var estimate: Double
+        var trialTerm: Double
+    }
     var notes: [String] = []
 
     static let encoder: JSONEncoder = {

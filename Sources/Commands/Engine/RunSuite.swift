@@ -158,6 +158,7 @@ struct SuiteRunner {
             let name = result.trial.spec.name
             experiments[name] = SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
                                                            trials: result.trials, stopReason: result.stopReason)
+            experiments[name]?.varianceReduction = ExperimentAnalysis.varianceReductions(result)
             if let timing = result.timing {
                 timings["\(name).seconds"] = timing.wallSeconds
                 timings["\(name).efficiency"] = timing.efficiency

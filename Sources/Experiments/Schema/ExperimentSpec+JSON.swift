@@ -29,6 +29,10 @@ extension ExperimentSpec {
         ]
         if let description { members["description"] = .string(description) }
         if let memoryCapMB { members["memory_cap_mb"] = .number(memoryCapMB) }
+        if estimator != .plain {
+            members["estimator"] = .string(estimator.rawValue)
+            members["limit_samples"] = .integer(Int64(limitSamples))
+        }
         return .object(members)
     }
 }

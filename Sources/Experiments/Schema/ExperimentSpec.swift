@@ -35,6 +35,10 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// Per-rank memory cap in MiB; nil means half the node's memory divided by its ranks.
     public var memoryCapMB: Double?
     public var sampler: SamplerChoice
+    /// The estimator of the curves (set after `init`; plain unless the file says).
+    public var estimator: EstimatorChoice = .plain
+    /// Cheap limit-angle samples per trial of the control variate.
+    public var limitSamples: Int = ExperimentSpec.defaultLimitSamples
 
     public static let defaultBlockSize = 64
     public static let defaultConfidence = 0.95

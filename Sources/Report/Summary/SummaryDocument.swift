@@ -44,8 +44,12 @@ public struct SummaryDocument: Sendable, Codable {
         public var stopReason: String
         /// The sampler actually used (`ambient` or `gram`; `auto` resolved).
         public var sampler: String
-        /// The estimator of the curves (`plain`: the mean over trials).
+        /// The estimator of the curves (`plain`: the mean over trials; `control-variate`: the
+        /// d → ∞ limit angle as a control variate, docs/THEORY.md §9).
         public var estimator: String
+        /// Under the control variate, the measured variance reductions per curve point; absent
+        /// for the plain estimator.
+        public var varianceReduction: [VarianceReduction]?
 
         public init(seed: UInt64, trials: Int, trialsRequested: Int?, trialsPlanned: Int,
                     blockSize: Int, confidence: Double, stopReason: String, sampler: String,
@@ -66,7 +70,30 @@ public struct SummaryDocument: Sendable, Codable {
             case trialsRequested = "trials_requested"
             case trialsPlanned = "trials_planned"
             case blockSize = "block_size"
+            case varianceReduction = "variance_reduction"
             case stopReason = "stop_reason"
+        }
+    }
+
+    /// Var(R)/Var(Y) and Var(R)/Var(R − R^∞) at one curve point of a control-variate
+    /// experiment, R the trials' plain risks and Y the control-variate values of the same trials.
+    public struct VarianceReduction: Sendable, Codable, Equatable {
+        public var student: String
+        public var n: Int
+        /// Var(R)/Var(Y): what the whole estimate gains over plain Monte Carlo per trial.
+        public var estimate: Double
+        /// Var(R)/Var(R − R^∞): the trial term's reduction alone.
+        public var trialTerm: Double
+        public init(student: String, n: Int, estimate: Double, trialTerm: Double) {
+            self.student = student
+            self.n = n
+            self.estimate = estimate
+            self.trialTerm = trialTerm
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case student, n, estimate
+            case trialTerm = "trial_term"
         }
     }
 
