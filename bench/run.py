@@ -35,10 +35,10 @@ def plan(np_ranks, w3_comparator):
              euler=2, reuse="W2"),
         dict(label="S1 flow", workload="S1", solver="flow", ranks=np_ranks, trials=8, comparator=8, euler=2),
         # The control variate against plain Monte Carlo on the same workload (issue 18).
-        dict(label="V4", workload="V4", solver="closed", ranks=np_ranks, trials=1024, comparator=0, estimator=True),
-        dict(label="V4cv", workload="V4cv", solver="closed", ranks=np_ranks, trials=1024, comparator=0, estimator=True),
-        dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=1024, comparator=0, estimator=True),
-        dict(label="V6cv", workload="V6cv", solver="closed", ranks=np_ranks, trials=1024, comparator=0, estimator=True),
+        dict(label="V4", workload="V4", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V4cv", workload="V4cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V6cv", workload="V6cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
     ]
 
 

@@ -9,7 +9,7 @@ public enum EstimatorChoice: String, Sendable, Equatable, CaseIterable {
 
 extension ExperimentSpec {
     /// Cheap β-only samples per trial of the control variate's limit term, unless the file says.
-    public static let defaultLimitSamples = 32
+    public static let defaultLimitSamples = 256
     /// Upper bound on `limit_samples`, so one trial stays a bounded amount of work.
     public static let maximumLimitSamples = 1 << 16
 
