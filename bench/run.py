@@ -304,7 +304,8 @@ def main():
     estimator_rows = [r for r in rows if r.get("estimator")]
     rows = [r for r in rows if not r.get("estimator")]
     print()
-    print_table(rows)
+    if rows:
+        print_table(rows)
     print(f"\nload average after {' '.join(load_after)} (2 shared cores: wall-time rates move with other users' load; "
           "the cpu/tr columns are CPU seconds per trial summed over ranks).")
     print_curves(rows)
