@@ -21,9 +21,12 @@ pkg-config --exists ompi-c  2>/dev/null || missing+=(libopenmpi-dev)
 command -v mpirun >/dev/null 2>&1        || missing+=(openmpi-bin)
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
 pkg-config --exists lapacke 2>/dev/null  || missing+=(liblapacke-dev)
+# SUNDIALS CVODE (the cvode integrator) ships no pkg-config file: look for its header and library.
+{ [ -f /usr/include/cvode/cvode.h ] && ldconfig -p 2>/dev/null | grep libsundials_cvode.so >/dev/null; } \
+    || missing+=(libsundials-dev)
 command -v pkg-config >/dev/null 2>&1    || missing+=(pkg-config)
 
-what="Open MPI, OpenBLAS and LAPACKE"
+what="Open MPI, OpenBLAS, LAPACKE and SUNDIALS"
 if [ "$with_test" -eq 1 ] && command -v apt-get >/dev/null 2>&1; then
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ -x /usr/sbin/slurmctld ] || command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
@@ -41,7 +44,7 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "deps: missing ${missing[*]} and no apt-get here." >&2
-    echo "deps: on a cluster, load the modules instead, e.g. 'module load openmpi openblas'" >&2
+    echo "deps: on a cluster, load the modules instead, e.g. 'module load openmpi openblas sundials'" >&2
     echo "deps: and make sure pkg-config finds ompi-c, openblas and lapacke (PKG_CONFIG_PATH)." >&2
     exit 1
 fi

@@ -63,7 +63,9 @@ import Testing
             if stats.converged {
                 #expect(StudentFixtures.relativeDifference(w, reference) < 1e-8)
             } else {
-                #expect(stats.stopReason == .stepLimit)
+                // CVODE may instead stop on a failed step (its error test at the smallest step).
+                #expect(stats.stopReason == .stepLimit || (integrator == .cvode && stats.stopReason == .integratorFailed),
+                        "\(integrator): \(stats)")
                 #expect((stats.relativeFitGap ?? 0) > SolverOptions.standard.fitTolerance)
             }
         }

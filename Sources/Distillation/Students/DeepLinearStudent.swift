@@ -119,7 +119,7 @@ extension LinearDistillationProblem {
         let deep = DeepSystem(shapes: shapes, reduced: system)
         let start = shapes.flatten(layers)
         let initialUpper = shapes.upperVector(shapes.unflatten(start))
-        let (state, statistics) = DormandPrince(options: options).integrate(deep, from: start)
+        let (state, statistics) = GradientFlow.integrate(deep, from: start, options: options)
         let final = shapes.unflatten(state)
         let c = shapes.endToEnd(final)
         let v = shapes.upperVector(final)

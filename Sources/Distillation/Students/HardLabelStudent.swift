@@ -12,7 +12,7 @@ extension LinearDistillationProblem {
         let targets = teacherLogits[0..<k].map { $0 >= 0 ? Double.infinity : -Double.infinity }
         let reduction = reduce(prefix: k, targets: targets)
         let start = [Double](repeating: 0, count: reduction.rank)
-        let (state, statistics) = DormandPrince.flow(reduction.system, from: start, options: options)
+        let (state, statistics) = GradientFlow.integrate(reduction.system, from: start, options: options)
         return student(prefix: k, reduction: reduction, state: state, statistics: statistics)
     }
 

@@ -131,7 +131,7 @@ public struct LinearDistillationProblem: Sendable {
         let statistics: SolverStatistics
         switch solver {
         case .flow:
-            (state, statistics) = DormandPrince.flow(system, from: start, options: options)
+            (state, statistics) = GradientFlow.integrate(system, from: start, options: options)
         case .gd:
             let step = options.descentStep ?? GradientDescent.safeStep(for: system)
             (state, statistics) = GradientDescent(options: options).run(system, from: start, step: step)

@@ -202,12 +202,21 @@ public enum NGrid: Sendable, Equatable {
         }
     }
 
-    public var maximum: Int { values.last ?? 0 }
+    /// The largest n, without expanding a generated grid (its last point is always `to`).
+    public var maximum: Int {
+        switch self {
+        case .values(let list): list.last ?? 0
+        case .generated(let from, let to, let count, _): count > 1 && to > from ? to : from
+        }
+    }
 }
 
 // MARK: - Teacher, students, solver, stopping
 
 public struct TeacherSpec: Sendable, Equatable {
+    /// The largest ‖w*‖/T a run accepts (the logits' squares must stay finite).
+    public static let maximumEffectiveNorm = 1e150
+
     /// ‖w*‖ before the temperature is applied.
     public var norm: Double
     /// Dividing the logits by T is the same as scaling w* by 1/T.
@@ -291,10 +300,7 @@ public struct SolverSpec: Sendable, Equatable {
 
     /// The soft-label flow is stiff when points are nearly parallel or n is close to d, so the
     /// default is the L-stable Rosenbrock method; Dormand–Prince is kept to cross-check it.
-    public enum Integrator: String, Sendable, Equatable, CaseIterable {
-        case rosenbrock
-        case dormandPrince = "dormand-prince"
-    }
+    public typealias Integrator = FlowIntegrator
 
     /// How students are trained (the solvers' own type).
     public typealias Kind = SolverKind
