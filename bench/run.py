@@ -50,6 +50,11 @@ def plan(np_ranks, w3_comparator):
              mode="gram", callgrind=(64, 192)),
         dict(label="W3@1", workload="W3", solver="closed", ranks=1, trials=4096, comparator=0),
         dict(label="W3@2", workload="W3", solver="closed", ranks=2, trials=4096, comparator=0),
+        # The control variate against plain Monte Carlo on the same workload (issue 18).
+        dict(label="V4", workload="V4", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V4cv", workload="V4cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V6cv", workload="V6cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
     ]
 
 
@@ -253,6 +258,53 @@ def print_curves(rows):
             print(f"  engine: gradient evaluations per flow {ge}; converged fraction (min over n) {conv:.3g}")
 
 
+def time_to_target(k, relative=0.01):
+    """CPU seconds (summed over ranks) to reach `relative` half-width at every n, from the run's
+    half-widths (which shrink like 1/sqrt(trials)) and its CPU seconds per trial."""
+    worst = 0.0
+    for p in k["curve"]:
+        half = (p["ci_high"] - p["ci_low"]) / 2
+        if not (p["mean"] > 0 and math.isfinite(half)):
+            return float("nan")
+        worst = max(worst, k["trials"] * (half / (relative * p["mean"])) ** 2)
+    return worst * k["cpu_seconds_per_trial"]
+
+
+def print_estimators(rows):
+    """Plain against control-variate rows of the same workload (V4 / V4cv, V6 / V6cv)."""
+    by_label = {r["label"]: r for r in rows}
+    for plain_label in ("V4", "V6"):
+        p, c = by_label.get(plain_label), by_label.get(plain_label + "cv")
+        if not (p and c):
+            continue
+        kp, kc = p["kdmc"], c["kdmc"]
+        tp, tc = time_to_target(kp), time_to_target(kc)
+        print(f"\n{plain_label} plain vs control-variate (poly-tail κ = 2, d = {kp['d']}, closed form; "
+              f"cpu/trial {fmt(kp['cpu_seconds_per_trial'])} vs {fmt(kc['cpu_seconds_per_trial'])} s):")
+        print(f"  CPU seconds to 1% relative half-width at every n: plain {fmt(tp)}, control-variate {fmt(tc)}, "
+              f"ratio {fmt(tp / tc) if tc > 0 else '-'} (target ≥ 100: {verdict(tp / tc if tc > 0 else None, 100)})")
+        cv_by_n = {q["n"]: q for q in kc["curve"]}
+        reductions = {v["n"]: v for v in kc.get("variance_reduction") or []}
+        trial_target = 1000 if kp["d"] <= 10_000 else 100_000
+        print(f"  {'n':>5}  {'plain mean':>11}  {'cv mean':>11}  {'Var(R)/Var(Y)':>13}  {'Var(R)/Var(R-Rinf)':>18}  {'narrower at equal CPU':>21}")
+        narrowest = float("inf")
+        smallest = float("inf")
+        for q in kp["curve"]:
+            r = cv_by_n.get(q["n"])
+            if not r:
+                continue
+            hp, hc = (q["ci_high"] - q["ci_low"]) / 2, (r["ci_high"] - r["ci_low"]) / 2
+            # Half-widths at equal CPU time: h·sqrt(cpu per trial · trials).
+            ratio = (hp * math.sqrt(kp["cpu_seconds_per_trial"] * kp["trials"])) / (hc * math.sqrt(kc["cpu_seconds_per_trial"] * kc["trials"]))
+            narrowest = min(narrowest, ratio)
+            v = reductions.get(q["n"], {})
+            smallest = min(smallest, v.get("trial_term", float("nan")))
+            print(f"  {q['n']:>5}  {q['mean']:>11.4e}  {r['mean']:>11.4e}  {fmt(v.get('estimate')):>13}  "
+                  f"{fmt(v.get('trial_term')):>18}  {fmt(ratio):>21}  {agree(q, r)}")
+        print(f"  smallest trial-term reduction {fmt(smallest)} (target ≥ {trial_target}: {verdict(smallest, trial_target)}); "
+              f"smallest narrowing at equal CPU {fmt(narrowest)} (target ≥ 10 at d = 10^4: {verdict(narrowest, 10) if kp['d'] <= 10_000 else 'n/a'})")
+
+
 def main():
     parser = argparse.ArgumentParser(description="kdmc benchmark driver")
     parser.add_argument("--np", type=int, default=int(os.environ.get("NP", "2")))
@@ -320,11 +372,16 @@ def main():
         load_after = f.read().split()[:3]
 
     rows = done_rows
+    estimator_rows = [r for r in rows if r.get("estimator")]
+    rows = [r for r in rows if not r.get("estimator")]
     print()
-    print_table(rows)
+    if rows:
+        print_table(rows)
     print(f"\nload average after {' '.join(load_after)} (2 shared cores: wall-time rates move with other users' load; "
           "the cpu/tr columns are CPU seconds per trial summed over ranks).")
     print_curves(rows)
+    print_estimators(estimator_rows)
+    rows += estimator_rows
     save(args.out, args.np, rows, load_before=load_before, load_after=load_after, w3_comparator=w3_note)
     print(f"\nraw results: {os.path.relpath(args.out, ROOT)}")
     if failed:

@@ -60,6 +60,13 @@ struct BenchResult: Codable, Equatable {
     var flowTime: [Point]? = nil
     var limitGap: [Point]? = nil
     var euler: [EulerComparison]?
+    /// Control-variate workloads: per n, Var(R)/Var(Y) and Var(R)/Var(R − R^∞) on the run's trials.
+    var varianceReduction: [VarianceReduction]?
+    struct VarianceReduction: Codable, Equatable {
+        var n: Int
+        var estimate: Double
+        var trialTerm: Double
+    }
     var notes: [String] = []
 
     static let encoder: JSONEncoder = {

@@ -63,6 +63,14 @@ struct BenchRunner {
             gradientEvaluations: points(.gradientEvaluations), converged: points(.converged),
             euler: euler)
         result.sampler = "\(trial.sampler)"
+        if spec.estimator == .controlVariate {
+            result.varianceReduction = trial.grid.compactMap { n in
+                guard let r = trial.layout.index("linear", n, .plainRisk), let y = trial.layout.index("linear", n, .risk),
+                      let term = trial.layout.index("linear", n, .trialTerm) else { return nil }
+                func variance(_ i: Int) -> Double { intervals[i].standardDeviation * intervals[i].standardDeviation }
+                return .init(n: n, estimate: variance(r) / variance(y), trialTerm: variance(r) / variance(term))
+            }
+        }
         if solver == .flow {
             result.flowTime = points(.flowTime)
             result.limitGap = points(.limitGap)

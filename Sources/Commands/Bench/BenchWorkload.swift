@@ -13,6 +13,8 @@ struct BenchWorkload: Sendable, Equatable {
     var geometry: String
     var d: Int
     var n: [Int]
+    /// The `estimator` member (docs/EXPERIMENT-SCHEMA.md); plain unless a workload says.
+    var estimator: String = "plain"
 
     static let all: [BenchWorkload] = [
         BenchWorkload(name: "W1", summary: "gaussian, d = 1000, linear student",
@@ -26,9 +28,23 @@ struct BenchWorkload: Sendable, Equatable {
         BenchWorkload(name: "W4", summary: "anisotropic α = 1, teacher on eigenvector 1, d = 2000 (ambient)",
                       geometry: #"{"kind": "anisotropic", "alpha": 1, "teacher_direction": {"kind": "eigenvector", "index": 1}}"#,
                       d: 2000, n: [10, 20, 50, 100, 200, 500, 1000]),
+        // The control variate (issue 18): the same poly-tail κ = 2 workload, plain against
+        // control-variate, at d = 10^4 and 10^6.
+        BenchWorkload(name: "V4", summary: "poly-tail κ = 2, d = 10^4, n = 5…200, plain",
+                      geometry: #"{"kind": "poly-tail", "kappa": 2}"#, d: 10_000, n: Self.controlVariateGrid),
+        BenchWorkload(name: "V4cv", summary: "poly-tail κ = 2, d = 10^4, n = 5…200, control-variate",
+                      geometry: #"{"kind": "poly-tail", "kappa": 2}"#, d: 10_000, n: Self.controlVariateGrid,
+                      estimator: "control-variate"),
+        BenchWorkload(name: "V6", summary: "poly-tail κ = 2, d = 10^6, n = 5…200, plain",
+                      geometry: #"{"kind": "poly-tail", "kappa": 2}"#, d: 1_000_000, n: Self.controlVariateGrid),
+        BenchWorkload(name: "V6cv", summary: "poly-tail κ = 2, d = 10^6, n = 5…200, control-variate",
+                      geometry: #"{"kind": "poly-tail", "kappa": 2}"#, d: 1_000_000, n: Self.controlVariateGrid,
+                      estimator: "control-variate"),
         BenchWorkload(name: "S1", summary: "stiff flow: gaussian, d = 200, n up to 198 (nearly dependent points)",
                       geometry: #""gaussian""#, d: 200, n: [50, 100, 150, 190, 198]),
     ]
+
+    static let controlVariateGrid = [5, 8, 14, 24, 41, 70, 118, 200]
 
     static func named(_ name: String) -> BenchWorkload? {
         all.first { $0.name.lowercased() == name.lowercased() }
@@ -72,7 +88,7 @@ struct BenchWorkload: Sendable, Equatable {
          "geometry": \(geometry), "d": \(d), "n": [\(n.map(String.init).joined(separator: ", "))],
          "students": ["linear"], "solver": \(solver.json(flow)),
          "stopping": {"trials": \(trials)}, "block_size": \(Self.blockSize(trials: trials)),
-         "seed": \(seed), "sampler": "auto"}
+         "seed": \(seed), "sampler": "auto"\(estimator == "plain" ? "" : #", "estimator": "\#(estimator)""#)}
         """
     }
 

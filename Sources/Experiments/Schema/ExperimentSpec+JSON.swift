@@ -30,6 +30,10 @@ extension ExperimentSpec {
         if let description { members["description"] = .string(description) }
         if let memoryCapMB { members["memory_cap_mb"] = .number(memoryCapMB) }
         if !expect.isEmpty { members["expect"] = .object(expect.mapValues { .string($0.rawValue) }) }
+        if estimator != .plain {
+            members["estimator"] = .string(estimator.rawValue)
+            members["limit_samples"] = .integer(Int64(limitSamples))
+        }
         return .object(members)
     }
 }

@@ -42,6 +42,10 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// The claims an experiment's verdicts can be about (the names `"expect"` accepts).
     public static let claims = ["B", "C1", "C2", "M1", "M2", "M3", "L1", "L2", "exact-gaussian",
                                 "identification", "converged", "soft-vs-hard"]
+    /// The estimator of the curves (set after `init`; plain unless the file says).
+    public var estimator: EstimatorChoice = .plain
+    /// Cheap limit-angle samples per trial of the control variate.
+    public var limitSamples: Int = ExperimentSpec.defaultLimitSamples
 
     public static let defaultBlockSize = 64
     public static let defaultConfidence = 0.95

@@ -5,7 +5,7 @@ extension SpecReader {
     static let suiteKeys = ["suite", "description", "experiments"]
     static let experimentKeys = ["name", "description", "geometry", "d", "n", "teacher", "students",
                                  "solver", "stopping", "block_size", "confidence", "seed",
-                                 "memory_cap_mb", "sampler", "expect"]
+                                 "memory_cap_mb", "sampler", "expect", "estimator", "limit_samples"]
 
     /// A suite file, or a file holding one experiment alone.
     func suite(_ v: JSONValue) -> ExperimentSuite? {
@@ -100,17 +100,34 @@ extension SpecReader {
         let sampler = optional(f, "sampler", default: SamplerChoice.auto) {
             choice($0, $1, name: "sampler", as: SamplerChoice.self)
         }
+        let estimator = optional(f, "estimator", default: EstimatorChoice.plain) {
+            choice($0, $1, name: "estimator", as: EstimatorChoice.self)
+        }
+        let limitSamples = optional(f, "limit_samples", default: ExperimentSpec.defaultLimitSamples) { v, p -> Int? in
+            guard let m = integer(v, p, name: "limit_samples", min: 1) else { return nil }
+            guard m <= ExperimentSpec.maximumLimitSamples else {
+                report(p, "\(m) is more than \(ExperimentSpec.maximumLimitSamples) limit samples per trial; each trial draws them all, so keep limit_samples at most \(ExperimentSpec.maximumLimitSamples)")
+                return nil
+            }
+            return m
+        }
 
         let expect = optional(f, "expect", default: [:]) { self.expectations($0, $1) }
 
         guard let name, let description, let d, let geometry, let n, let teacher, let students,
               let solver, let blockSize, let stopping, let confidence, let seed, let memoryCap,
-              let sampler, let expect else { return nil }
+              let sampler, let expect, let estimator, let limitSamples else { return nil }
         var spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
                                   teacher: teacher, students: students, solver: solver,
                                   stopping: stopping, blockSize: blockSize, confidence: confidence,
                                   seed: seed, memoryCapMB: memoryCap, sampler: sampler)
         spec.expect = expect
+        spec.estimator = estimator
+        spec.limitSamples = limitSamples
+        if f.values["limit_samples"] != nil, estimator != .controlVariate {
+            report(p.appending("limit_samples"), "limit_samples applies only to \"estimator\": \"control-variate\"; remove it or set the estimator")
+            return nil
+        }
         return crossCheck(spec, p, fieldsValid: problems.count == start) ? spec : nil
     }
 
@@ -121,6 +138,11 @@ extension SpecReader {
         if e.sampler == .gram {
             for reason in e.gramSamplerObstacles {
                 report(p.appending("sampler"), reason + "; use \"ambient\" or \"auto\"")
+            }
+        }
+        if e.estimator == .controlVariate {
+            for reason in e.controlVariateObstacles {
+                report(p.appending("estimator"), reason + "; use \"plain\"")
             }
         }
         if e.solver.kind == .closed {

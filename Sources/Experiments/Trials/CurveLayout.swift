@@ -34,6 +34,13 @@ public struct CurveLayout: Sendable, Equatable {
         case riskIncrease = "risk-increase"
         /// 1 when the soft-label student's risk exceeded the hard-label one's beyond rounding.
         case softWorse = "soft-worse"
+        /// The trial's own R_n when the estimator is the control variate (the risk is then the
+        /// control-variate value), so the report can measure the variance reduction.
+        case plainRisk = "plain-risk"
+        /// R_n − R_n^∞ of the trial's draw (the control variate's trial term).
+        case trialTerm = "cv-trial-term"
+        /// The mean of R_n^∞ over the trial's cheap β-only samples (the limit term).
+        case limitTerm = "cv-limit-term"
     }
 
     public struct Key: Sendable, Hashable, Codable {

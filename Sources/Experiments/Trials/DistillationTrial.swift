@@ -28,6 +28,9 @@ public struct DistillationTrial: Sendable {
     /// ambient draw: its prefixes are projected through the Cholesky factor of X Xᵀ
     /// (`PrefixProjections`), the QR serving only as the fallback.
     let projectsByCholesky: Bool
+    /// The geometry whose boundary angles the control variate's limit term draws; nil for the
+    /// plain estimator.
+    let limitAngleLaw: (any BoundaryAngleLaw)?
 
     public static let softVersusHardLabel = "soft-vs-hard"
 
@@ -71,12 +74,22 @@ public struct DistillationTrial: Sendable {
             axialGeometry = nil
         }
         projectsByCholesky = solver == .closed && students.allSatisfy(\.isZeroInitialisedLinear)
+        if spec.estimator == .controlVariate {
+            let obstacles = spec.controlVariateObstacles
+            guard obstacles.isEmpty, sampler == .gram, let law = setup.geometry as? any BoundaryAngleLaw else {
+                throw TrialSetupError.unsupported(
+                    "experiment '\(spec.name)': " + obstacles.joined(separator: "; ") + "; use estimator \"plain\"")
+            }
+            limitAngleLaw = law
+        } else {
+            limitAngleLaw = nil
+        }
         layout = Self.makeLayout(students: students, grid: grid, iterative: solver != .closed,
-                                 softVersusHard: softVersusHard != nil)
+                                 softVersusHard: softVersusHard != nil, controlVariate: limitAngleLaw != nil)
     }
 
     static func makeLayout(students: [StudentPlan], grid: [Int], iterative: Bool,
-                           softVersusHard: Bool) -> CurveLayout {
+                           softVersusHard: Bool, controlVariate: Bool = false) -> CurveLayout {
         var layout = CurveLayout()
         for plan in students {
             for (k, n) in grid.enumerated() {
@@ -106,6 +119,11 @@ public struct DistillationTrial: Sendable {
                     }
                 case .hardLabel, .wDelta:
                     break
+                }
+                if controlVariate {
+                    for q in [CurveLayout.Quantity.plainRisk, .trialTerm, .limitTerm] {
+                        layout.append(.init(student: plan.label, n: n, quantity: q))
+                    }
                 }
             }
         }
@@ -323,6 +341,7 @@ public struct DistillationTrial: Sendable {
                 if let statistics = trained.statistics { record(statistics, plan.label, n, put) }
             }
         }
+        if let limitAngleLaw { applyControlVariate(limitAngleLaw, trial: t, draw: draw, to: &values) }
         if let pair = softVersusHard {
             for n in grid {
                 guard let s = layout.index(pair.soft, n, .risk), let h = layout.index(pair.hard, n, .risk) else { continue }
@@ -353,6 +372,38 @@ public struct DistillationTrial: Sendable {
         }
         let coordinates: TrialDump.Coordinates = draw.gram.map { .gramEmbedding(ambientDimension: $0.ambientDimension) } ?? .ambient
         return TrialDump(points: prefix, teacher: draw.teacher.weights, students: students, coordinates: coordinates)
+    }
+
+    /// Replaces each risk R_n by Y = (R_n − R_n^∞) + L̄_n (docs/THEORY.md §9): R_n^∞ the risk
+    /// at the limit angle of the trial's own draw, L̄_n the mean risk at the limit angle over
+    /// `spec.limitSamples` β-only sets from the trial's `.limitAngles` stream. Y is unbiased
+    /// for E[R_n] and i.i.d. across trials; the steps become differences of Y, and R_n, the
+    /// trial term and the limit term are kept beside it.
+    private func applyControlVariate(_ law: some BoundaryAngleLaw, trial t: Int, draw: Draw,
+                                     to values: inout [Double]) {
+        guard let frame = draw.gram?.frame, let riskOfAngle = setup.riskOfAngle else {
+            preconditionFailure("the control variate runs on Gram draws of an axially symmetric geometry")
+        }
+        let limits = LimitAngle.angles(frame: frame)
+        var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .limitAngles)
+        let limitTerm = LimitAngle.meanRisk(of: law, grid: grid, samples: spec.limitSamples,
+                                            risk: riskOfAngle, using: &stream)
+        let trialLimits = grid.map { riskOfAngle(limits[$0 - 1]) }
+        for plan in students {
+            var previous: Double?
+            for (k, n) in grid.enumerated() {
+                guard let r = layout.index(plan.label, n, .risk) else { continue }
+                let plain = values[r]
+                let trialTerm = plain - trialLimits[k]
+                let estimate = trialTerm + limitTerm[k]
+                values[r] = estimate
+                values[layout.index(plan.label, n, .plainRisk)!] = plain
+                values[layout.index(plan.label, n, .trialTerm)!] = trialTerm
+                values[layout.index(plan.label, n, .limitTerm)!] = limitTerm[k]
+                if let previous, let s = layout.index(plan.label, n, .step) { values[s] = estimate - previous }
+                previous = estimate
+            }
+        }
     }
 
     private func record(_ statistics: SolverStatistics, _ label: String, _ n: Int,

@@ -18,6 +18,8 @@ public enum StreamID: UInt64, Sendable, CaseIterable {
     case datasetSplit = 6
     /// Anything else a geometry needs (radii, signs, mixture components).
     case geometry = 7
+    /// The control variate's cheap samples of the points' boundary angles (docs/THEORY.md §9).
+    case limitAngles = 8
 
     /// Sub-indices available under one identifier: 2^20.
     public static let subIndexLimit: UInt64 = 1 << 20

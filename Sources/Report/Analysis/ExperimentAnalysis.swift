@@ -78,6 +78,25 @@ public enum ExperimentAnalysis {
         return rows
     }
 
+    /// Var(R)/Var(Y) and Var(R)/Var(R − R^∞) per curve point of a control-variate experiment,
+    /// from the same trials' standard deviations; nil for the plain estimator.
+    public static func varianceReductions(_ result: ExperimentResult) -> [SummaryDocument.VarianceReduction]? {
+        guard result.trial.spec.estimator == .controlVariate else { return nil }
+        var out: [SummaryDocument.VarianceReduction] = []
+        for plan in result.trial.students {
+            for n in result.trial.grid {
+                guard let plain = result.interval(plan.label, n, .plainRisk),
+                      let estimate = result.interval(plan.label, n, .risk),
+                      let term = result.interval(plan.label, n, .trialTerm) else { continue }
+                let v = plain.standardDeviation * plain.standardDeviation
+                out.append(.init(student: plan.label, n: n,
+                                 estimate: v / (estimate.standardDeviation * estimate.standardDeviation),
+                                 trialTerm: v / (term.standardDeviation * term.standardDeviation)))
+            }
+        }
+        return out
+    }
+
     /// The decay law the theory predicts for this experiment's geometry, with its predicted rate.
     /// A decay law needs a curve: a grid of fewer than 3 sizes (optimization-bias studies a
     /// single n) has no rate to judge.

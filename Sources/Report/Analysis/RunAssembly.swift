@@ -62,5 +62,6 @@ public struct RunAssembly: Sendable {
                                                     trials: count, stopReason: result.stopReason)
         experiment.targetMet = result.targetMet
         experiments[name] = experiment
+        experiments[name]?.varianceReduction = ExperimentAnalysis.varianceReductions(result)
     }
 }

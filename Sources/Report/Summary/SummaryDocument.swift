@@ -47,11 +47,15 @@ public struct SummaryDocument: Sendable, Codable {
         public var stopReason: String
         /// The sampler actually used (`ambient` or `gram`; `auto` resolved).
         public var sampler: String
-        /// The estimator of the curves (`plain`: the mean over trials).
+        /// The estimator of the curves (`plain`: the mean over trials; `control-variate`: the
+        /// d → ∞ limit angle as a control variate, docs/THEORY.md §9).
         public var estimator: String
         /// Whether the sequential CI target was met: true, false (stopped by the maximum, the
         /// wall-time cap or a signal first), or nil (written as null) when no target was set.
         public var targetMet: Bool?
+        /// Under the control variate, the measured variance reductions per curve point; absent
+        /// for the plain estimator.
+        public var varianceReduction: [VarianceReduction]?
 
         public init(seed: UInt64, trials: Int, trialsRequested: Int?, trialsPlanned: Int,
                     blockSize: Int, confidence: Double, stopReason: String, sampler: String,
@@ -72,6 +76,7 @@ public struct SummaryDocument: Sendable, Codable {
             case trialsRequested = "trials_requested"
             case trialsPlanned = "trials_planned"
             case blockSize = "block_size"
+            case varianceReduction = "variance_reduction"
             case stopReason = "stop_reason"
             case targetMet = "target_met"
         }
@@ -90,6 +95,7 @@ public struct SummaryDocument: Sendable, Codable {
             sampler = try c.decode(String.self, forKey: .sampler)
             estimator = try c.decode(String.self, forKey: .estimator)
             targetMet = (try? c.decodeIfPresent(Bool.self, forKey: .targetMet)) ?? nil
+            varianceReduction = try c.decodeIfPresent([VarianceReduction].self, forKey: .varianceReduction)
         }
 
         /// As synthesized, except that `target_met` is always written (null without a target).
@@ -105,6 +111,29 @@ public struct SummaryDocument: Sendable, Codable {
             try c.encode(sampler, forKey: .sampler)
             try c.encode(estimator, forKey: .estimator)
             try c.encode(targetMet, forKey: .targetMet)
+            try c.encodeIfPresent(varianceReduction, forKey: .varianceReduction)
+        }
+    }
+
+    /// Var(R)/Var(Y) and Var(R)/Var(R − R^∞) at one curve point of a control-variate
+    /// experiment, R the trials' plain risks and Y the control-variate values of the same trials.
+    public struct VarianceReduction: Sendable, Codable, Equatable {
+        public var student: String
+        public var n: Int
+        /// Var(R)/Var(Y): what the whole estimate gains over plain Monte Carlo per trial.
+        public var estimate: Double
+        /// Var(R)/Var(R − R^∞): the trial term's reduction alone.
+        public var trialTerm: Double
+        public init(student: String, n: Int, estimate: Double, trialTerm: Double) {
+            self.student = student
+            self.n = n
+            self.estimate = estimate
+            self.trialTerm = trialTerm
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case student, n, estimate
+            case trialTerm = "trial_term"
         }
     }
 

@@ -7,7 +7,8 @@ extension SummaryDocument.Experiment {
         let rounding = TrialRounding(spec)
         self.init(seed: spec.seed, trials: trials, trialsRequested: rounding.requested,
                   trialsPlanned: rounding.planned, blockSize: spec.blockSize, confidence: spec.confidence,
-                  stopReason: Self.stopWord(stopReason), sampler: sampler.rawValue)
+                  stopReason: Self.stopWord(stopReason), sampler: sampler.rawValue,
+                  estimator: spec.estimator.rawValue)
     }
 
     /// The words of `stop_reason` for the engine's reasons (other words pass through).
