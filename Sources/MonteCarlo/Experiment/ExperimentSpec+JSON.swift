@@ -29,6 +29,7 @@ extension ExperimentSpec {
         ]
         if let description { members["description"] = .string(description) }
         if let memoryCapMB { members["memory_cap_mb"] = .number(memoryCapMB) }
+        if let sweep { members["sweep"] = sweep.json }
         return .object(members)
     }
 }

@@ -4,7 +4,7 @@ extension SpecReader {
     static let suiteKeys = ["suite", "description", "experiments"]
     static let experimentKeys = ["name", "description", "geometry", "d", "n", "teacher", "students",
                                  "solver", "stopping", "block_size", "confidence", "seed",
-                                 "memory_cap_mb", "sampler"]
+                                 "memory_cap_mb", "sampler", "sweep"]
 
     /// A suite file, or a file holding one experiment alone.
     func suite(_ v: JSONValue) -> ExperimentSuite? {
@@ -57,8 +57,10 @@ extension SpecReader {
     }
 
     func experiment(_ v: JSONValue, _ p: JSONPath) -> ExperimentSpec? {
-        guard let f = object(v, p, what: "an experiment") else { return nil }
+        guard var f = object(v, p, what: "an experiment") else { return nil }
         expectOnly(f, Self.experimentKeys, in: "an experiment")
+        let sweep = optional(f, "sweep", default: nil as SweepSpec?) { self.sweep($0, $1) }
+        if let sweep, let sweep { f = fillingSweptMembers(f, sweep) }
         let name = required(f, "name", hint: "name the experiment, e.g. \"name\": \"gaussian-d100\"") {
             identifier($0, $1, name: "the experiment name")
         }
@@ -96,16 +98,20 @@ extension SpecReader {
 
         guard let name, let description, let d, let geometry, let n, let teacher, let students,
               let solver, let blockSize, let stopping, let confidence, let seed, let memoryCap,
-              let sampler else { return nil }
-        let spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
+              let sampler, let sweep else { return nil }
+        var spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
                                   teacher: teacher, students: students, solver: solver,
                                   stopping: stopping, blockSize: blockSize, confidence: confidence,
                                   seed: seed, memoryCapMB: memoryCap, sampler: sampler)
+        if let sweep {
+            spec.sweep = sweep
+            return checkSweep(sweep, of: spec, p) ? spec : nil
+        }
         return crossCheck(spec, p) ? spec : nil
     }
 
     /// Checks that involve several fields; true when all hold.
-    private func crossCheck(_ e: ExperimentSpec, _ p: JSONPath) -> Bool {
+    func crossCheck(_ e: ExperimentSpec, _ p: JSONPath) -> Bool {
         let before = problems.count
         if e.sampler == .gram {
             if !e.geometry.isAxiallySymmetric {

@@ -148,9 +148,9 @@ public enum RunFolder {
         } catch {
             throw .badConfiguration(path: manifestURL.path, reason: error.description.replacingOccurrences(of: "\n", with: "; "))
         }
-        guard suite.experiments.count == manifest.checkpoints.count else {
+        guard suite.points.count == manifest.checkpoints.count else {
             throw .badManifest(path: manifestURL.path,
-                               reason: "\(suite.experiments.count) experiments but \(manifest.checkpoints.count) checkpoint names")
+                               reason: "\(suite.points.count) experiments but \(manifest.checkpoints.count) checkpoint names")
         }
 
         var rows: [CurveRow] = []
@@ -158,7 +158,7 @@ public enum RunFolder {
         var verdicts: [Verdict] = []
         var trials: [String: Int] = [:]
         var experiments: [ReportContent.Experiment] = []
-        for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
+        for (spec, name) in zip(suite.points, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
             let store = CheckpointStore(path: path)
             guard store.exists() else {
@@ -221,7 +221,7 @@ public enum RunFolder {
             verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
         }
         let summary = SummaryDocument(
-            version: manifest.version, seed: suite.experiments.first?.seed ?? 0, ranks: manifest.ranks,
+            version: manifest.version, seed: suite.points.first?.seed ?? 0, ranks: manifest.ranks,
             trials: trials, partial: true, configuration: manifest.configuration, fits: fits, verdicts: verdicts,
             timings: [:])
         let done = experiments.filter(\.isComplete).count

@@ -27,10 +27,12 @@ public struct SummaryDocument: Sendable, Codable {
     public var fits: [Fit]
     public var verdicts: [Verdict]
     public var timings: [String: Double]
+    /// Runs with a sweep: each sweep's fitted rates per point and its across-sweep verdicts.
+    public var sweeps: [SweepSummary]?
 
     public init(tool: String = "kdmc", version: String, seed: UInt64, ranks: Int, trials: [String: Int],
                 partial: Bool, configuration: String, fits: [Fit], verdicts: [Verdict],
-                timings: [String: Double]) {
+                timings: [String: Double], sweeps: [SweepSummary]? = nil) {
         self.tool = tool
         self.version = version
         self.seed = seed
@@ -41,6 +43,7 @@ public struct SummaryDocument: Sendable, Codable {
         self.fits = fits
         self.verdicts = verdicts
         self.timings = timings
+        self.sweeps = sweeps
     }
 
     public func encoded() throws -> Data {

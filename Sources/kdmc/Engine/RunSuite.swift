@@ -42,7 +42,7 @@ struct SuiteRunner {
     func run() throws -> Int32 {
         let baseDirectory = settings.experimentFile.deletingLastPathComponent()
         // Build every experiment first: a setup problem stops the run before any trial.
-        let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
+        let trials = try suite.points.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
         if collective.isRoot { try prepareFolder() }
         try collective.barrier()
 
@@ -112,7 +112,7 @@ struct SuiteRunner {
         let manager = FileManager.default
         if !settings.resume {
             if manager.fileExists(atPath: checkpoints.path) { try manager.removeItem(at: checkpoints) }
-            for stale in ["curves.csv", "summary.json", ReportPage.fileName, ReportPage.figuresFolder] {
+            for stale in ["curves.csv", SweepsCSV.fileName, "summary.json", ReportPage.fileName, ReportPage.figuresFolder] {
                 let url = folder.appendingPathComponent(stale)
                 if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
             }
@@ -121,7 +121,7 @@ struct SuiteRunner {
         let manifest = RunManifest(
             version: kdmcVersion, ranks: collective.size, configuration: try Self.configurationText(suite),
             baseDirectory: settings.experimentFile.deletingLastPathComponent().path,
-            checkpoints: suite.experiments.enumerated().map { Self.checkpointName($0.offset, $0.element.name) })
+            checkpoints: suite.points.enumerated().map { Self.checkpointName($0.offset, $0.element.name) })
         try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
     }
 
@@ -131,12 +131,18 @@ struct SuiteRunner {
         var verdicts: [Verdict] = []
         var trials: [String: Int] = [:]
         var timings: [String: Double] = ["total_seconds": seconds]
+        var sweepPoints: [SweepAnalysis.PointResult] = []
         for result in results {
             let experimentRows = ExperimentAnalysis.rows(result)
             let experimentFits = ExperimentAnalysis.fits(result)
+            let experimentVerdicts = ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
             rows += experimentRows
             fits += experimentFits
-            verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
+            verdicts += experimentVerdicts
+            if let point = result.trial.spec.sweepPoint {
+                sweepPoints.append(.init(point: point, experiment: result.trial.spec.name, fits: experimentFits,
+                                         verdicts: experimentVerdicts))
+            }
             let name = result.trial.spec.name
             trials[name] = result.trials
             if let timing = result.timing {
@@ -145,16 +151,21 @@ struct SuiteRunner {
                 timings["\(name).worst_round_imbalance"] = timing.worstRoundImbalance
             }
         }
+        let sweeps = SweepAnalysis.summaries(sweepPoints, specs: suite.experiments)
         let summary = SummaryDocument(
             version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
             trials: trials, partial: false, configuration: try Self.configurationText(suite),
-            fits: fits, verdicts: verdicts, timings: timings)
+            fits: fits, verdicts: verdicts, timings: timings, sweeps: sweeps.isEmpty ? nil : sweeps)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
+        if !sweeps.isEmpty {
+            try OutputFiles.write(Data(SweepsCSV.render(sweeps).utf8), to: folder.appendingPathComponent(SweepsCSV.fileName))
+        }
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
         try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary)), to: folder)
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
+        if !sweeps.isEmpty { print(SweepTable.render(sweeps)) }
     }
 
     /// The sequential target watches the curves (risk, certificate, paired differences), not
