@@ -47,10 +47,14 @@ public struct ReportContent: Sendable {
     /// and descriptions; names found only in the rows or verdicts are appended.
     public init(rows: [CurveRow], summary: SummaryDocument) {
         let recorded = Self.recordedExperiments(summary.configuration)
-        var experiments: [Experiment] = recorded.experiments.map { e in
-            Experiment(name: e.name, description: e.description, seed: e.seed, confidence: e.confidence,
-                       trials: summary.trials[e.name], status: summary.partial ? "partial" : "complete",
-                       isComplete: !summary.partial)
+        var experiments: [Experiment] = recorded.experiments.flatMap { e in
+            // A sweep ran as its points.
+            let points = summary.sweeps?.first { $0.sweep == e.name }?.points.map { ($0.experiment, Optional($0.seed)) }
+            return (points ?? [(e.name, e.seed)]).map { name, seed in
+                Experiment(name: name, description: e.description, seed: seed, confidence: e.confidence,
+                           trials: summary.trials[name], status: summary.partial ? "partial" : "complete",
+                           isComplete: !summary.partial)
+            }
         }
         let known = Set(experiments.map(\.name))
         var extra: [String] = []

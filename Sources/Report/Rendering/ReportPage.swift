@@ -93,6 +93,9 @@ public enum ReportPage {
             h += "</figcaption>\n</figure>\n</section>\n"
         }
         h += "</section>\n"
+        let sweeps = SweepSection.render(content)
+        h += sweeps.html
+        figures += sweeps.figures
 
         // The verdicts, with the numbers behind each.
         h += "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n"
@@ -137,5 +140,5 @@ public enum ReportPage {
     pre.configuration { white-space: pre-wrap; word-break: break-all; font-size: 0.8em; background: #f7f7f7; padding: 0.6em; }
     svg.risk-figure { max-width: 100%; height: auto; border: 1px solid #eee; }
 
-    """
+    """ + SweepSection.style
 }

@@ -158,6 +158,7 @@ public enum RunFolder {
         var verdicts: [Verdict] = []
         var trials: [String: Int] = [:]
         var experiments: [ReportContent.Experiment] = []
+        var sweepPoints: [SweepAnalysis.PointResult] = []
         for (spec, name) in zip(suite.points, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
             let store = CheckpointStore(path: path)
@@ -216,14 +217,20 @@ public enum RunFolder {
                 timing: nil)
             let experimentRows = ExperimentAnalysis.rows(result)
             let experimentFits = ExperimentAnalysis.fits(result)
+            let experimentVerdicts = ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
             rows += experimentRows
             fits += experimentFits
-            verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
+            verdicts += experimentVerdicts
+            if let point = spec.sweepPoint {
+                sweepPoints.append(.init(point: point, experiment: spec.name, seed: spec.seed, fits: experimentFits,
+                                         verdicts: experimentVerdicts))
+            }
         }
+        let sweeps = SweepAnalysis.summaries(sweepPoints, specs: suite.experiments)
         let summary = SummaryDocument(
             version: manifest.version, seed: suite.points.first?.seed ?? 0, ranks: manifest.ranks,
             trials: trials, partial: true, configuration: manifest.configuration, fits: fits, verdicts: verdicts,
-            timings: [:])
+            timings: [:], sweeps: sweeps.isEmpty ? nil : sweeps)
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
             suite: suite.name, summary: summary, rows: rows, experiments: experiments,

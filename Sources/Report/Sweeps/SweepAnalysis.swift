@@ -69,16 +69,34 @@ public struct SweepTrend: Sendable, Codable, Equatable {
 
 /// Everything a run reports about one sweep: summary.json's `"sweeps"` member and sweeps.csv.
 public struct SweepSummary: Sendable, Codable, Equatable {
+    /// One experiment of the sweep (whether or not it has a rate claim).
+    public struct Point: Sendable, Codable, Equatable {
+        public var experiment: String
+        public var coordinates: [SweepCoordinate]
+        public var seed: UInt64
+
+        public init(experiment: String, coordinates: [SweepCoordinate], seed: UInt64) {
+            self.experiment = experiment
+            self.coordinates = coordinates
+            self.seed = seed
+        }
+
+        public var label: String { coordinates.map(\.label).joined(separator: ",") }
+    }
+
     public var sweep: String
     public var parameters: [SweepParameter]
     public var resolution: Double
+    public var points: [Point]
     public var rows: [SweepRow]
     public var trends: [SweepTrend]
 
-    public init(sweep: String, parameters: [SweepParameter], resolution: Double, rows: [SweepRow], trends: [SweepTrend]) {
+    public init(sweep: String, parameters: [SweepParameter], resolution: Double, points: [Point], rows: [SweepRow],
+                trends: [SweepTrend]) {
         self.sweep = sweep
         self.parameters = parameters
         self.resolution = resolution
+        self.points = points
         self.rows = rows
         self.trends = trends
     }
@@ -115,12 +133,14 @@ public enum SweepAnalysis {
     public struct PointResult: Sendable {
         public var point: SweepPoint
         public var experiment: String
+        public var seed: UInt64
         public var fits: [SummaryDocument.Fit]
         public var verdicts: [Verdict]
 
-        public init(point: SweepPoint, experiment: String, fits: [SummaryDocument.Fit], verdicts: [Verdict]) {
+        public init(point: SweepPoint, experiment: String, seed: UInt64, fits: [SummaryDocument.Fit], verdicts: [Verdict]) {
             self.point = point
             self.experiment = experiment
+            self.seed = seed
             self.fits = fits
             self.verdicts = verdicts
         }
@@ -173,7 +193,9 @@ public enum SweepAnalysis {
                                     resolution: spec.resolution))
             }
         }
-        return SweepSummary(sweep: name, parameters: parameters, resolution: spec.resolution, rows: rows, trends: trends)
+        let listed = points.map { SweepSummary.Point(experiment: $0.experiment, coordinates: $0.point.coordinates, seed: $0.seed) }
+        return SweepSummary(sweep: name, parameters: parameters, resolution: spec.resolution, points: listed, rows: rows,
+                            trends: trends)
     }
 
     /// The across-sweep verdict of one line of points along `parameter`.

@@ -140,7 +140,8 @@ struct SuiteRunner {
             fits += experimentFits
             verdicts += experimentVerdicts
             if let point = result.trial.spec.sweepPoint {
-                sweepPoints.append(.init(point: point, experiment: result.trial.spec.name, fits: experimentFits,
+                sweepPoints.append(.init(point: point, experiment: result.trial.spec.name, seed: result.trial.spec.seed,
+                                         fits: experimentFits,
                                          verdicts: experimentVerdicts))
             }
             let name = result.trial.spec.name
