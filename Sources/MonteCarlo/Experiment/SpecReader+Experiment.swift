@@ -60,7 +60,7 @@ extension SpecReader {
         guard var f = object(v, p, what: "an experiment") else { return nil }
         expectOnly(f, Self.experimentKeys, in: "an experiment")
         let sweep = optional(f, "sweep", default: nil as SweepSpec?) { self.sweep($0, $1) }
-        if let sweep, let sweep { f = fillingSweptMembers(f, sweep) }
+        if let raw = f.value("sweep") { f = fillingSweptMembers(f, sweep ?? nil, raw: raw) }
         let name = required(f, "name", hint: "name the experiment, e.g. \"name\": \"gaussian-d100\"") {
             identifier($0, $1, name: "the experiment name")
         }

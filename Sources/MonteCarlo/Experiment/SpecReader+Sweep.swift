@@ -4,6 +4,7 @@ extension SpecReader {
     /// `"sweep": {"d": [1000, 10000], "geometry.kappa": {"from": 1, "to": 4, "count": 3}, "resolution": 0.05}`.
     func sweep(_ v: JSONValue, _ p: JSONPath) -> SweepSpec? {
         guard let f = object(v, p, what: "a sweep (axes such as {\"d\": [1000, 10000]})") else { return nil }
+        let before = problems.count
         let axisNames = SweepParameter.allCases.map(\.rawValue)
         var hints: [String: String] = [:]
         for parameter in SweepParameter.allCases where parameter.shortName != parameter.rawValue {
@@ -24,7 +25,7 @@ extension SpecReader {
         let resolution = optional(f, "resolution", default: SweepSpec.defaultResolution) {
             positiveReal($0, $1, name: "the sweep resolution (largest relative drift of the rate per unit, per decade for d)")
         }
-        guard ok, let resolution else { return nil }
+        guard ok, let resolution, problems.count == before else { return nil }
         guard !axes.isEmpty else {
             report(p, "the sweep has no axis; give one or two of \(axisNames.joined(separator: ", ")), e.g. \"sweep\": {\"d\": [1000, 10000, 100000]}")
             return nil
@@ -110,23 +111,37 @@ extension SpecReader {
 
     /// The experiment's members with each swept member that the file left out filled in with
     /// the axis's first value, so the rest of the reader sees a complete experiment. A swept
-    /// member that the file does give is read and checked but replaced at every point.
-    func fillingSweptMembers(_ f: Fields, _ sweep: SweepSpec) -> Fields {
+    /// member that the file does give is read and checked but replaced at every point. When
+    /// the sweep itself has problems (`sweep` nil), a valid stand-in fills the gap, so that
+    /// only the sweep's problems are reported.
+    func fillingSweptMembers(_ f: Fields, _ sweep: SweepSpec?, raw: JSONValue?) -> Fields {
         var values = f.values
-        for axis in sweep.axes {
-            guard let first = axis.points.first else { continue }
-            let number: JSONValue = axis.parameter == .d ? .integer(Int64(first)) : .number(first)
-            let parts = axis.parameter.rawValue.split(separator: ".").map(String.init)
+        var fills: [(SweepParameter, Double)] = []
+        if let sweep {
+            fills = sweep.axes.compactMap { axis in axis.points.first.map { (axis.parameter, $0) } }
+        } else if case .object(let members)? = raw {
+            let standIn: [SweepParameter: Double] = [.d: 1000, .kappa: 1, .theta0: 0.2, .alpha: 1, .norm: 1, .temperature: 1]
+            fills = SweepParameter.allCases.filter { members[$0.rawValue] != nil || members[$0.shortName] != nil }
+                .map { ($0, standIn[$0]!) }
+        }
+        for (parameter, first) in fills {
+            let number: JSONValue = parameter == .d ? .integer(Int64(first)) : .number(first)
+            let parts = parameter.rawValue.split(separator: ".").map(String.init)
             if parts.count == 1 {
                 if f.value(parts[0]) == nil { values[parts[0]] = number }
                 continue
             }
             let (outer, inner) = (parts[0], parts[1])
+            // A geometry member goes only into the geometry it belongs to; `checkSweep` reports
+            // a sweep over another geometry's member.
             switch values[outer] {
             case .object(var members)?:
+                if outer == "geometry" {
+                    guard case .string(let kind)? = members["kind"], kind == parameter.geometryKind else { continue }
+                }
                 if members[inner] == nil || members[inner] == .null { members[inner] = number }
                 values[outer] = .object(members)
-            case .string(let kind)? where outer == "geometry":
+            case .string(let kind)? where outer == "geometry" && kind == parameter.geometryKind:
                 values[outer] = .object(["kind": .string(kind), inner: number])
             case nil, .null?:
                 if outer == "teacher" { values[outer] = .object([inner: number]) }

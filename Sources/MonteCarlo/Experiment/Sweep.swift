@@ -124,6 +124,12 @@ public struct SweepPoint: Sendable, Equatable, Hashable {
     public var coordinates: [SweepCoordinate]
     public var baseSeed: UInt64
 
+    public init(sweep: String, coordinates: [SweepCoordinate], baseSeed: UInt64) {
+        self.sweep = sweep
+        self.coordinates = coordinates
+        self.baseSeed = baseSeed
+    }
+
     /// `d=1000,kappa=2`.
     public var label: String { coordinates.map(\.label).joined(separator: ",") }
 

@@ -46,12 +46,12 @@ public enum SweepFigure {
             let frame = PanelFrame(x: xAxis, y: yAxis, left: rateLeft, right: rateRight)
             body += frame.axes(xLabel: axis.isLogarithmic ? "d (log scale)" : axis.rawValue,
                                yLabel: "fitted rate (\(fitted[0].claim == "C1" ? "q" : "κ"))")
-            let groups = Dictionary(grouping: fitted) { r in other.flatMap { r.value($0) } ?? .nan }
-            let keys = groups.keys.sorted { ($0.isNaN ? -Double.infinity : $0) < ($1.isNaN ? -Double.infinity : $1) }
+            let groups = Dictionary(grouping: fitted) { r -> Double? in other.flatMap { r.value($0) } }
+            let keys = groups.keys.sorted { ($0 ?? -Double.infinity) < ($1 ?? -Double.infinity) }
             for (index, key) in keys.enumerated() {
                 let colour = palette[index % palette.count]
                 let series = groups[key]!.sorted { ($0.value(axis) ?? 0) < ($1.value(axis) ?? 0) }
-                let name = other.map { "\($0.shortName)=\(SweepCoordinate.format(key))" } ?? "fitted"
+                let name = other.flatMap { o in key.map { "\(o.shortName)=\(SweepCoordinate.format($0))" } } ?? "\(series[0].student)"
                 var g = "<g class=\"rate-series\" data-series=\"\(Markup.escape(name))\">\n"
                 let offset = keys.count > 1 ? (Double(index) - Double(keys.count - 1) / 2) * 4 : 0
                 var line: [(Double, Double)] = []
