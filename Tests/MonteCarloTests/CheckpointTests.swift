@@ -11,8 +11,13 @@ import Testing
             Moments(count: 5, missing: 0, mean: -0.0, m2: .leastNonzeroMagnitude),
             Moments(count: 1 << 40, missing: 1, mean: 1.7976931348623157e308, m2: .infinity),
         ]
+        let groups = [
+            CoMoments(points: [0, 3], count: 9, skipped: 3, mean: [0.1, -0.0],
+                      comoments: [3.0000000000000004, -.leastNonzeroMagnitude, .nan]),
+            CoMoments(points: [4], count: 0, skipped: 0, mean: [0], comoments: [0]),
+        ]
         return Checkpoint(fingerprint: RunFingerprint(identity: "cfg", blockSize: 64, pointCount: points.count),
-                          statistics: MergedStatistics(blockSize: 64, blockCount: 12, points: points))
+                          statistics: MergedStatistics(blockSize: 64, blockCount: 12, points: points, groups: groups))
     }
 
     @Test func roundTripKeepsEveryBit() throws {
@@ -23,6 +28,8 @@ import Testing
         #expect(back.fingerprint == original.fingerprint)
         #expect(Support.bits(back.statistics) == Support.bits(original.statistics))
         #expect(back.statistics.blockSize == 64)
+        #expect(back.statistics.groups == original.statistics.groups)
+        #expect(back.statistics.groupPoints == [[0, 3], [4]])
         #expect(access(store.temporaryPath, F_OK) != 0, "no temporary file left behind")
     }
 
@@ -54,14 +61,19 @@ import Testing
         let sample = Self.sample()
         try store.write(sample)
         let n = sample.statistics.points.count
-        _ = try store.load(fingerprint: RunFingerprint(identity: "cfg", blockSize: 64, pointCount: n), blockSize: 64, pointCount: n)
+        let g = sample.statistics.groupPoints
+        #expect(throws: CheckpointError.mismatch(path: store.path, field: "covariance groups", expected: "1 groups",
+                                                 found: "2 groups (other points)")) {
+            try store.load(fingerprint: sample.fingerprint, blockSize: 64, pointCount: n, groups: [[0, 1]])
+        }
+        _ = try store.load(fingerprint: RunFingerprint(identity: "cfg", blockSize: 64, pointCount: n), blockSize: 64, pointCount: n, groups: g)
         #expect(throws: CheckpointError.mismatch(path: store.path, field: "fingerprint (configuration and seed)",
                                                  expected: RunFingerprint(identity: "other", blockSize: 64, pointCount: n).hex,
                                                  found: sample.fingerprint.hex)) {
-            try store.load(fingerprint: RunFingerprint(identity: "other", blockSize: 64, pointCount: n), blockSize: 64, pointCount: n)
+            try store.load(fingerprint: RunFingerprint(identity: "other", blockSize: 64, pointCount: n), blockSize: 64, pointCount: n, groups: g)
         }
         #expect(throws: CheckpointError.mismatch(path: store.path, field: "block size", expected: "32", found: "64")) {
-            try store.load(fingerprint: RunFingerprint(identity: "cfg", blockSize: 32, pointCount: n), blockSize: 32, pointCount: n)
+            try store.load(fingerprint: RunFingerprint(identity: "cfg", blockSize: 32, pointCount: n), blockSize: 32, pointCount: n, groups: g)
         }
         #expect(throws: CheckpointError.mismatch(path: store.path, field: "number of curve points", expected: "4", found: "5")) {
             try store.load(fingerprint: sample.fingerprint, blockSize: 64, pointCount: 4)

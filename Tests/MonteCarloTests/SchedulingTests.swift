@@ -21,16 +21,20 @@ import Testing
     }
 
     @Test func roundReportsTravelBitExactAndBadBytesAreRefused() throws {
-        var block = BlockStatistics(index: 7, pointCount: 3)
+        let groups = [[0, 2], [1]]
+        var block = BlockStatistics(index: 7, pointCount: 3, groups: groups)
         block.add([1.5, .nan, -.infinity])
         block.add([0.1, 2, 3])
-        let report = RoundReport(busySeconds: 0.25, blocks: [block, BlockStatistics(index: 9, pointCount: 3)])
-        let back = try RoundReport.decode(report.encoded(), pointCount: 3)
+        block.add([0.3, 2.5, 1])
+        let report = RoundReport(busySeconds: 0.25, blocks: [block, BlockStatistics(index: 9, pointCount: 3, groups: groups)])
+        let back = try RoundReport.decode(report.encoded(), pointCount: 3, groups: groups)
         #expect(back.blocks == report.blocks)
+        #expect(back.blocks[0].groups[1].count == 2 && back.blocks[0].groups[1].skipped == 1)
+        #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded(), pointCount: 3) }
         #expect(back.busySeconds == 0.25)
-        #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded(), pointCount: 4) }
-        #expect(throws: CollectiveError.self) { try RoundReport.decode(Array(report.encoded().dropLast()), pointCount: 3) }
-        #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded() + [0], pointCount: 3) }
+        #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded(), pointCount: 4, groups: groups) }
+        #expect(throws: CollectiveError.self) { try RoundReport.decode(Array(report.encoded().dropLast()), pointCount: 3, groups: groups) }
+        #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded() + [0], pointCount: 3, groups: groups) }
         for d in [Directive.proceed(nextBlock: 123_456, blocksPerRank: 3), .finish(.targetMet), .interrupt(resumable: true), .fail("disk full")] {
             #expect(try Directive.decode(d.encoded()) == d)
         }

@@ -31,15 +31,24 @@ enum Support {
     }
 
     static func bits(_ stats: MergedStatistics) -> [UInt64] {
-        stats.points.flatMap { [UInt64($0.count), UInt64($0.missing), $0.mean.bitPattern, $0.m2.bitPattern] }
-            + [UInt64(stats.blockCount)]
+        let points: [UInt64] = stats.points.flatMap { [UInt64($0.count), UInt64($0.missing), $0.mean.bitPattern, $0.m2.bitPattern] }
+        let groups: [UInt64] = stats.groups.flatMap { g -> [UInt64] in
+            let counts: [UInt64] = [UInt64(g.count), UInt64(g.skipped)]
+            return counts + g.mean.map(\.bitPattern) + g.comoments.map(\.bitPattern)
+        }
+        return points + [UInt64(stats.blockCount)] + groups
     }
+
+    /// Covariance groups of the test runs: one without NaN, one with point 4 (NaN on every
+    /// 7th trial, so those trials are skipped by the group).
+    static let groups = [[0, 1, 2], [3, 4]]
 
     static func configuration(_ stopping: StoppingRule, blockSize: Int = 16, blocksPerRank: Int = 2,
                               identity: String = "test run seed=1",
                               checkpoint: CheckpointPolicy? = nil) -> EngineConfiguration {
         EngineConfiguration(pointCount: pointCount, blockSize: blockSize, blocksPerRankPerRound: blocksPerRank,
-                            stopping: stopping, identity: identity, checkpoint: checkpoint)
+                            stopping: stopping, identity: identity, checkpoint: checkpoint,
+                            covarianceGroups: groups)
     }
 
     static func temporaryPath(_ name: String) -> String {

@@ -43,9 +43,10 @@ import Testing
             #expect(outcome.timing.busySecondsPerRank.count == ranks)
         }
         // The same numbers as merging the blocks by hand.
-        var byHand = MergedStatistics(blockSize: 16, pointCount: Support.pointCount)
+        #expect(stats.groups.count == 2 && stats.groups[1].skipped == stats.points[4].missing)
+        var byHand = MergedStatistics(blockSize: 16, pointCount: Support.pointCount, groups: Support.groups)
         for b in 0..<13 {
-            var block = BlockStatistics(index: b, pointCount: Support.pointCount)
+            var block = BlockStatistics(index: b, pointCount: Support.pointCount, groups: Support.groups)
             for t in (16 * b)..<(16 * b + 16) { block.add(Support.trial(t)) }
             byHand.merge(block)
         }

@@ -150,9 +150,9 @@ import Testing
         let rows = first + second
         let verdicts = [
             Verdict(claim: "B", experiment: "first", student: "linear", holds: true,
-                    numbers: ["points": 3, "max_mean_minus_bound": -0.5], detail: "below <B>"),
+                    numbers: ["points": 3, "max_mean_minus_bound": -0.5], detail: "below <B>", rule: "the <rule>"),
             Verdict(claim: "M3", experiment: "second", student: "linear", holds: false,
-                    numbers: ["violations": 1, "largest_mean_step": 0.0123456789], detail: "one increase"),
+                    numbers: ["violations": 1, "largest_mean_step": 0.0123456789], detail: "one increase", rule: "r"),
         ]
         let configuration = """
         {"suite": "demo", "experiments": [{"name": "first", "description": "\(description.replacingOccurrences(of: "\"", with: "\\\""))", "seed": 3, "confidence": 0.9},
@@ -172,9 +172,10 @@ import Testing
         #expect(built.html.components(separatedBy: "<svg ").count - 1 == 2)
         for figure in built.figures { #expect(built.html.contains(figure.svg)) }
         #expect(built.html.contains("<tr class=\"verdict holds\" data-experiment=\"first\" data-claim=\"B\">"))
-        #expect(built.html.contains("<tr class=\"verdict fails\" data-experiment=\"second\" data-claim=\"M3\">"))
+        #expect(built.html.contains("<tr class=\"verdict fails unexpected\" data-experiment=\"second\" data-claim=\"M3\">"))
+        #expect(built.html.contains("Rule: the &lt;rule&gt;"))
         #expect(built.html.contains("<span class=\"key\">largest_mean_step</span> = <span class=\"value\">0.0123457</span>"))
-        #expect(built.html.contains("1 of 2 verdicts hold"))
+        #expect(built.html.contains("2 verdicts: 1 hold, 1 fail, 0 inconclusive; 1 not as expected"))
         #expect(built.html.contains("<td id=\"meta-ranks\">2</td>"))
         #expect(built.html.contains("<td id=\"meta-trials\">110 in total</td>"))
         #expect(!built.html.contains("partial-marker"))

@@ -8,7 +8,8 @@ import Testing
         struct Entry: Decodable {
             var claim: String
             var experiment: String
-            var holds: Bool
+            var status: String
+            var holds: Bool { status == "holds" }
             var numbers: [String: Double]
             var detail: String
         }

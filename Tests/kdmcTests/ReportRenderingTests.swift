@@ -62,7 +62,8 @@ enum HeadlessChromium {
             var claim: String
             var experiment: String
             var student: String?
-            var holds: Bool
+            var status: String
+            var holds: Bool { status == "holds" }
             var numbers: [String: Double]
         }
         var verdicts: [Entry]
@@ -103,18 +104,19 @@ enum HeadlessChromium {
         #expect(!dom.contains("<i>not italic</i>"))
 
         // The verdict table: one row per verdict of summary.json, in order, with its numbers.
-        let rows = dom.matches(of: /<tr class="verdict (holds|fails)" data-experiment="([^"]*)" data-claim="([^"]*)">(.*?)<\/tr>/)
+        let rows = dom.matches(of: /<tr class="verdict (holds|fails|inconclusive)(?: unexpected)?" data-experiment="([^"]*)" data-claim="([^"]*)">(.*?)<\/tr>/)
         #expect(rows.count == summary.verdicts.count)
         #expect(summary.verdicts.count >= 6)
         // M3 judges the soft-label students only; the hard-label curve is a comparison.
         #expect(summary.verdicts.contains { $0.claim == "M3" && $0.student == "linear" })
         #expect(!summary.verdicts.contains { $0.claim == "M3" && $0.student == "hard-label" })
         for (row, verdict) in zip(rows, summary.verdicts) {
-            #expect(String(row.output.1) == (verdict.holds ? "holds" : "fails"))
+            #expect(String(row.output.1) == verdict.status)
             #expect(String(row.output.2) == verdict.experiment)
             #expect(String(row.output.3) == verdict.claim)
             let cells = String(row.output.4)
-            #expect(cells.contains(verdict.holds ? "✓ holds" : "✗ fails"))
+            #expect(cells.contains(["holds": "✓ holds", "fails": "✗ fails", "inconclusive": "? inconclusive"][verdict.status]!))
+            #expect(cells.contains("<p class=\"rule\">Rule: "))
             for (key, value) in verdict.numbers {
                 let shown = value.isFinite ? String(format: "%.6g", value) : (value.isNaN ? "NaN" : (value > 0 ? "∞" : "−∞"))
                 #expect(cells.contains("<span class=\"key\">\(key)</span> = <span class=\"value\">\(shown)</span>"),
@@ -122,7 +124,7 @@ enum HeadlessChromium {
             }
         }
         let held = summary.verdicts.filter(\.holds).count
-        #expect(dom.contains(">\(held) of \(summary.verdicts.count) verdicts hold</p>"))
+        #expect(dom.contains(">\(summary.verdicts.count) verdicts: \(held) hold, "))
 
         // The run's metadata.
         #expect(dom.contains("<td id=\"meta-seed\">\(summary.seed)</td>"))

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import MonteCarlo
 import Testing
@@ -37,8 +38,10 @@ import Testing
             var points: [Point]
             var trends: [Trend]
         }
+        struct Entry: Decodable { var claim: String; var experiment: String; var status: String; var expected: String }
         var sweeps: [Sweep]?
         var trials: [String: Int]
+        var verdicts: [Entry]
     }
 
     @Test func aSweepRunsEveryPointAndItsPointMatchesTheExperimentRunAlone() throws {
@@ -54,6 +57,10 @@ import Testing
         let trend = try #require(sweep.trends.first)
         #expect(sweep.trends.count == 1 && trend.claim == "C2-vs-d" && trend.experiment == "drift")
         #expect(trend.status == "holds", "slope \(trend.slope ?? .nan)")
+        // It is a verdict of the run too (verdict table, exit status), expected to hold.
+        #expect(summary.verdicts.filter { $0.claim == "C2-vs-d" }.map { [$0.experiment, $0.status, $0.expected] }
+                == [["drift", "holds", "holds"]])
+        #expect(summary.verdicts.filter { $0.claim == "C2" }.count == 3)
 
         let csv = try String(contentsOf: out.appendingPathComponent("sweeps.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 5)

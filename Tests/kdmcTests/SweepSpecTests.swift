@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import MonteCarlo
 import Testing
@@ -84,6 +85,14 @@ import Testing
         #expect(tp.map(\.name) == ["t[norm=1,temperature=0.5]", "t[norm=1,temperature=2]",
                                    "t[norm=4,temperature=0.5]", "t[norm=4,temperature=2]"])
         #expect(tp.map(\.teacher.norm) == [1, 1, 4, 4] && tp.map(\.teacher.temperature) == [0.5, 2, 0.5, 2])
+    }
+
+    @Test func expectNamesAcrossSweepClaims() throws {
+        let expecting = try suite(Self.twoAxes.replacingOccurrences(of: "\"seed\": 3,", with: "\"seed\": 3, \"expect\": {\"C2-vs-d\": \"fails\"},"))
+        #expect(expecting.experiments[0].expect == ["C2-vs-d": .fails])
+        #expect(expecting.points.allSatisfy { $0.expect == ["C2-vs-d": .fails] })
+        let unknown = problems(Self.twoAxes.replacingOccurrences(of: "\"seed\": 3,", with: "\"seed\": 3, \"expect\": {\"C2-vs-n\": \"fails\"},"))
+        #expect(unknown.count == 1 && unknown.first?.path.description == "expect.C2-vs-n", "\(unknown)")
     }
 
     @Test func aSweepReadsBackEqualFromItsJSON() throws {

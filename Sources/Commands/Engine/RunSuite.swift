@@ -59,7 +59,8 @@ struct SuiteRunner {
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
                 identity: setup.identity,
                 checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30),
-                roundSeconds: Self.roundSeconds)
+                roundSeconds: Self.roundSeconds,
+                covarianceGroups: trial.layout.riskCurves.map(\.points))
             let engine = try TrialEngine(configuration: configuration)
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
@@ -80,16 +81,22 @@ struct SuiteRunner {
             case .finished(let reason):
                 progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
+                    let stop = ExperimentResult.stop(reason)
                     results.append(ExperimentResult(trial: trial, intervals: intervals,
-                                                    stopReason: reason.rawValue, timing: outcome.timing))
+                                                    groups: outcome.statistics?.groups ?? [],
+                                                    stopReason: stop.reason, targetMet: stop.targetMet,
+                                                    timing: outcome.timing))
                 }
             }
         }
+        var status: Int32 = 0
         if collective.isRoot {
-            try writeOutputs(results, seconds: Date().timeIntervalSince(start))
+            status = try writeOutputs(results, seconds: Date().timeIntervalSince(start))
         }
         try collective.barrier()
-        return 0
+        // Every rank leaves with rank 0's verdict status (mpirun reports the first non-zero).
+        let word = try collective.broadcast(collective.isRoot ? [UInt8(status)] : [], root: 0)
+        return Int32(word.first ?? 1)
     }
 
     /// A stopped run leaves a report of what it has, marked partial (as `kdmc report` would
@@ -126,13 +133,15 @@ struct SuiteRunner {
         try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
     }
 
-    func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws {
+    /// Writes the tables and the report; returns the verdicts' exit status (0, or 4/5).
+    func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws -> Int32 {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
         var trials: [String: Int] = [:]
         var timings: [String: Double] = ["total_seconds": seconds]
         var sweepPoints: [SweepAnalysis.PointResult] = []
+        var stops: [String: SummaryDocument.Stop] = [:]
         for result in results {
             let experimentRows = ExperimentAnalysis.rows(result)
             let experimentFits = ExperimentAnalysis.fits(result)
@@ -147,6 +156,7 @@ struct SuiteRunner {
             }
             let name = result.trial.spec.name
             trials[name] = result.trials
+            stops[name] = SummaryDocument.Stop(stopReason: result.stopReason, targetMet: result.targetMet)
             if let timing = result.timing {
                 timings["\(name).seconds"] = timing.wallSeconds
                 timings["\(name).efficiency"] = timing.efficiency
@@ -154,10 +164,12 @@ struct SuiteRunner {
             }
         }
         let sweeps = SweepAnalysis.summaries(sweepPoints, specs: suite.experiments)
+        verdicts += SweepAnalysis.verdicts(sweeps, specs: suite.experiments)
         let summary = SummaryDocument(
             version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
             trials: trials, partial: false, configuration: try Self.configurationText(suite),
-            fits: fits, verdicts: verdicts, timings: timings, sweeps: sweeps.isEmpty ? nil : sweeps)
+            fits: fits, verdicts: verdicts, timings: timings, experiments: stops,
+            sweeps: sweeps.isEmpty ? nil : sweeps)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         if !sweeps.isEmpty {
             try OutputFiles.write(Data(SweepsCSV.render(sweeps).utf8), to: folder.appendingPathComponent(SweepsCSV.fileName))
@@ -168,6 +180,7 @@ struct SuiteRunner {
         try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary)), to: folder)
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
         if !sweeps.isEmpty { print(SweepTable.render(sweeps)) }
+        return verdicts.exitStatus
     }
 
     /// The sequential target watches the curves (risk, certificate, paired differences), not
@@ -194,10 +207,11 @@ struct SuiteRunner {
     }
 
     /// Everything that changes a trial's numbers: the experiment without its stopping rule
-    /// (so a resumed run may be given more trials).
+    /// (so a resumed run may be given more trials) and without its expectations.
     static func identity(_ spec: ExperimentSpec) throws -> String {
         var stripped = spec
         stripped.stopping = .defaultRule
+        stripped.expect = [:]
         return String(decoding: try canonicalEncoder.encode(stripped.json), as: UTF8.self)
     }
 

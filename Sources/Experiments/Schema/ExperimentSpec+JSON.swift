@@ -30,6 +30,7 @@ extension ExperimentSpec {
         if let description { members["description"] = .string(description) }
         if let memoryCapMB { members["memory_cap_mb"] = .number(memoryCapMB) }
         if let sweep { members["sweep"] = sweep.json }
+        if !expect.isEmpty { members["expect"] = .object(expect.mapValues { .string($0.rawValue) }) }
         return .object(members)
     }
 }
@@ -97,7 +98,11 @@ extension NGrid {
 
 extension TeacherSpec {
     public var json: JSONValue {
-        .object(["norm": .number(norm), "temperature": .number(temperature), "direction": .string(direction.rawValue)])
+        let d: JSONValue = switch direction {
+        case .vector(let values): numbers(values)
+        default: .string(direction.name!)
+        }
+        return .object(["norm": .number(norm), "temperature": .number(temperature), "direction": d])
     }
 }
 

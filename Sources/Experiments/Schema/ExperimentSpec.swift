@@ -39,6 +39,13 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var sweep: SweepSpec? = nil
     /// Set on the experiments a sweep expands into; nil for an experiment written as such.
     public var sweepPoint: SweepPoint? = nil
+    /// The verdict status expected per claim (`"expect": {"M3": "fails"}`); a claim not listed
+    /// is expected to hold. The exit status says whether every verdict came out as expected.
+    public var expect: [String: ExpectedOutcome] = [:]
+
+    /// The claims an experiment's verdicts can be about (the names `"expect"` accepts).
+    public static let claims = ["B", "C1", "C2", "M1", "M2", "M3", "L1", "L2", "exact-gaussian",
+                                "identification", "converged", "soft-vs-hard"]
 
     public static let defaultBlockSize = 64
     public static let defaultConfidence = 0.95
@@ -66,6 +73,11 @@ public struct ExperimentSpec: Sendable, Equatable {
         self.memoryCapMB = memoryCapMB
         self.sampler = sampler
     }
+}
+
+/// A verdict status as the experiment file names it (the same words as the report's).
+public enum ExpectedOutcome: String, Sendable, Equatable, CaseIterable {
+    case holds, fails, inconclusive
 }
 
 // MARK: - Geometry
@@ -222,11 +234,25 @@ public struct TeacherSpec: Sendable, Equatable {
 }
 
 extension TeacherSpec {
-    public enum Direction: String, Sendable, Equatable, CaseIterable {
+    public enum Direction: Sendable, Equatable {
         /// w* along the first coordinate axis.
         case axis
         /// w* uniform on the sphere, drawn once per experiment from its seed (the same for every trial and rank).
         case random
+        /// w* along this vector of d numbers (not all 0), scaled to the teacher norm; lets a
+        /// file pose a specific teacher (a counterexample) for any geometry but `dataset`.
+        case vector([Double])
+
+        /// The named directions (a vector is written as a list).
+        public static let names = ["axis", "random"]
+
+        public var name: String? {
+            switch self {
+            case .axis: "axis"
+            case .random: "random"
+            case .vector: nil
+            }
+        }
     }
 }
 

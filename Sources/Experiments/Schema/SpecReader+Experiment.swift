@@ -4,7 +4,7 @@ extension SpecReader {
     static let suiteKeys = ["suite", "description", "experiments"]
     static let experimentKeys = ["name", "description", "geometry", "d", "n", "teacher", "students",
                                  "solver", "stopping", "block_size", "confidence", "seed",
-                                 "memory_cap_mb", "sampler", "sweep"]
+                                 "memory_cap_mb", "sampler", "expect", "sweep"]
 
     /// A suite file, or a file holding one experiment alone.
     func suite(_ v: JSONValue) -> ExperimentSuite? {
@@ -74,7 +74,7 @@ extension SpecReader {
         let n = required(f, "n", hint: "give the transfer-set sizes, e.g. \"n\": [1, 2, 5, 10] or {\"from\": 1, \"to\": 100, \"count\": 12, \"spacing\": \"log\"}") {
             nGrid($0, $1)
         }
-        let teacher = optional(f, "teacher", default: TeacherSpec()) { self.teacher($0, $1) }
+        let teacher = optional(f, "teacher", default: TeacherSpec()) { self.teacher($0, $1, d: d) }
         let students = required(f, "students", hint: "list the students, e.g. \"students\": [\"linear\"]") { v, p in
             list(v, p, name: "students") { student($0, $1, d: d) }
         }
@@ -96,13 +96,16 @@ extension SpecReader {
             choice($0, $1, name: "sampler", as: SamplerChoice.self)
         }
 
+        let expect = optional(f, "expect", default: [:]) { self.expectations($0, $1) }
+
         guard let name, let description, let d, let geometry, let n, let teacher, let students,
               let solver, let blockSize, let stopping, let confidence, let seed, let memoryCap,
-              let sampler, let sweep else { return nil }
+              let sampler, let expect, let sweep else { return nil }
         var spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
                                   teacher: teacher, students: students, solver: solver,
                                   stopping: stopping, blockSize: blockSize, confidence: confidence,
                                   seed: seed, memoryCapMB: memoryCap, sampler: sampler)
+        spec.expect = expect
         if let sweep {
             spec.sweep = sweep
             return checkSweep(sweep, of: spec, p) ? spec : nil
@@ -131,6 +134,10 @@ extension SpecReader {
             if e.n.maximum > available {
                 report(p.appending("n"), "the largest n, \(e.n.maximum), exceeds the \(available) training rows of \(data.file) (\(rows) rows, holdout \(JSONValue.format(data.holdout))); transfer sets are drawn without replacement, so keep n ≤ \(available) or lower the holdout")
             }
+        }
+        if case .dataset = e.geometry, case .vector = e.teacher.direction {
+            report(p.appending("teacher").appending("direction"),
+                   "the dataset geometry has its own teacher (geometry.teacher: \"fit\" or a file); remove teacher.direction")
         }
         if case .sequential(let rule) = e.stopping, rule.minTrials < e.blockSize {
             report(p.appending("stopping").appending("min_trials"),
@@ -213,18 +220,61 @@ extension SpecReader {
         }
     }
 
+    /// `"expect": {"M3": "fails"}`: claim names → expected status.
+    func expectations(_ v: JSONValue, _ p: JSONPath) -> [String: ExpectedOutcome]? {
+        guard let f = object(v, p, what: "the expected verdicts (claim → \"holds\", \"fails\" or \"inconclusive\")") else { return nil }
+        var out: [String: ExpectedOutcome] = [:]
+        var ok = true
+        for key in f.values.keys.sorted() {
+            guard ExperimentSpec.claims.contains(key) || SweepSpec.claims.contains(key) else {
+                report(p.appending(key), "unknown claim \"\(key)\"; known claims: \(ExperimentSpec.claims.joined(separator: ", ")), and along a sweep C1-vs-d, C2-vs-d, C2-vs-kappa, …")
+                ok = false
+                continue
+            }
+            if let outcome = choice(f.values[key]!, p.appending(key), name: "the expected status of \(key)", as: ExpectedOutcome.self) {
+                out[key] = outcome
+            } else {
+                ok = false
+            }
+        }
+        return ok ? out : nil
+    }
+
     // MARK: Teacher
 
-    func teacher(_ v: JSONValue, _ p: JSONPath) -> TeacherSpec? {
+    func teacher(_ v: JSONValue, _ p: JSONPath, d: Int?) -> TeacherSpec? {
         guard let f = object(v, p, what: "a teacher") else { return nil }
         expectOnly(f, ["norm", "temperature", "direction"], in: "the teacher")
         let norm = optional(f, "norm", default: 1.0) { positiveReal($0, $1, name: "the teacher norm") }
         let temperature = optional(f, "temperature", default: 1.0) { positiveReal($0, $1, name: "the temperature") }
         let direction = optional(f, "direction", default: TeacherSpec.Direction.axis) {
-            choice($0, $1, name: "teacher direction", as: TeacherSpec.Direction.self)
+            self.teacherDirection($0, $1, d: d)
         }
         guard let norm, let temperature, let direction else { return nil }
         return TeacherSpec(norm: norm, temperature: temperature, direction: direction)
+    }
+
+    /// "axis", "random", or a list of d numbers, not all 0.
+    func teacherDirection(_ v: JSONValue, _ p: JSONPath, d: Int?) -> TeacherSpec.Direction? {
+        if case .array = v {
+            guard let values = list(v, p, name: "the teacher direction", { real($0, $1, name: "a teacher direction entry") { x in
+                x.isFinite ? nil : "\(JSONValue.format(x)) is not finite; give finite numbers"
+            } }) else { return nil }
+            if let d, values.count != d {
+                report(p, "the teacher direction has \(values.count) numbers; give d = \(d) of them")
+                return nil
+            }
+            guard values.contains(where: { $0 != 0 }) else {
+                report(p, "all entries are 0; the teacher direction must be a non-zero vector")
+                return nil
+            }
+            return .vector(values)
+        }
+        guard case .string(let s) = v, let named = TeacherSpec.Direction.names.firstIndex(of: s) else {
+            report(p, "expected the teacher direction as \(TeacherSpec.Direction.names.map { "\"\($0)\"" }.joined(separator: ", ")) or a list of d numbers, found \(v.kindDescription) \(v.shortText)")
+            return nil
+        }
+        return named == 0 ? .axis : .random
     }
 
     // MARK: Solver and stopping

@@ -80,6 +80,8 @@ public struct SweepSpec: Sendable, Equatable {
     public var resolution: Double
 
     public static let defaultResolution = 0.05
+    /// The across-sweep claims `"expect"` accepts: a rate claim along an axis, e.g. `C2-vs-d`.
+    public static let claims: [String] = ["C1", "C2"].flatMap { c in SweepParameter.allCases.map { "\(c)-vs-\($0.shortName)" } }
     public static let maximumAxes = 2
 
     public init(axes: [SweepAxis], resolution: Double = SweepSpec.defaultResolution) {

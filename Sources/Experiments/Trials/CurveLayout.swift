@@ -25,6 +25,13 @@ public struct CurveLayout: Sendable, Equatable {
         case gradientEvaluations = "gradient-evaluations"
         /// 1 when the solver met its stopping rule, 0 when it hit a limit.
         case converged
+        /// 1 when γ grew from n_k to n_{k+1} by more than the solver's rounding (M1); keyed
+        /// by n_{k+1}.
+        case angleIncrease = "angle-increase"
+        /// 1 when the certificate p(γ) grew from n_k to n_{k+1} beyond rounding (M2).
+        case certificateIncrease = "certificate-increase"
+        /// 1 when the risk grew from n_k to n_{k+1} beyond rounding (the draws behind M3).
+        case riskIncrease = "risk-increase"
     }
 
     public struct Key: Sendable, Hashable, Codable {
@@ -60,4 +67,17 @@ public struct CurveLayout: Sendable, Equatable {
     public var curvePoints: [Int] {
         keys.indices.filter { [.risk, .certificate, .step, .softMinusHard].contains(keys[$0].quantity) }
     }
+
+    /// Positions of each student's risk at every n, in grid order: the groups whose
+    /// covariance across n the engine keeps (`EngineConfiguration.covarianceGroups`).
+    public var riskCurves: [(student: String, points: [Int])] {
+        var order: [String] = []
+        var points: [String: [Int]] = [:]
+        for (i, key) in keys.enumerated() where key.quantity == .risk {
+            if points[key.student] == nil { order.append(key.student) }
+            points[key.student, default: []].append(i)
+        }
+        return order.map { ($0, points[$0]!) }
+    }
+
 }

@@ -81,7 +81,14 @@ public struct DistillationTrial: Sendable {
             for (k, n) in grid.enumerated() {
                 layout.append(.init(student: plan.label, n: n, quantity: .risk))
                 layout.append(.init(student: plan.label, n: n, quantity: .certificate))
-                if k > 0 { layout.append(.init(student: plan.label, n: n, quantity: .step)) }
+                if k > 0 {
+                    layout.append(.init(student: plan.label, n: n, quantity: .step))
+                    if plan.isZeroInitialisedLinear {
+                        layout.append(.init(student: plan.label, n: n, quantity: .angleIncrease))
+                        layout.append(.init(student: plan.label, n: n, quantity: .certificateIncrease))
+                    }
+                    if plan.isSoftLabel { layout.append(.init(student: plan.label, n: n, quantity: .riskIncrease)) }
+                }
                 switch plan.kind {
                 case .linear:
                     if iterative {
@@ -278,6 +285,11 @@ public struct DistillationTrial: Sendable {
         return .nan
     }
 
+    /// What counts as an increase of γ, p(γ) or the risk from one n to the next (M1–M3): the
+    /// closed form is exact to rounding; an iterative solver ends within its tolerance of the
+    /// limit (L1 checks 1e-6 relative), which bounds how far its γ can move.
+    public var pathwiseTolerance: Double { solver == .closed ? 1e-9 : 1e-6 }
+
     /// The trial's vector: one value per key of `layout`.
     public func evaluate(trial t: Int) throws -> [Double] {
         var values = [Double](repeating: .nan, count: layout.count)
@@ -286,15 +298,22 @@ public struct DistillationTrial: Sendable {
             values[i] = value
         }
         var draw = try draw(trial: t)
+        let rounding = pathwiseTolerance
         for plan in students {
-            var previous: Double?
+            var previous: (risk: Double, angle: Double, certificate: Double)?
             for n in grid {
                 let trained = try train(plan, prefix: n, in: &draw, anglesOnly: true)
                 let risk = risk(of: trained)
+                let certificate = setup.geometry.certificate(angle: min(trained.angle, .pi / 2))
                 put(plan.label, n, .risk, risk)
-                put(plan.label, n, .certificate, setup.geometry.certificate(angle: min(trained.angle, .pi / 2)))
-                if let previous { put(plan.label, n, .step, risk - previous) }
-                previous = risk
+                put(plan.label, n, .certificate, certificate)
+                if let previous {
+                    put(plan.label, n, .step, risk - previous.risk)
+                    put(plan.label, n, .angleIncrease, trained.angle - previous.angle > rounding ? 1 : 0)
+                    put(plan.label, n, .certificateIncrease, certificate - previous.certificate > rounding ? 1 : 0)
+                    put(plan.label, n, .riskIncrease, risk - previous.risk > rounding ? 1 : 0)
+                }
+                previous = (risk, trained.angle, certificate)
                 if let gap = trained.limitGap { put(plan.label, n, .limitGap, gap) }
                 if let off = trained.offSpan { put(plan.label, n, .offSpan, off) }
                 if let statistics = trained.statistics { record(statistics, plan.label, n, put) }

@@ -24,6 +24,9 @@ public struct ExperimentGeometry: Sendable {
             // One direction per experiment, from a stream no trial uses.
             var stream = RandomStream(seed: spec.seed, trial: .max, stream: .teacher)
             direction = stream.unitVector(dimension: d)
+        case .vector(let values):
+            let length = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            direction = values.map { $0 / length }
         }
         let weights = direction.map { $0 * norm }
         switch spec.geometry {
@@ -45,14 +48,19 @@ public struct ExperimentGeometry: Sendable {
         case .anisotropic(let spectrum, let teacherDirection):
             // Coordinates are the covariance eigenbasis; the teacher is given in it.
             var inBasis = [Double](repeating: 0, count: d)
-            switch teacherDirection {
-            case .uniform:
-                var stream = RandomStream(seed: spec.seed, trial: .max, stream: .teacher)
-                inBasis = stream.unitVector(dimension: d)
-            case .eigenvector(let index):
-                inBasis[index - 1] = 1
-            case .coefficients(let values):
-                for (j, c) in values.enumerated() where j < d { inBasis[j] = c }
+            if case .vector = spec.teacher.direction {
+                // An explicit teacher.direction is written in the same coordinates.
+                inBasis = direction
+            } else {
+                switch teacherDirection {
+                case .uniform:
+                    var stream = RandomStream(seed: spec.seed, trial: .max, stream: .teacher)
+                    inBasis = stream.unitVector(dimension: d)
+                case .eigenvector(let index):
+                    inBasis[index - 1] = 1
+                case .coefficients(let values):
+                    for (j, c) in values.enumerated() where j < d { inBasis[j] = c }
+                }
             }
             let length = inBasis.reduce(0) { $0 + $1 * $1 }.squareRoot()
             let teacherWeights = inBasis.map { $0 / length * norm }

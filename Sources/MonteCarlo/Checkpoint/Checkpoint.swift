@@ -10,7 +10,8 @@ public struct Checkpoint: Sendable, Hashable {
         self.statistics = statistics
     }
 
-    static let magic = "kdmc-checkpoint 1"
+    /// Version 2 adds the covariance groups' co-moments after the points.
+    static let magic = "kdmc-checkpoint 2"
 
     /// Line-oriented text; the last line is an FNV-1a checksum of everything before it, so a
     /// truncated or edited file is refused instead of silently resumed.
@@ -22,6 +23,12 @@ public struct Checkpoint: Sendable, Hashable {
         text += "blocks \(statistics.blockCount)\n"
         for p in statistics.points {
             text += "p \(p.count) \(p.missing) \(Self.hex(p.mean.bitPattern)) \(Self.hex(p.m2.bitPattern))\n"
+        }
+        text += "groups \(statistics.groups.count)\n"
+        for g in statistics.groups {
+            text += "g \(g.count) \(g.skipped) \(g.points.count)" + g.points.map { " \($0)" }.joined() + "\n"
+            text += "m" + g.mean.map { " " + Self.hex($0.bitPattern) }.joined() + "\n"
+            text += "c" + g.comoments.map { " " + Self.hex($0.bitPattern) }.joined() + "\n"
         }
         var bytes = Array(text.utf8)
         bytes += Array("checksum \(Self.hex(FNV1a.hash(bytes)))\n".utf8)
@@ -66,9 +73,37 @@ public struct Checkpoint: Sendable, Hashable {
             points.append(Moments(count: count, missing: missing,
                                   mean: Double(bitPattern: mean), m2: Double(bitPattern: m2)))
         }
-        guard it.next() == nil else { throw corrupt("extra lines after the points") }
+        guard let groupCount = Int(try field("groups")), groupCount >= 0 else { throw corrupt("bad groups") }
+        var groups: [CoMoments] = []
+        for g in 0..<groupCount {
+            func numbers(_ tag: Substring, _ expected: Int) throws(CheckpointError) -> [Double] {
+                guard let line = it.next() else { throw corrupt("group \(g) ends early") }
+                let f = line.split(separator: " ")
+                guard f.first == tag, f.count == expected + 1 else { throw corrupt("bad '\(tag)' line of group \(g)") }
+                var out: [Double] = []
+                for word in f.dropFirst() {
+                    guard let bits = UInt64(word, radix: 16) else { throw corrupt("bad number in group \(g)") }
+                    out.append(Double(bitPattern: bits))
+                }
+                return out
+            }
+            guard let line = it.next() else { throw corrupt("only \(g) of \(groupCount) groups") }
+            let f = line.split(separator: " ")
+            guard f.count >= 4, f[0] == "g", let count = Int(f[1]), count >= 0, let skipped = Int(f[2]), skipped >= 0,
+                  let k = Int(f[3]), k >= 1, f.count == 4 + k
+            else { throw corrupt("bad group line \(g)") }
+            var members: [Int] = []
+            for word in f[4...] {
+                guard let i = Int(word), i >= 0, i < pointCount else { throw corrupt("bad point index in group \(g)") }
+                members.append(i)
+            }
+            let mean = try numbers("m", k)
+            let c = try numbers("c", k * (k + 1) / 2)
+            groups.append(CoMoments(points: members, count: count, skipped: skipped, mean: mean, comoments: c))
+        }
+        guard it.next() == nil else { throw corrupt("extra lines after the groups") }
         return Checkpoint(fingerprint: RunFingerprint(rawValue: fp),
-                          statistics: MergedStatistics(blockSize: blockSize, blockCount: blocks, points: points))
+                          statistics: MergedStatistics(blockSize: blockSize, blockCount: blocks, points: points, groups: groups))
     }
 
     static func hex(_ x: UInt64) -> String {

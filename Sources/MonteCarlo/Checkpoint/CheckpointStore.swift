@@ -73,7 +73,8 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Reads the checkpoint and refuses it unless it belongs to this run.
-    public func load(fingerprint: RunFingerprint, blockSize: Int, pointCount: Int) throws(CheckpointError) -> Checkpoint {
+    public func load(fingerprint: RunFingerprint, blockSize: Int, pointCount: Int,
+                     groups: [[Int]] = []) throws(CheckpointError) -> Checkpoint {
         let checkpoint = try read()
         let stats = checkpoint.statistics
         if stats.blockSize != blockSize {
@@ -81,6 +82,10 @@ public struct CheckpointStore: Sendable {
         }
         if stats.points.count != pointCount {
             throw .mismatch(path: path, field: "number of curve points", expected: "\(pointCount)", found: "\(stats.points.count)")
+        }
+        if stats.groupPoints != groups {
+            throw .mismatch(path: path, field: "covariance groups", expected: "\(groups.count) groups",
+                            found: "\(stats.groups.count) groups (other points)")
         }
         if checkpoint.fingerprint != fingerprint {
             throw .mismatch(path: path, field: "fingerprint (configuration and seed)",

@@ -22,11 +22,15 @@ public struct EngineConfiguration: Sendable {
     /// guards `resume` against a checkpoint of another run.
     public var identity: String
     public var checkpoint: CheckpointPolicy?
+    /// Groups of trial-vector positions whose co-moments are kept (`CoMoments`), e.g. one
+    /// student's risk at every n: a fit across n needs the covariance of its points.
+    public var covarianceGroups: [[Int]]
 
     public init(pointCount: Int, blockSize: Int, blocksPerRankPerRound: Int = 2,
                 stopping: StoppingRule, confidenceLevel: Double = 0.95,
                 quantile: @escaping StudentCriticalValues.Quantile = StudentCriticalValues.studentT,
-                identity: String, checkpoint: CheckpointPolicy? = nil, roundSeconds: Double? = nil) {
+                identity: String, checkpoint: CheckpointPolicy? = nil, roundSeconds: Double? = nil,
+                covarianceGroups: [[Int]] = []) {
         self.pointCount = pointCount
         self.blockSize = blockSize
         self.blocksPerRankPerRound = blocksPerRankPerRound
@@ -36,6 +40,7 @@ public struct EngineConfiguration: Sendable {
         self.identity = identity
         self.checkpoint = checkpoint
         self.roundSeconds = roundSeconds
+        self.covarianceGroups = covarianceGroups
     }
 
     public var fingerprint: RunFingerprint {

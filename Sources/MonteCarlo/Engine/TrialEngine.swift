@@ -36,6 +36,11 @@ public struct TrialEngine: Sendable {
                 throw .invalidConfiguration("watchedPoints must be a non-empty list of indices below pointCount \(c.pointCount)")
             }
         }
+        for group in c.covarianceGroups {
+            guard !group.isEmpty, group.allSatisfy({ $0 >= 0 && $0 < c.pointCount }) else {
+                throw .invalidConfiguration("a covariance group must be a non-empty list of indices below pointCount \(c.pointCount)")
+            }
+        }
         self.configuration = c
         self.plan = try StoppingPlan(rule: c.stopping, blockSize: c.blockSize)
     }
@@ -141,7 +146,8 @@ public struct TrialEngine: Sendable {
     private func computeBlock<C: TrialCollective>(
         _ block: Int, on collective: C, trial: (Int) throws -> [Double]
     ) throws -> BlockStatistics {
-        var stats = BlockStatistics(index: block, pointCount: configuration.pointCount)
+        var stats = BlockStatistics(index: block, pointCount: configuration.pointCount,
+                                    groups: configuration.covarianceGroups)
         let first = block * configuration.blockSize
         for t in first..<(first + configuration.blockSize) {
             let values: [Double]
@@ -214,9 +220,10 @@ private struct RootState {
             guard let store else {
                 throw EngineError.invalidConfiguration("resume needs a checkpoint path; set checkpoint.path")
             }
-            merged = try store.load(fingerprint: c.fingerprint, blockSize: c.blockSize, pointCount: c.pointCount).statistics
+            merged = try store.load(fingerprint: c.fingerprint, blockSize: c.blockSize, pointCount: c.pointCount,
+                                    groups: c.covarianceGroups).statistics
         } else {
-            merged = MergedStatistics(blockSize: c.blockSize, pointCount: c.pointCount)
+            merged = MergedStatistics(blockSize: c.blockSize, pointCount: c.pointCount, groups: c.covarianceGroups)
         }
         startTrials = merged.trials
     }
@@ -238,7 +245,8 @@ private struct RootState {
         var blocks: [BlockStatistics] = []
         var busy: [Double] = []
         for bytes in reports {
-            let report = try RoundReport.decode(bytes, pointCount: pointCount)
+            let report = try RoundReport.decode(bytes, pointCount: pointCount,
+                                                groups: engine.configuration.covarianceGroups)
             busy.append(report.busySeconds)
             blocks += report.blocks
         }

@@ -17,6 +17,11 @@ struct WireWriter {
     mutating func moments(_ m: Moments) {
         int(m.count); int(m.missing); double(m.mean); double(m.m2)
     }
+    mutating func coMoments(_ c: CoMoments) {
+        int(c.count); int(c.skipped)
+        for x in c.mean { double(x) }
+        for x in c.comoments { double(x) }
+    }
 }
 
 struct WireReader {
@@ -60,6 +65,16 @@ struct WireReader {
         let count = try index(), missing = try index()
         return Moments(count: count, missing: missing, mean: try double(), m2: try double())
     }
+    /// A group's co-moments; the group's points are known to both sides (the configuration).
+    mutating func coMoments(points: [Int]) throws(CollectiveError) -> CoMoments {
+        let k = points.count
+        let count = try index(), skipped = try index()
+        var mean: [Double] = []
+        for _ in 0..<k { mean.append(try double()) }
+        var c: [Double] = []
+        for _ in 0..<(k * (k + 1) / 2) { c.append(try double()) }
+        return CoMoments(points: points, count: count, skipped: skipped, mean: mean, comoments: c)
+    }
 }
 
 /// What one rank sends to rank 0 after a round.
@@ -75,11 +90,13 @@ struct RoundReport {
             w.int(block.index)
             w.int(block.points.count)
             for p in block.points { w.moments(p) }
+            w.int(block.groups.count)
+            for g in block.groups { w.coMoments(g) }
         }
         return w.bytes
     }
 
-    static func decode(_ bytes: [UInt8], pointCount: Int) throws(CollectiveError) -> RoundReport {
+    static func decode(_ bytes: [UInt8], pointCount: Int, groups: [[Int]] = []) throws(CollectiveError) -> RoundReport {
         var r = WireReader(bytes)
         let busy = try r.double()
         let n = try r.count()
@@ -93,7 +110,13 @@ struct RoundReport {
             var moments: [Moments] = []
             moments.reserveCapacity(points)
             for _ in 0..<points { moments.append(try r.moments()) }
-            blocks.append(BlockStatistics(index: index, points: moments))
+            let groupCount = try r.count()
+            guard groupCount == groups.count else {
+                throw .malformedMessage("block \(index) has \(groupCount) covariance groups, expected \(groups.count)")
+            }
+            var coMoments: [CoMoments] = []
+            for g in groups { coMoments.append(try r.coMoments(points: g)) }
+            blocks.append(BlockStatistics(index: index, points: moments, groups: coMoments))
         }
         guard r.isAtEnd else { throw .malformedMessage("trailing bytes in a round report") }
         return RoundReport(busySeconds: busy, blocks: blocks)

@@ -4,17 +4,21 @@
 public struct BlockStatistics: Sendable, Hashable {
     public let index: Int
     public private(set) var points: [Moments]
+    /// Co-moments of each covariance group (`EngineConfiguration.covarianceGroups`).
+    public private(set) var groups: [CoMoments]
 
-    public init(index: Int, pointCount: Int) {
+    public init(index: Int, pointCount: Int, groups: [[Int]] = []) {
         precondition(index >= 0 && pointCount >= 0, "BlockStatistics: negative index or point count")
         self.index = index
         self.points = Array(repeating: Moments(), count: pointCount)
+        self.groups = groups.map { CoMoments(points: $0) }
     }
 
-    public init(index: Int, points: [Moments]) {
+    public init(index: Int, points: [Moments], groups: [CoMoments] = []) {
         precondition(index >= 0, "BlockStatistics: negative index")
         self.index = index
         self.points = points
+        self.groups = groups
     }
 
     /// Adds one trial's vector (one value per curve point, NaN = not applicable).
@@ -22,6 +26,7 @@ public struct BlockStatistics: Sendable, Hashable {
         precondition(values.count == points.count,
                      "trial returned \(values.count) values, expected \(points.count)")
         for i in values.indices { points[i].add(values[i]) }
+        for g in groups.indices { groups[g].add(trial: values) }
     }
 }
 
@@ -30,21 +35,28 @@ public struct MergedStatistics: Sendable, Hashable {
     public let blockSize: Int
     public private(set) var blockCount: Int
     public private(set) var points: [Moments]
+    /// Co-moments of each covariance group, merged like `points`.
+    public private(set) var groups: [CoMoments]
 
-    public init(blockSize: Int, pointCount: Int) {
+    public init(blockSize: Int, pointCount: Int, groups: [[Int]] = []) {
         precondition(blockSize >= 1, "block size must be ≥ 1")
         self.blockSize = blockSize
         self.blockCount = 0
         self.points = Array(repeating: Moments(), count: pointCount)
+        self.groups = groups.map { CoMoments(points: $0) }
     }
 
     /// Restores merged state (checkpoints).
-    public init(blockSize: Int, blockCount: Int, points: [Moments]) {
+    public init(blockSize: Int, blockCount: Int, points: [Moments], groups: [CoMoments] = []) {
         precondition(blockSize >= 1 && blockCount >= 0, "MergedStatistics: bad block size or count")
         self.blockSize = blockSize
         self.blockCount = blockCount
         self.points = points
+        self.groups = groups
     }
+
+    /// The groups' point lists (what a checkpoint must match).
+    public var groupPoints: [[Int]] { groups.map(\.points) }
 
     /// Trials covered, always a whole number of blocks.
     public var trials: Int { blockCount * blockSize }
@@ -55,7 +67,9 @@ public struct MergedStatistics: Sendable, Hashable {
         precondition(block.index == blockCount,
                      "blocks must be merged in order: expected block \(blockCount), got \(block.index)")
         precondition(block.points.count == points.count, "block has \(block.points.count) points, expected \(points.count)")
+        precondition(block.groups.count == groups.count, "block has \(block.groups.count) covariance groups, expected \(groups.count)")
         for i in points.indices { points[i].merge(block.points[i]) }
+        for g in groups.indices { groups[g].merge(block.groups[g]) }
         blockCount += 1
     }
 

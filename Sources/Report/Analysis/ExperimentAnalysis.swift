@@ -7,16 +7,25 @@ import Experiments
 public struct ExperimentResult: Sendable {
     public var trial: DistillationTrial
     public var intervals: [ConfidenceInterval]
+    /// Co-moments of each student's risk curve across n (the engine's covariance groups,
+    /// `CurveLayout.riskCurves`); empty when not kept.
+    public var groups: [CoMoments]
+    /// Why the experiment stopped: "trials", "target", "wall_time" or "signal".
     public var stopReason: String
+    /// Whether a sequential CI target was met; nil when no target was set.
+    public var targetMet: Bool?
     /// Where the time went; nil for a result rebuilt from a checkpoint (the report of a
     /// stopped run), whose timings were never recorded.
     public var timing: RunTiming?
 
-    public init(trial: DistillationTrial, intervals: [ConfidenceInterval], stopReason: String, timing: RunTiming?) {
+    public init(trial: DistillationTrial, intervals: [ConfidenceInterval], groups: [CoMoments] = [],
+                stopReason: String, targetMet: Bool? = nil, timing: RunTiming?) {
         precondition(intervals.count == trial.layout.count, "one interval per curve point")
         self.trial = trial
         self.intervals = intervals
+        self.groups = groups
         self.stopReason = stopReason
+        self.targetMet = targetMet
         self.timing = timing
     }
 
@@ -25,6 +34,22 @@ public struct ExperimentResult: Sendable {
     }
 
     public var trials: Int { intervals.map(\.count).max() ?? 0 }
+
+    /// The co-moments of a student's risk curve, if the run kept them.
+    public func riskCurve(_ student: String) -> CoMoments? {
+        guard let points = trial.layout.riskCurves.first(where: { $0.student == student })?.points else { return nil }
+        return groups.first { $0.points == points }
+    }
+
+    /// The summary words for an engine stop reason (and whether a target was met).
+    public static func stop(_ reason: MonteCarlo.StopReason) -> (reason: String, targetMet: Bool?) {
+        switch reason {
+        case .fixedCountReached: return ("trials", nil)
+        case .targetMet: return ("target", true)
+        case .maximumReached: return ("trials", false)
+        case .wallTimeLimit: return ("wall_time", false)
+        }
+    }
 }
 
 /// Turns merged statistics into the rows of curves.csv, the fitted decay laws and the verdicts
@@ -73,24 +98,55 @@ public enum ExperimentAnalysis {
     }
 
     public static func fits(_ result: ExperimentResult) -> [SummaryDocument.Fit] {
+        rateFits(result).compactMap { entry in
+            guard case .success(let fit) = entry.fit else { return nil }
+            return SummaryDocument.Fit(experiment: result.trial.spec.name, student: entry.student, fit: fit,
+                                       predicted: entry.predicted, threshold: entry.threshold)
+        }
+    }
+
+    /// The decay fit of every zero-initialised linear student (or why none was possible),
+    /// with the theory's rate and the bound's own rate on the fitted points.
+    public static func rateFits(_ result: ExperimentResult)
+        -> [(student: String, fit: Result<DecayFit, DecayFitter.Failure>, predicted: Double, threshold: Double)]
+    {
         guard let predicted = predictedDecay(result.trial) else { return [] }
         let trial = result.trial
-        var fits: [SummaryDocument.Fit] = []
-        for plan in trial.students where plan.isZeroInitialisedLinear {
+        return trial.students.filter(\.isZeroInitialisedLinear).map { plan in
             let points = trial.grid.compactMap { n in result.interval(plan.label, n, .risk).map { (n, $0) } }
-            if let fit = DecayFitter.fit(predicted.model, n: points.map(\.0), mean: points.map(\.1.mean),
-                                         standardError: points.map { $0.1.count > 1 ? $0.1.standardDeviation / Double($0.1.count).squareRoot() : 0 },
-                                         confidence: trial.spec.confidence) {
-                fits.append(SummaryDocument.Fit(experiment: trial.spec.name, student: plan.label, fit: fit,
-                                                predicted: predicted.rate))
+            let n = points.map(\.0), mean = points.map(\.1.mean)
+            let trials = points.map(\.1.count).min() ?? 0
+            let fit: Result<DecayFit, DecayFitter.Failure>
+            if let curve = result.riskCurve(plan.label), curve.size == points.count,
+               let covariance = curve.covarianceOfMeans {
+                // The complete-case means and covariance (every n of the same trials).
+                fit = DecayFitter.fit(predicted.model, n: n, mean: curve.mean, covariance: covariance,
+                                      trials: curve.count, confidence: trial.spec.confidence)
+            } else {
+                fit = DecayFitter.fitIndependent(predicted.model, n: n, mean: mean,
+                                                 standardError: points.map { $0.1.count > 1 ? $0.1.standardDeviation / Double($0.1.count).squareRoot() : 0 },
+                                                 trials: trials, confidence: trial.spec.confidence)
             }
+            let used = (try? fit.get().n) ?? n
+            return (plan.label, fit, predicted.rate, threshold(predicted.model, rate: predicted.rate, trial: trial, n: used))
         }
-        return fits
+    }
+
+    /// The rate the bound itself shows on the sizes `n`: for C1 the bound (1 − q)^n is an exact
+    /// exponential of rate −log(1 − q); for C2 it is min_t [t^κ + (1 − t)^{κn}] = Õ(n^−κ), whose
+    /// log–log slope on a finite grid is below κ by its log factor (the slope fitted to the
+    /// bound on the same n).
+    static func threshold(_ model: DecayFit.Model, rate: Double, trial: DistillationTrial, n: [Int]) -> Double {
+        guard model == .polynomial, case .polyTail(let kappa, _) = trial.spec.geometry, n.count >= 2 else { return rate }
+        let xs = n.map { log(Double($0)) }
+        let ys = n.map { log(RiskBound.polynomial(count: $0, kappa: kappa).value) }
+        return -DecayFitter.slope(xs: xs, ys: ys)
     }
 
     public static func verdicts(_ result: ExperimentResult, rows: [CurveRow], fits: [SummaryDocument.Fit]) -> [Verdict] {
         let trial = result.trial
         let name = trial.spec.name
+        let confidence = trial.spec.confidence
         var verdicts: [Verdict] = []
         for plan in trial.students {
             let curve = rows.filter { $0.student == plan.label }
@@ -112,7 +168,8 @@ public enum ExperimentAnalysis {
                 let fraction = converged.map(\.mean).min() ?? .nan
                 verdicts.append(Verdict(claim: "converged", experiment: name, student: plan.label, holds: fraction == 1,
                                         numbers: ["smallest_converged_fraction": fraction],
-                                        detail: "fraction of solves that met the solver's stopping rule, worst n: \(fraction)"))
+                                        detail: "fraction of solves that met the solver's stopping rule, worst n: \(fraction)",
+                                        rule: VerdictRules.convergedRule))
             }
             // An iterative solver ends within its tolerance of the limit: at n ≥ d the risk is
             // then at most γ/π ≤ (relative distance to w*)/π, which L1 bounds.
@@ -122,39 +179,46 @@ public enum ExperimentAnalysis {
                 verdicts.append(v)
             }
             if let v = VerdictRules.exactAgreement(curve, tolerance: tolerance) { verdicts.append(v) }
-            if let v = VerdictRules.boundHolds(curve) { verdicts.append(v) }
-            let steps = zip(trial.grid, trial.grid.dropFirst()).compactMap { previous, n -> PairedDifference? in
+            if let v = VerdictRules.boundHolds(curve, confidence: confidence) { verdicts.append(v) }
+            let pairs = Array(zip(trial.grid, trial.grid.dropFirst()))
+            for (claim, quantity, what) in [("M1", CurveLayout.Quantity.angleIncrease, "γ"),
+                                            ("M2", .certificateIncrease, "the certificate p(γ)")] {
+                let steps = pairs.compactMap { previous, n -> (label: String, increasing: Int, trials: Int)? in
+                    guard let s = result.interval(plan.label, n, quantity), s.count > 0 else { return nil }
+                    return ("n \(previous)→\(n)", Int((s.mean * Double(s.count)).rounded()), s.count)
+                }
+                if let v = VerdictRules.pathwise(claim: claim, quantity: what, experiment: name,
+                                                 student: plan.label, steps: steps) {
+                    verdicts.append(v)
+                }
+            }
+            let steps = pairs.compactMap { previous, n -> PairedDifference? in
                 guard let step = result.interval(plan.label, n, .step), step.count > 1 else { return nil }
-                return PairedDifference(label: "n \(previous)→\(n)", mean: step.mean, ciLow: step.low, ciHigh: step.high)
+                let increasing = result.interval(plan.label, n, .riskIncrease).map { Int(($0.mean * Double($0.count)).rounded()) }
+                return PairedDifference(label: "n \(previous)→\(n)", mean: step.mean,
+                                        standardError: step.standardDeviation / Double(step.count).squareRoot(),
+                                        count: step.count, increasingDraws: increasing)
             }
             // M3 is the paper's claim about students distilled from soft labels; the hard-label
             // and w_δ curves are comparisons, drawn but not judged by it.
-            if plan.isSoftLabel, let v = VerdictRules.monotone(experiment: name, student: plan.label, steps) {
+            if plan.isSoftLabel,
+               let v = VerdictRules.monotone(experiment: name, student: plan.label, steps, confidence: confidence) {
                 verdicts.append(v)
             }
         }
         if let predicted = predictedDecay(trial) {
-            for plan in trial.students where plan.isZeroInitialisedLinear {
-                if let fit = fits.first(where: { $0.student == plan.label }) {
-                    verdicts.append(VerdictRules.decayRate(claim: predicted.claim, experiment: name, student: fit.student,
-                                                           fit: fit.fit, predicted: predicted.rate))
-                } else if let zero = rows.first(where: { $0.student == plan.label && $0.mean == 0 && $0.ciHigh == 0 }) {
-                    // Every draw has risk 0 from some n on: faster than any rate a fit could give.
-                    verdicts.append(Verdict(claim: predicted.claim, experiment: name, student: plan.label, holds: true,
-                                            numbers: ["zero_from_n": Double(zero.n), "predicted": predicted.rate],
-                                            detail: "every draw has risk 0 from n = \(zero.n) on; too few positive points to fit, the decay is faster than predicted (\(VerdictRules.format(predicted.rate)))"))
-                } else {
-                    verdicts.append(Verdict(claim: predicted.claim, experiment: name, student: plan.label, holds: false,
-                                            numbers: ["predicted": predicted.rate],
-                                            detail: "no decay law could be fitted (fewer than 3 points with a positive mean)"))
-                }
+            for entry in rateFits(result) {
+                verdicts.append(VerdictRules.decayRate(claim: predicted.claim, experiment: name, student: entry.student,
+                                                       model: predicted.model, fit: entry.fit,
+                                                       predicted: entry.predicted, threshold: entry.threshold))
             }
         }
         let differences = trial.grid.compactMap { n -> PairedDifference? in
             guard let d = result.interval(DistillationTrial.softVersusHardLabel, n, .softMinusHard), d.count > 1 else { return nil }
-            return PairedDifference(label: "n \(n)", mean: d.mean, ciLow: d.low, ciHigh: d.high)
+            return PairedDifference(label: "n \(n)", mean: d.mean,
+                                    standardError: d.standardDeviation / Double(d.count).squareRoot(), count: d.count)
         }
-        if let v = VerdictRules.softVersusHard(experiment: name, differences) { verdicts.append(v) }
-        return verdicts
+        if let v = VerdictRules.softVersusHard(experiment: name, differences, confidence: confidence) { verdicts.append(v) }
+        return verdicts.expecting(trial.spec.expect)
     }
 }

@@ -10,6 +10,16 @@ public struct DecayFit: Sendable, Codable, Equatable {
         case polynomial
     }
 
+    /// How the points were weighted.
+    public enum Method: String, Sendable, Codable {
+        /// Generalized least squares with the covariance of the curve's means across n (the
+        /// points come from the same trials, on nested prefixes).
+        case covariance
+        /// Each point on its own variance, as if the points were independent (kept for
+        /// comparison; its interval does not have its stated coverage).
+        case independent
+    }
+
     public var model: Model
     /// q for the exponential model, κ for the polynomial one (positive means decay).
     public var rate: Double
@@ -17,9 +27,32 @@ public struct DecayFit: Sendable, Codable, Equatable {
     public var rateHigh: Double
     /// log C.
     public var logScale: Double
-    /// Curve points used (those with a positive mean).
+    /// Curve points used.
     public var points: Int
     public var confidence: Double
+    public var method: Method
+    /// The sizes n the fit used (see `DecayFitter`).
+    public var n: [Int]
+    /// Generalized residual sum of squares rᵀV⁻¹r and its degrees of freedom (points − 2): a
+    /// χ² far above its degrees of freedom says the law does not fit the curve's shape.
+    public var chiSquare: Double
+    public var degreesOfFreedom: Int
+
+    public init(model: Model, rate: Double, rateLow: Double, rateHigh: Double, logScale: Double,
+                points: Int, confidence: Double, method: Method = .covariance, n: [Int] = [],
+                chiSquare: Double = .nan, degreesOfFreedom: Int = 0) {
+        self.model = model
+        self.rate = rate
+        self.rateLow = rateLow
+        self.rateHigh = rateHigh
+        self.logScale = logScale
+        self.points = points
+        self.confidence = confidence
+        self.method = method
+        self.n = n
+        self.chiSquare = chiSquare
+        self.degreesOfFreedom = degreesOfFreedom
+    }
 
     public func predict(n: Double) -> Double {
         switch model {
@@ -27,56 +60,172 @@ public struct DecayFit: Sendable, Codable, Equatable {
         case .polynomial: return exp(logScale - rate * log(n))
         }
     }
+
+    /// The abscissa of the law: n (exponential) or log n (polynomial).
+    public static func abscissa(_ model: Model, _ n: Int) -> Double {
+        model == .exponential ? Double(n) : log(Double(n))
+    }
 }
 
-/// Weighted least squares on log R, each point weighted by the inverse variance of its log
-/// mean (delta method, (se/mean)²). The slope's interval uses Student's t with k − 2 degrees
-/// of freedom and is widened by the root of the reduced χ² when the law fits worse than the
-/// error bars say, so a wrong model shows up as a wide interval rather than a false precision.
+/// Fits a decay law to log R by generalized least squares.
+///
+/// The means of one curve are computed on nested prefixes of the same trials, so they are
+/// correlated; `covariance` is the covariance matrix of the means (the trials' sample
+/// co-moments over N trials, divided by N). By the delta method log m_i has covariance
+/// V_ij = Σ_ij / (m_i m_j), and β = (XᵀV⁻¹X)⁻¹XᵀV⁻¹ log m with covariance (XᵀV⁻¹X)⁻¹; the rate's
+/// interval is ±t_{N−1}·se. Its target is the slope that the same weighting gives on the exact
+/// expectations log E[R_n] (the best law on this grid, whether or not the curve is exactly one).
+///
+/// The fit uses the points before the first n whose mean is not positive (past it the curve is
+/// below the run's resolution, and a later positive mean would be chosen by chance) that have a
+/// relative standard error of at most `maximumRelativeError` (the delta method needs the log of
+/// a mean to be close to linear in the mean; a heavy-tailed point whose estimate rests on a few
+/// draws is left out rather than ending the curve).
 public enum DecayFitter {
+    public static let maximumRelativeError = 0.25
+    public static let minimumPoints = 3
+
+    /// Why no fit was possible, in words for the verdict.
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case tooFewPoints(usable: Int)
+        case singularCovariance
+
+        public var description: String {
+            switch self {
+            case .tooFewPoints(let usable):
+                return "only \(usable) n (before the first zero mean) with a positive mean of relative standard error ≤ \(DecayFitter.maximumRelativeError); a fit needs \(DecayFitter.minimumPoints)"
+            case .singularCovariance:
+                return "the covariance of the curve's points is singular (too few trials for the number of points, or a point without spread)"
+            }
+        }
+    }
+
+    /// - Parameters:
+    ///   - covariance: k×k covariance of the k means (row-major, k = n.count).
+    ///   - trials: number of trials behind the means (for Student's t; N − 1 degrees of freedom).
     public static func fit(
-        _ model: DecayFit.Model, n: [Int], mean: [Double], standardError: [Double],
+        _ model: DecayFit.Model, n: [Int], mean: [Double], covariance: [Double], trials: Int,
         confidence: Double = 0.95
-    ) -> DecayFit? {
-        precondition(n.count == mean.count && n.count == standardError.count, "fit: lengths differ")
+    ) -> Result<DecayFit, Failure> {
+        let k = n.count
+        precondition(mean.count == k && covariance.count == k * k, "fit: lengths differ")
         precondition(confidence > 0 && confidence < 1, "fit: confidence must lie in (0, 1)")
-        var xs: [Double] = []
-        var ys: [Double] = []
-        var ws: [Double] = []
-        for i in n.indices where mean[i] > 0 && mean[i].isFinite && n[i] > 0 {
-            let x = model == .exponential ? Double(n[i]) : log(Double(n[i]))
-            let relative = standardError[i] / mean[i]
-            // A point whose draws were all equal has no spread; give it the weight of a 0.1%
-            // relative error instead of an infinite one.
-            let variance = max(relative * relative, 1e-6)
-            xs.append(x)
-            ys.append(log(mean[i]))
-            ws.append(1 / variance)
+        let used = usablePoints(n: n, mean: mean, variance: (0..<k).map { covariance[$0 * k + $0] })
+        let m = used.count
+        guard m >= minimumPoints, trials >= 2 else { return .failure(.tooFewPoints(usable: m)) }
+        var v = [Double](repeating: 0, count: m * m)
+        for (a, i) in used.enumerated() {
+            for (b, j) in used.enumerated() { v[a * m + b] = covariance[i * k + j] / (mean[i] * mean[j]) }
         }
+        let xs = used.map { DecayFit.abscissa(model, n[$0]) }
+        let ys = used.map { log(mean[$0]) }
+        guard let solution = generalizedLeastSquares(xs: xs, ys: ys, covariance: v) else {
+            return .failure(.singularCovariance)
+        }
+        let t = SpecialFunctions.studentTQuantile(0.5 + confidence / 2, degreesOfFreedom: Double(trials - 1))
+        let rate = -solution.slope
+        let half = t * solution.slopeVariance.squareRoot()
+        return .success(DecayFit(model: model, rate: rate, rateLow: rate - half, rateHigh: rate + half,
+                                 logScale: solution.intercept, points: m, confidence: confidence,
+                                 method: .covariance, n: used.map { n[$0] },
+                                 chiSquare: solution.chiSquare, degreesOfFreedom: m - 2))
+    }
+
+    /// The same law with each point weighted by its own variance only, as if the points were
+    /// independent; the comparison the covariance fit is measured against.
+    public static func fitIndependent(
+        _ model: DecayFit.Model, n: [Int], mean: [Double], standardError: [Double], trials: Int,
+        confidence: Double = 0.95
+    ) -> Result<DecayFit, Failure> {
+        let k = n.count
+        var covariance = [Double](repeating: 0, count: k * k)
+        for i in 0..<k { covariance[i * k + i] = standardError[i] * standardError[i] }
+        return fit(model, n: n, mean: mean, covariance: covariance, trials: trials, confidence: confidence)
+            .map { var f = $0; f.method = .independent; return f }
+    }
+
+    /// Indices of the points a fit uses: before the first non-positive mean, those with a
+    /// finite mean and a small enough relative error.
+    static func usablePoints(n: [Int], mean: [Double], variance: [Double]) -> [Int] {
+        var used: [Int] = []
+        for i in n.indices {
+            guard mean[i] > 0, mean[i].isFinite else { break }
+            if n[i] > 0, variance[i] >= 0, variance[i].isFinite,
+               variance[i].squareRoot() <= maximumRelativeError * mean[i] {
+                used.append(i)
+            }
+        }
+        return used
+    }
+
+    struct Solution {
+        var intercept: Double
+        var slope: Double
+        var slopeVariance: Double
+        var chiSquare: Double
+    }
+
+    /// β = (XᵀV⁻¹X)⁻¹XᵀV⁻¹y for the design X = [1, x]; nil when V is not positive definite.
+    static func generalizedLeastSquares(xs: [Double], ys: [Double], covariance v: [Double]) -> Solution? {
         let k = xs.count
-        guard k >= 3 else { return nil }
-        let sw = ws.reduce(0, +)
-        let xBar = zip(ws, xs).map(*).reduce(0, +) / sw
-        let yBar = zip(ws, ys).map(*).reduce(0, +) / sw
-        var sxx = 0.0, sxy = 0.0
-        for i in 0..<k {
-            sxx += ws[i] * (xs[i] - xBar) * (xs[i] - xBar)
-            sxy += ws[i] * (xs[i] - xBar) * (ys[i] - yBar)
-        }
-        guard sxx > 0 else { return nil }
-        let slope = sxy / sxx
-        let intercept = yBar - slope * xBar
+        guard let l = cholesky(v, k) else { return nil }
+        // Whiten: L⁻¹·[1, x, y], then ordinary least squares on the whitened columns.
+        let ones = forwardSubstitute(l, k, [Double](repeating: 1, count: k))
+        let x = forwardSubstitute(l, k, xs)
+        let y = forwardSubstitute(l, k, ys)
+        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        let a11 = dot(ones, ones), a12 = dot(ones, x), a22 = dot(x, x)
+        let b1 = dot(ones, y), b2 = dot(x, y)
+        let det = a11 * a22 - a12 * a12
+        guard det > 0, det.isFinite else { return nil }
+        let intercept = (a22 * b1 - a12 * b2) / det
+        let slope = (a11 * b2 - a12 * b1) / det
         var chi2 = 0.0
         for i in 0..<k {
-            let r = ys[i] - (intercept + slope * xs[i])
-            chi2 += ws[i] * r * r
+            let r = y[i] - intercept * ones[i] - slope * x[i]
+            chi2 += r * r
         }
-        let dof = Double(k - 2)
-        let inflation = max(1, chi2 / dof)
-        let se = (inflation / sxx).squareRoot()
-        let t = SpecialFunctions.studentTQuantile(0.5 + confidence / 2, degreesOfFreedom: dof)
-        let rate = -slope
-        return DecayFit(model: model, rate: rate, rateLow: rate - t * se, rateHigh: rate + t * se,
-                        logScale: intercept, points: k, confidence: confidence)
+        return Solution(intercept: intercept, slope: slope, slopeVariance: a11 / det, chiSquare: chi2)
+    }
+
+    /// Lower Cholesky factor of a k×k row-major matrix; nil unless positive definite.
+    static func cholesky(_ a: [Double], _ k: Int) -> [Double]? {
+        var l = [Double](repeating: 0, count: k * k)
+        for j in 0..<k {
+            var d = a[j * k + j]
+            for p in 0..<j { d -= l[j * k + p] * l[j * k + p] }
+            // Relative pivot test: a pivot lost to cancellation means V is (near) singular.
+            guard d > 1e-13 * abs(a[j * k + j]), d.isFinite, d > 0 else { return nil }
+            let ljj = d.squareRoot()
+            l[j * k + j] = ljj
+            for i in (j + 1)..<max(j + 1, k) {
+                var s = a[i * k + j]
+                for p in 0..<j { s -= l[i * k + p] * l[j * k + p] }
+                l[i * k + j] = s / ljj
+            }
+        }
+        return l
+    }
+
+    static func forwardSubstitute(_ l: [Double], _ k: Int, _ b: [Double]) -> [Double] {
+        var x = b
+        for i in 0..<k {
+            var s = x[i]
+            for p in 0..<i { s -= l[i * k + p] * x[p] }
+            x[i] = s / l[i * k + i]
+        }
+        return x
+    }
+
+    /// Ordinary least-squares slope of y on x (the bound's own rate on the fit's grid).
+    public static func slope(xs: [Double], ys: [Double]) -> Double {
+        let k = Double(xs.count)
+        let xBar = xs.reduce(0, +) / k, yBar = ys.reduce(0, +) / k
+        var sxx = 0.0, sxy = 0.0
+        for i in xs.indices {
+            sxx += (xs[i] - xBar) * (xs[i] - xBar)
+            sxy += (xs[i] - xBar) * (ys[i] - yBar)
+        }
+        return sxy / sxx
     }
 }

@@ -20,6 +20,9 @@ public enum ReportPage {
     public static func build(_ content: ReportContent) -> Built {
         let summary = content.summary
         let held = summary.verdicts.filter(\.holds).count
+        let unexpected = summary.verdicts.filter(\.isUnexpected).count
+        let undecided = summary.verdicts.filter { $0.status == .inconclusive }.count
+        let failed = summary.verdicts.filter { $0.status == .fails }.count
         var figures: [(name: String, svg: String)] = []
         var usedNames: Set<String> = []
 
@@ -33,8 +36,9 @@ public enum ReportPage {
             h += "This run was stopped before the end and not resumed; the curves and verdicts below come from the last checkpoint "
             h += "of each experiment and are provisional. \(Markup.escape(partial))</div>\n"
         }
-        h += "<p id=\"verdict-count\" class=\"\(held == summary.verdicts.count ? "all-hold" : "some-fail")\">"
-        h += "\(held) of \(summary.verdicts.count) verdicts hold</p>\n</header>\n"
+        h += "<p id=\"verdict-count\" class=\"\(unexpected == 0 && undecided == 0 ? "all-hold" : "some-fail")\">"
+        h += "\(summary.verdicts.count) verdicts: \(held) hold, \(failed) fail, \(undecided) inconclusive; "
+        h += unexpected == 0 ? "all as expected</p>\n</header>\n" : "\(unexpected) not as expected</p>\n</header>\n"
 
         // Run metadata.
         h += "<section id=\"metadata\">\n<h2>Run</h2>\n<table class=\"metadata\">\n"
@@ -50,12 +54,15 @@ public enum ReportPage {
             meta("Wall time", "wall-time", "\(Markup.number(total)) s")
         }
         h += "</table>\n"
-        h += "<table class=\"experiments\">\n<thead><tr><th>Experiment</th><th>Seed</th><th>Trials</th><th>Status</th><th>Seconds</th><th>Parallel efficiency</th></tr></thead>\n<tbody>\n"
+        h += "<table class=\"experiments\">\n<thead><tr><th>Experiment</th><th>Seed</th><th>Trials</th><th>Status</th><th>Stop reason</th><th>Target met</th><th>Seconds</th><th>Parallel efficiency</th></tr></thead>\n<tbody>\n"
         for e in content.experiments {
             let t = { (key: String) in summary.timings["\(e.name).\(key)"].map(Markup.number) ?? "—" }
             h += "<tr class=\"experiment-row\" data-experiment=\"\(Markup.escape(e.name))\"><td>\(Markup.escape(e.name))</td>"
             h += "<td>\(e.seed.map(String.init) ?? "—")</td><td class=\"trials\">\(e.trials.map(String.init) ?? "—")</td>"
             h += "<td class=\"\(e.isComplete ? "complete" : "incomplete")\">\(Markup.escape(e.status))</td>"
+            let stop = summary.experiments[e.name]
+            h += "<td class=\"stop-reason\">\(Markup.escape(stop?.stopReason ?? "—"))</td>"
+            h += "<td class=\"target-met\">\(stop.map { $0.targetMet.map { $0 ? "yes" : "no" } ?? "no target" } ?? "—")</td>"
             h += "<td>\(t("seconds"))</td><td>\(t("efficiency"))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"
@@ -104,13 +111,14 @@ public enum ReportPage {
         }
         h += "<table class=\"verdicts\">\n<thead><tr><th>Experiment</th><th>Student</th><th>Claim</th><th>Result</th><th>Numbers</th><th>Detail</th></tr></thead>\n<tbody>\n"
         for v in summary.verdicts {
-            h += "<tr class=\"verdict \(v.holds ? "holds" : "fails")\" data-experiment=\"\(Markup.escape(v.experiment))\" data-claim=\"\(Markup.escape(v.claim))\">"
+            h += "<tr class=\"verdict \(v.status.rawValue)\(v.isUnexpected ? " unexpected" : "")\" data-experiment=\"\(Markup.escape(v.experiment))\" data-claim=\"\(Markup.escape(v.claim))\">"
             h += "<td>\(Markup.escape(v.experiment))</td><td>\(Markup.escape(v.student ?? "—"))</td>"
-            h += "<td class=\"claim\">\(Markup.escape(v.claim))</td><td class=\"result\">\(v.holds ? "✓ holds" : "✗ fails")</td><td><ul class=\"numbers\">"
+            h += "<td class=\"claim\">\(Markup.escape(v.claim))</td><td class=\"result\">\(Self.statusText(v))</td><td><ul class=\"numbers\">"
             for key in v.numbers.keys.sorted() {
                 h += "<li><span class=\"key\">\(Markup.escape(key))</span> = <span class=\"value\">\(Markup.number(v.numbers[key]!))</span></li>"
             }
-            h += "</ul></td><td class=\"detail\">\(Markup.escape(v.detail))</td></tr>\n"
+            h += "</ul></td><td class=\"detail\">\(Markup.escape(v.detail))"
+            h += "<p class=\"rule\">Rule: \(Markup.escape(v.rule))</p></td></tr>\n"
         }
         if summary.verdicts.isEmpty {
             h += "<tr><td colspan=\"6\">No verdicts.</td></tr>\n"
@@ -120,6 +128,17 @@ public enum ReportPage {
         h += content.partial != nil ? "checkpoints/ (resume with kdmc run … --resume)" : "curves.csv, summary.json"
         h += " and \(figuresFolder)/.</footer>\n</body>\n</html>\n"
         return Built(html: h, figures: figures)
+    }
+
+    /// The result cell: the status, and the expectation when it is not "holds" or not met.
+    static func statusText(_ v: Verdict) -> String {
+        let mark = switch v.status {
+        case .holds: "✓ holds"
+        case .fails: "✗ fails"
+        case .inconclusive: "? inconclusive"
+        }
+        if v.status != v.expected { return "\(mark) (expected \(v.expected.rawValue))" }
+        return v.expected == .holds ? mark : "\(mark) (as expected)"
     }
 
     static let style = """
@@ -133,6 +152,8 @@ public enum ReportPage {
     th { background: #f3f3f3; }
     tr.holds .result { color: #1b6e1b; font-weight: bold; }
     tr.fails .result { color: #a11; font-weight: bold; }
+    tr.inconclusive .result { color: #a15c00; font-weight: bold; }
+    p.rule { font-size: 0.85em; color: #555; margin: 0.3em 0 0; }
     td.incomplete { color: #a15c00; font-weight: bold; }
     ul.numbers { margin: 0; padding-left: 1.1em; font-family: monospace; font-size: 0.9em; }
     figure { margin: 0.5em 0; } figcaption { font-size: 0.9em; color: #444; }

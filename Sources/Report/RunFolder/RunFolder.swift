@@ -160,6 +160,7 @@ public enum RunFolder {
         var trials: [String: Int] = [:]
         var experiments: [ReportContent.Experiment] = []
         var sweepPoints: [SweepAnalysis.PointResult] = []
+        var stops: [String: SummaryDocument.Stop] = [:]
         for (spec, name) in zip(suite.points, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
             let store = CheckpointStore(path: path)
@@ -213,9 +214,17 @@ public enum RunFolder {
                                      confidence: spec.confidence, trials: statistics.trials, status: status,
                                      isComplete: complete))
             trials[spec.name] = statistics.trials
+            var stop: (reason: String, targetMet: Bool?) = ("signal", nil)
+            if complete, let plan = try? StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize),
+               let reason = plan.decision(after: statistics, critical: &critical) {
+                stop = ExperimentResult.stop(reason)
+            } else if case .sequential = setup.stopping {
+                stop.targetMet = false
+            }
             let result = ExperimentResult(
-                trial: trial, intervals: intervals, stopReason: complete ? status : "interrupted",
-                timing: nil)
+                trial: trial, intervals: intervals, groups: statistics.groups, stopReason: stop.reason,
+                targetMet: stop.targetMet, timing: nil)
+            stops[spec.name] = SummaryDocument.Stop(stopReason: stop.reason, targetMet: stop.targetMet)
             let experimentRows = ExperimentAnalysis.rows(result)
             let experimentFits = ExperimentAnalysis.fits(result)
             let experimentVerdicts = ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
@@ -228,10 +237,11 @@ public enum RunFolder {
             }
         }
         let sweeps = SweepAnalysis.summaries(sweepPoints, specs: suite.experiments)
+        verdicts += SweepAnalysis.verdicts(sweeps, specs: suite.experiments)
         let summary = SummaryDocument(
             version: manifest.version, seed: suite.points.first?.seed ?? 0, ranks: manifest.ranks,
             trials: trials, partial: true, configuration: manifest.configuration, fits: fits, verdicts: verdicts,
-            timings: [:], sweeps: sweeps.isEmpty ? nil : sweeps)
+            timings: [:], experiments: stops, sweeps: sweeps.isEmpty ? nil : sweeps)
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
             suite: suite.name, summary: summary, rows: rows, experiments: experiments,

@@ -1,4 +1,6 @@
 import Distillation
+import Numerics
+import Experiments
 import Foundation
 import MonteCarlo
 
@@ -146,8 +148,27 @@ public enum SweepAnalysis {
         }
     }
 
-    /// The point's own verdict as one of the three outcomes.
-    static func status(_ v: Verdict) -> VerdictStatus { v.holds ? .holds : .fails }
+    /// The point's own verdict.
+    static func status(_ v: Verdict) -> VerdictStatus { v.status }
+
+    /// The across-sweep verdicts as verdicts of the run (verdict table, summary.json's
+    /// `"verdicts"`, exit status), each expected as the sweep's experiment says in `"expect"`.
+    public static func verdicts(_ summaries: [SweepSummary], specs: [ExperimentSpec]) -> [Verdict] {
+        summaries.flatMap { summary -> [Verdict] in
+            let expect = specs.first { $0.name == summary.sweep }?.expect ?? [:]
+            return summary.trends.map { t in
+                var numbers: [String: Double] = ["resolution": t.resolution, "points": Double(t.points),
+                                                 "points_on_axis": Double(t.total)]
+                if let slope = t.slope, let low = t.slopeLow, let high = t.slopeHigh {
+                    numbers["slope"] = slope
+                    numbers["slope_low"] = low
+                    numbers["slope_high"] = high
+                }
+                return Verdict(claim: t.claim, experiment: t.experiment, student: t.student, status: t.status,
+                               numbers: numbers, detail: t.detail, rule: t.rule)
+            }.expecting(expect)
+        }
+    }
 
     /// Groups point results by sweep, in the order of `specs` (the file's experiments).
     public static func summaries(_ points: [PointResult], specs: [ExperimentSpec]) -> [SweepSummary] {
