@@ -54,7 +54,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo", "MPI", "Numerics"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "MonteCarlo", "Distillation", "LinearAlgebra"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "MonteCarlo"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "MonteCarlo", "Numerics", "Distillation"]),
         // The malformed-experiment corpus is read from disk by path, not bundled.
         .testTarget(name: "kdmcTests", dependencies: ["Commands", "Experiments", "MonteCarlo", "Distillation"], exclude: ["Malformed"]),
     ],

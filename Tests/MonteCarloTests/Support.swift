@@ -31,12 +31,14 @@ enum Support {
     }
 
     static func bits(_ stats: MergedStatistics) -> [UInt64] {
-        let points: [UInt64] = stats.points.flatMap { [UInt64($0.count), UInt64($0.missing), $0.mean.bitPattern, $0.m2.bitPattern] }
-        let groups: [UInt64] = stats.groups.flatMap { g -> [UInt64] in
-            let counts: [UInt64] = [UInt64(g.count), UInt64(g.skipped)]
-            return counts + g.mean.map(\.bitPattern) + g.comoments.map(\.bitPattern)
+        var out: [UInt64] = stats.points.flatMap { [UInt64($0.count), UInt64($0.missing), $0.mean.bitPattern, $0.m2.bitPattern] }
+        out.append(UInt64(stats.blockCount))
+        for g in stats.groups {
+            out += [UInt64(g.count), UInt64(g.skipped)]
+            out += g.mean.map(\.bitPattern)
+            out += g.comoments.map(\.bitPattern)
         }
-        return points + [UInt64(stats.blockCount)] + groups
+        return out
     }
 
     /// Covariance groups of the test runs: one without NaN, one with point 4 (NaN on every

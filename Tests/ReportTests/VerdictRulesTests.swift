@@ -136,7 +136,7 @@ import Testing
         let noFit = VerdictRules.decayRate(claim: "C1", experiment: "e", student: "s", model: .exponential,
                                            fit: .failure(.tooFewPoints(usable: 1)), predicted: 0.1, threshold: 0.1)
         #expect(noFit.status == .inconclusive)
-        #expect(noFit.detail.contains("only 1 leading n"))
+        #expect(noFit.detail.contains("only 1 n"))
     }
 
     @Test func softVersusHardHasThreeOutcomes() throws {

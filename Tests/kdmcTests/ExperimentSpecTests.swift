@@ -252,3 +252,51 @@ private extension JSONPath.Component {
         #expect(MemoryBudget(physicalBytes: 8_000, ranksOnNode: 0).ranksOnNode == 1)
     }
 }
+
+/// `"expect"` and an explicit teacher direction (README "Verdicts", docs/EXPERIMENT-SCHEMA.md).
+@Suite struct ExpectationAndTeacherDirectionTests {
+    @Test func bothReadBackAndRoundTrip() throws {
+        let text = """
+        {"name": "blobs", "geometry": {"kind": "mixture", "weights": [0.5, 0.5], "means": [[1, 0, 0], [-1, 0, 0]], "stds": [0.1, 0.1]},
+         "d": 3, "n": [1, 2], "students": ["linear"], "teacher": {"direction": [0.8, 1, 0.76]}, "expect": {"M3": "fails", "C1": "inconclusive"}}
+        """
+        let suite = try TestFiles.validator.validate(data: Data(text.utf8))
+        let e = try #require(suite.experiments.first)
+        #expect(e.teacher.direction == .vector([0.8, 1, 0.76]))
+        #expect(e.expect == ["M3": .fails, "C1": .inconclusive])
+        let back = try JSONDecoder().decode(ExperimentSuite.self, from: try JSONEncoder().encode(suite))
+        #expect(back == suite)
+        // Without "expect" every claim is expected to hold.
+        #expect(try TestFiles.validator.validate(data: Data(ExperimentDefaultTests.minimal.utf8)).experiments[0].expect.isEmpty)
+    }
+
+    /// The problems the validator finds in a file's text (none when it is valid).
+    static func problems(_ text: String) -> [ExperimentProblem] {
+        do {
+            _ = try TestFiles.validator.validate(data: Data(text.utf8), baseDirectory: TestFiles.presets)
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test func badValuesAreNamed() throws {
+        let text = """
+        {"suite": "bad", "experiments": [
+         {"name": "a", "geometry": "gaussian", "d": 3, "n": [1], "students": ["linear"], "teacher": {"direction": [0, 0, 0]}, "expect": {"M4": "fails", "M3": "maybe"}},
+         {"name": "b", "geometry": "gaussian", "d": 3, "n": [1], "students": ["linear"], "teacher": {"direction": [1, 2]}},
+         {"name": "c", "geometry": {"kind": "dataset", "file": "../data/digits01.csv", "label_column": "label"}, "d": 64, "n": [1], "students": ["linear"], "teacher": {"direction": "sideways"}}
+        ]}
+        """
+        let found = Dictionary(Self.problems(text).map { ($0.path.description, $0.message) }, uniquingKeysWith: { $0 + " | " + $1 })
+        #expect(found["experiments[0].teacher.direction"]?.contains("all entries are 0") == true)
+        #expect(found["experiments[0].expect.M4"]?.contains("unknown claim \"M4\"") == true)
+        #expect(found["experiments[0].expect.M3"]?.contains("unknown expected status \"maybe\"; known values: holds, fails, inconclusive") == true)
+        #expect(found["experiments[1].teacher.direction"]?.contains("give d = 3") == true)
+        #expect(found["experiments[2].teacher.direction"]?.contains("\"axis\", \"random\" or a list of d numbers") == true)
+        let dataset = """
+        {"name": "c", "geometry": {"kind": "dataset", "file": "../data/digits01.csv", "label_column": "label"}, "d": 64, "n": [1], "students": ["linear"], "teacher": {"direction": [\(Array(repeating: "1", count: 64).joined(separator: ", "))]}}
+        """
+        #expect(Self.problems(dataset).contains { $0.path.description == "teacher.direction" && $0.message.contains("its own teacher") })
+    }
+}

@@ -17,10 +17,10 @@ import Testing
         var trials: [String: Int]
     }
 
-    func run(_ preset: String, _ options: [String] = []) throws -> Summary {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-preset-\(preset)-\(UUID().uuidString)")
+    func run(_ preset: String, _ options: [String] = [], status: Int32 = 0) throws -> Summary {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-preset-\(UUID().uuidString)")
         let result = try kdmc(["run", preset, "--out", out.path] + options)
-        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.status == status, "\(result.stderr)")
         defer { try? FileManager.default.removeItem(at: out) }
         return try JSONDecoder().decode(Summary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
     }
@@ -60,5 +60,26 @@ import Testing
         #expect(!summary.verdicts.contains { $0.claim == "C2" })
         #expect(summary.verdicts.contains { $0.claim == "L1" })
         for verdict in summary.verdicts { #expect(verdict.holds, "\(verdict.claim): \(verdict.detail)") }
+    }
+
+    /// THEORY.md §5: on a symmetric mixture of tight blobs in d = 3 the expected risk grows
+    /// from n = 1 to n = 2, so M3 fails while M1 and M2 (pathwise) hold. The preset expects
+    /// that failure and exits 0; the same file without its "expect" exits 4.
+    @Test func theMixtureCounterexampleFailsM3AsItExpects() throws {
+        let summary = try run("mixture-counterexample", ["--trials", "64"])
+        let m3 = try #require(summary.verdicts.first { $0.claim == "M3" })
+        #expect(m3.status == "fails", "\(m3.detail)")
+        for claim in ["M1", "M2", "B", "identification"] {
+            let v = try #require(summary.verdicts.first { $0.claim == claim })
+            #expect(v.holds, "\(claim): \(v.detail)")
+        }
+        let text = try String(contentsOf: TestFiles.presets.appendingPathComponent("mixture-counterexample.json"), encoding: .utf8)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object.removeValue(forKey: "expect") != nil)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-no-expect-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: object).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let unexpected = try run(file.path, ["--trials", "64"], status: 4)
+        #expect(unexpected.verdicts.first { $0.claim == "M3" }?.status == "fails")
     }
 }

@@ -231,7 +231,7 @@ extension SpecReader {
                 ok = false
                 continue
             }
-            if let outcome = choice(f.values[key]!, p.appending(key), name: "the expected status of \(key)", as: ExpectedOutcome.self) {
+            if let outcome = choice(f.values[key]!, p.appending(key), name: "expected status", as: ExpectedOutcome.self) {
                 out[key] = outcome
             } else {
                 ok = false

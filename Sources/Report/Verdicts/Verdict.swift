@@ -1,5 +1,4 @@
 import Experiments
-import MonteCarlo
 
 /// The outcome of judging one claim on a run's own intervals (docs/THEORY.md §8).
 public enum VerdictStatus: String, Sendable, Codable, CaseIterable {
