@@ -68,6 +68,17 @@ import Testing
         #expect(csv[4].hasPrefix("across,drift,drift,C2-vs-d,linear,,,,,,,") && csv[4].hasSuffix(",0,0.05,3,holds"))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("figures/sweep-drift.svg").path))
 
+        // kdmc report rebuilds the same page and sweep figure from curves.csv and summary.json.
+        let page = out.appendingPathComponent("report.html")
+        let figure = out.appendingPathComponent("figures/sweep-drift.svg")
+        let written = try Data(contentsOf: page), writtenFigure = try Data(contentsOf: figure)
+        try FileManager.default.removeItem(at: page)
+        try FileManager.default.removeItem(at: out.appendingPathComponent("figures"))
+        let rebuilt = try kdmc(["report", out.path])
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        #expect(try Data(contentsOf: page) == written)
+        #expect(try Data(contentsOf: figure) == writtenFigure)
+
         // The point d = 10^4 run alone, under its own name, with the seed the sweep gave it.
         let folder = out.deletingLastPathComponent()
         let alone = folder.appendingPathComponent("alone.json")
