@@ -1,8 +1,8 @@
 import Foundation
 import Report
 
-/// The sweeps' part of the end-of-run summary: each point's fitted rate, then the across-sweep
-/// verdicts.
+/// The sweeps' part of the end-of-run summary: each point's fitted rate and, in one line, the
+/// across-sweep verdicts (listed in full with the run's other verdicts).
 enum SweepTable {
     static func render(_ sweeps: [SweepSummary]) -> String {
         var lines: [String] = []
@@ -17,9 +17,8 @@ enum SweepTable {
                 let predicted = row.predicted.map { String(format: "%.4g", $0) } ?? "—"
                 lines.append("  \(row.claim) \(label.padding(toLength: 24, withPad: " ", startingAt: 0)) fitted \(fitted), predicted \(predicted): \(row.status.rawValue)")
             }
-            for trend in sweep.trends {
-                let word = trend.status == .holds ? "holds       " : (trend.status == .fails ? "FAILS       " : "INCONCLUSIVE")
-                lines.append("  \(word) \(trend.claim.padding(toLength: 15, withPad: " ", startingAt: 0)) \(trend.experiment): \(trend.detail)")
+            if !sweep.trends.isEmpty {
+                lines.append("  across the sweep: \(sweep.trends.map { "\($0.claim) \($0.experiment) \($0.status.rawValue)" }.joined(separator: "; ")) (details in the verdicts above)")
             }
         }
         lines.append("sweeps: sweeps.csv beside curves.csv")
