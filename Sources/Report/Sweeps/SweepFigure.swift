@@ -89,7 +89,10 @@ public enum SweepFigure {
         let names = summary.points.map(\.experiment)
         let mine = rows.filter { names.contains($0.experiment) }
         let positive = mine.filter { $0.mean > 0 && $0.mean.isFinite }
-        if let xAxis = LogAxis(covering: positive.map { Double($0.n) }), let yAxis = LogAxis(covering: positive.map(\.mean)) {
+        // All points' curves, however many decades apart (κ = 4 at large d lies far below κ = 1).
+        let means = positive.map(\.mean)
+        if let xAxis = LogAxis(covering: positive.map { Double($0.n) }), let top = means.max(), let bottom = means.min(),
+           let yAxis = bottom < top / 10 ? LogAxis(low: bottom / pow(10, 0.1), high: top * pow(10, 0.1)) : LogAxis(covering: means) {
             let frame = PanelFrame(x: PanelAxis(log: xAxis), y: PanelAxis(log: yAxis), left: curvesLeft, right: curvesRight)
             body += frame.axes(xLabel: "n (log scale)", yLabel: "transfer risk (log scale)")
             var students: [String] = []
@@ -200,7 +203,16 @@ struct PanelAxis {
     }
 
     var ticks: [(value: Double, label: String?)] {
-        if let log { return log.ticks.map { ($0.value, $0.label) } }
+        if let log {
+            // Over many decades, label every k-th decade only (and drop the minor ticks).
+            let decades = log10(log.high / log.low)
+            guard decades > 9 else { return log.ticks.map { ($0.value, $0.label) } }
+            let step = Int((decades / 8).rounded(.up))
+            return log.ticks.filter(\.isMajor).map { tick in
+                let exponent = Int(log10(tick.value).rounded())
+                return (tick.value, exponent % step == 0 ? tick.label : nil)
+            }
+        }
         let raw = (high - low) / 5
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
