@@ -1,4 +1,5 @@
 import Foundation
+import Experiments
 import MonteCarlo
 import Testing
 @testable import Report
@@ -148,6 +149,10 @@ import Testing
         #expect(worse.status == .fails)
         let tie = try #require(VerdictRules.softVersusHard(experiment: "e", [better, step("n 10", 0.0, se: 0.01)]))
         #expect(tie.status == .inconclusive)
+        // Soft worse in no trial (hard labels misclassify a little, soft labels nothing):
+        // the interval reaches above 0, the draws do not.
+        let neverWorse = try #require(VerdictRules.softVersusHard(experiment: "e", [step("n 80", -4e-4, se: 2e-4, increasing: 0)]))
+        #expect(neverWorse.status == .holds)
         // n = 1: both students lie along x_1; a difference of rounding size is neither side.
         let rounding = try #require(VerdictRules.softVersusHard(experiment: "e", [
             step("n 1", 3e-17, se: 1e-17), step("n 2", -3e-17, se: 1e-17)]))
@@ -173,24 +178,41 @@ import Testing
         #expect([verdict("C1", .holds)].expecting(["C1": .inconclusive]).exitStatus == 4)
     }
 
-    @Test func summaryEncodesStatusNonFiniteNumbersAndSortsKeys() throws {
-        let verdict = Verdict(claim: "B", experiment: "e", holds: true, numbers: ["z": .infinity, "a": .nan], detail: "d", rule: "r")
-        let doc = SummaryDocument(version: "0", seed: 7, ranks: 2, trials: ["e": 10], partial: false,
-                                  configuration: "{}", fits: [], verdicts: [verdict], timings: [:],
-                                  experiments: ["e": .init(stopReason: "trials", targetMet: nil)])
-        let text = String(decoding: try doc.encoded(), as: UTF8.self)
-        #expect(text.contains("\"inf\""))
+    /// JSON has no NaN or infinity: such a number is written as null (never a string), reads
+    /// back as NaN, and keys come out sorted. The configuration's own nulls stay nulls.
+    @Test func summaryWritesNonFiniteNumbersAsNullAndSortsKeys() throws {
+        let verdict = Verdict(claim: "B", experiment: "e", holds: true, numbers: ["z": .infinity, "a": .nan, "m": 0.5], detail: "d", rule: "r")
+        let doc = SummaryDocument(version: "0", ranks: 2, partial: false,
+                                  configuration: .object(["suite": .string("s"), "memo": .null]),
+                                  experiments: ["e": .init(seed: 7, trials: 64, trialsRequested: 50, trialsPlanned: 64,
+                                                      blockSize: 64, confidence: 0.95, stopReason: "fixedCountReached",
+                                                      sampler: "gram")],
+                                  fits: [], verdicts: [verdict], timings: [:])
+        let data = try doc.encoded()
+        let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"status\" : \"holds\""))
         #expect(text.contains("\"rule\" : \"r\""))
-        #expect(text.contains("\"stop_reason\" : \"trials\""))
+        #expect(text.contains("\"expected\" : \"holds\""))
+        // Without a CI target, target_met is written, as null.
         #expect(text.contains("\"target_met\" : null"))
+        #expect(!text.contains("nan") && !text.contains("inf\""))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let numbers = try #require(((object["verdicts"] as? [[String: Any]])?.first)?["numbers"] as? [String: Any])
+        #expect(numbers["a"] is NSNull && numbers["z"] is NSNull)
+        #expect((numbers["m"] as? NSNumber)?.doubleValue == 0.5)
+        #expect(object["schema_version"] as? Int == SummaryDocument.schemaVersion)
+        #expect((object["configuration"] as? [String: Any])?["suite"] as? String == "s")
         let a = try #require(text.range(of: "\"a\""))
         let z = try #require(text.range(of: "\"z\""))
         #expect(a.lowerBound < z.lowerBound)
-        let back = try SummaryDocument.decode(try doc.encoded())
-        #expect(back.verdicts[0].numbers["z"] == .infinity)
+        let back = try SummaryDocument.decode(data)
+        #expect(back.verdicts[0].numbers["z"]?.isNaN == true)
         #expect(back.verdicts[0].numbers["a"]?.isNaN == true)
         #expect(back.verdicts[0].status == .holds)
         #expect(back.experiments["e"]?.targetMet == nil)
+        #expect(back.verdicts[0].numbers["m"] == 0.5)
+        #expect(back.configuration == .object(["suite": .string("s"), "memo": .null]))
+        #expect(back.experiments == doc.experiments)
+        #expect(back.trials == ["e": 64])
     }
 }

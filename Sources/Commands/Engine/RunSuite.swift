@@ -44,17 +44,26 @@ struct SuiteRunner {
         let baseDirectory = settings.experimentFile.deletingLastPathComponent()
         // Build every experiment first: a setup problem stops the run before any trial.
         let trials = try suite.points.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
-        if collective.isRoot { try prepareFolder() }
+        if collective.isRoot {
+            try prepareFolder()
+            for spec in suite.points {
+                if let notice = TrialRounding(spec).notice(experiment: spec.name) { Diagnostics.line("kdmc: note: " + notice) }
+            }
+        }
         try collective.barrier()
 
         var results: [ExperimentResult] = []
+        var distributions: [DistributionRow] = []
+        var running: [RunningRow] = []
         let start = Date()
         for (index, trial) in trials.enumerated() {
             let spec = trial.spec
             let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
             let setup = try Self.engineSetup(spec, trial.layout)
+            // The engine also counts each trial's risk in fixed bins (distributions.csv).
+            let distribution = RiskDistribution(layout: trial.layout)
             let configuration = EngineConfiguration(
-                pointCount: trial.layout.count, blockSize: spec.blockSize,
+                pointCount: trial.layout.count + distribution.count, blockSize: spec.blockSize,
                 blocksPerRankPerRound: Self.maximumBlocksPerRound,
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
                 identity: setup.identity,
@@ -65,9 +74,14 @@ struct SuiteRunner {
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
                                            pointNames: trial.layout.keys.map { "\($0.student) n=\($0.n) \($0.quantity.rawValue)" })
+            var estimate = RunningEstimate(experiment: spec.name, distribution: distribution, confidence: spec.confidence)
             let outcome = try engine.run(on: collective, resume: resume,
                                          progress: { progress.report($0) },
-                                         trial: { try trial.evaluate(trial: $0) })
+                                         merged: { estimate.record($0) },
+                                         trial: { index in
+                                             let values = try trial.evaluate(trial: index)
+                                             return values + distribution.indicators(values)
+                                         })
             switch outcome.status {
             case .interrupted(let resumable):
                 progress.stop()
@@ -82,16 +96,19 @@ struct SuiteRunner {
                 progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
                     let stop = ExperimentResult.stop(reason)
-                    results.append(ExperimentResult(trial: trial, intervals: intervals,
-                                                    groups: outcome.statistics?.groups ?? [],
-                                                    stopReason: stop.reason, targetMet: stop.targetMet,
+                    distributions += distribution.rows(experiment: spec.name, intervals: intervals)
+                    running += estimate.thinned()
+                    let groups = outcome.statistics?.groups ?? []
+                    results.append(ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
+                                                    groups: groups, stopReason: stop.reason, targetMet: stop.targetMet,
                                                     timing: outcome.timing))
                 }
             }
         }
         var status: Int32 = 0
         if collective.isRoot {
-            status = try writeOutputs(results, seconds: Date().timeIntervalSince(start))
+            status = try writeOutputs(results, distributions: distributions, running: running,
+                                      seconds: Date().timeIntervalSince(start))
         }
         try collective.barrier()
         // Every rank leaves with rank 0's verdict status (mpirun reports the first non-zero).
@@ -120,7 +137,7 @@ struct SuiteRunner {
         let manager = FileManager.default
         if !settings.resume {
             if manager.fileExists(atPath: checkpoints.path) { try manager.removeItem(at: checkpoints) }
-            for stale in ["curves.csv", SweepsCSV.fileName, "summary.json", ReportPage.fileName, ReportPage.figuresFolder] {
+            for stale in ["curves.csv", SweepsCSV.fileName, "summary.json", DistributionsCSV.fileName, RunningCSV.fileName, ReportPage.fileName, ReportPage.figuresFolder] {
                 let url = folder.appendingPathComponent(stale)
                 if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
             }
@@ -134,14 +151,14 @@ struct SuiteRunner {
     }
 
     /// Writes the tables and the report; returns the verdicts' exit status (0, or 4/5).
-    func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws -> Int32 {
+    func writeOutputs(_ results: [ExperimentResult], distributions: [DistributionRow], running: [RunningRow],
+                      seconds: Double) throws -> Int32 {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
-        var trials: [String: Int] = [:]
+        var experiments: [String: SummaryDocument.Experiment] = [:]
         var timings: [String: Double] = ["total_seconds": seconds]
         var sweepPoints: [SweepAnalysis.PointResult] = []
-        var stops: [String: SummaryDocument.Stop] = [:]
         for result in results {
             let experimentRows = ExperimentAnalysis.rows(result)
             let experimentFits = ExperimentAnalysis.fits(result)
@@ -155,8 +172,10 @@ struct SuiteRunner {
                                          verdicts: experimentVerdicts))
             }
             let name = result.trial.spec.name
-            trials[name] = result.trials
-            stops[name] = SummaryDocument.Stop(stopReason: result.stopReason, targetMet: result.targetMet)
+            var experiment = SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
+                                                        trials: result.trials, stopReason: result.stopReason)
+            experiment.targetMet = result.targetMet
+            experiments[name] = experiment
             if let timing = result.timing {
                 timings["\(name).seconds"] = timing.wallSeconds
                 timings["\(name).efficiency"] = timing.efficiency
@@ -166,18 +185,20 @@ struct SuiteRunner {
         let sweeps = SweepAnalysis.summaries(sweepPoints, specs: suite.experiments)
         verdicts += SweepAnalysis.verdicts(sweeps, specs: suite.experiments)
         let summary = SummaryDocument(
-            version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
-            trials: trials, partial: false, configuration: try Self.configurationText(suite),
-            fits: fits, verdicts: verdicts, timings: timings, experiments: stops,
+            version: kdmcVersion, ranks: collective.size, partial: false, configuration: suite.json,
+            experiments: experiments, fits: fits, verdicts: verdicts, timings: timings,
             sweeps: sweeps.isEmpty ? nil : sweeps)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         if !sweeps.isEmpty {
             try OutputFiles.write(Data(SweepsCSV.render(sweeps).utf8), to: folder.appendingPathComponent(SweepsCSV.fileName))
         }
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
+        try OutputFiles.write(Data(DistributionsCSV.render(distributions).utf8),
+                              to: folder.appendingPathComponent(DistributionsCSV.fileName))
+        try OutputFiles.write(Data(RunningCSV.render(running).utf8), to: folder.appendingPathComponent(RunningCSV.fileName))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
-        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary)), to: folder)
+        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary, distributions: distributions, running: running)), to: folder)
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
         if !sweeps.isEmpty { print(SweepTable.render(sweeps)) }
         return verdicts.exitStatus

@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// The linear student's loss in reduced coordinates e (THEORY.md §2):
+/// The linear student's loss in reduced coordinates e (docs/THEORY.md §2):
 /// z = z(0) + Sᵀ e, L(e) = (1/k) Σ ℓ(z_i, m_i), ∇L = (1/k) S r(z), ∇²L = (1/k) S diag(σ'(z)) Sᵀ.
 ///
 /// S (p × k, column-major) has full row rank p; its column i is point i in an orthonormal basis

@@ -1,5 +1,5 @@
 /// How a student is trained. All four keep the iterates in w(0) + span(X) and so reach the
-/// same limit (THEORY.md §2); `flow` is the one the theory is about.
+/// same limit (docs/THEORY.md §2); `flow` is the one the theory is about.
 public enum SolverKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// The gradient flow, integrated by the adaptive method of `SolverOptions.integrator`
     /// (Rosenbrock RODAS4 by default; Dormand–Prince 5(4) on request).

@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// The comparison student of THEORY.md §7: logistic loss on the teacher's hard labels
+/// The comparison student of docs/THEORY.md §7: logistic loss on the teacher's hard labels
 /// 1[w*ᵀx ≥ 0]. On separable data its norm grows like log t and its direction tends to the
 /// maximum-margin separator through the origin, which is computed directly as the limit.
 extension LinearDistillationProblem {

@@ -18,7 +18,7 @@ public enum LinearInitialization: Sendable {
 
 /// One Monte Carlo draw of the linear distillation problem: points X (n × d, rows are points),
 /// teacher w* and initialization w(0), factored once so that every nested prefix x_1..x_k can
-/// be solved with any solver (THEORY.md §2, DESIGN.md "one trial").
+/// be solved with any solver (docs/THEORY.md §2, docs/ARCHITECTURE.md).
 ///
 /// With Xᵀ = Q R (Householder, no pivoting), the QR of the first k points is the first
 /// min(k, d) columns of Q with the leading block of R. Students are kept in Q's coordinates:

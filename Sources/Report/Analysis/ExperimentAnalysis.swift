@@ -53,7 +53,7 @@ public struct ExperimentResult: Sendable {
 }
 
 /// Turns merged statistics into the rows of curves.csv, the fitted decay laws and the verdicts
-/// of THEORY.md's claims.
+/// of docs/THEORY.md's claims.
 public enum ExperimentAnalysis {
     /// Tolerance of L1: the flow's end against the closed form (relative, in the span).
     public static let linearLimitTolerance = 1e-6
@@ -215,8 +215,11 @@ public enum ExperimentAnalysis {
         }
         let differences = trial.grid.compactMap { n -> PairedDifference? in
             guard let d = result.interval(DistillationTrial.softVersusHardLabel, n, .softMinusHard), d.count > 1 else { return nil }
+            let worse = result.interval(DistillationTrial.softVersusHardLabel, n, .softWorse)
+                .map { Int(($0.mean * Double($0.count)).rounded()) }
             return PairedDifference(label: "n \(n)", mean: d.mean,
-                                    standardError: d.standardDeviation / Double(d.count).squareRoot(), count: d.count)
+                                    standardError: d.standardDeviation / Double(d.count).squareRoot(), count: d.count,
+                                    increasingDraws: worse)
         }
         if let v = VerdictRules.softVersusHard(experiment: name, differences, confidence: confidence) { verdicts.append(v) }
         return verdicts.expecting(trial.spec.expect)

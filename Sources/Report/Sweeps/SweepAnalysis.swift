@@ -41,6 +41,12 @@ public struct SweepRow: Sendable, Codable, Equatable {
     public func value(_ parameter: SweepParameter) -> Double? {
         coordinates.first { $0.parameter == parameter }?.value
     }
+
+    enum CodingKeys: String, CodingKey {
+        case sweep, experiment, claim, student, coordinates, fitted, confidence, predicted, status
+        case fittedLow = "fitted_low"
+        case fittedHigh = "fitted_high"
+    }
 }
 
 /// An across-sweep verdict: along one axis (the other held fixed), the fitted rate relative to
@@ -67,6 +73,13 @@ public struct SweepTrend: Sendable, Codable, Equatable {
     public var total: Int
     public var detail: String
     public var rule: String
+
+    enum CodingKeys: String, CodingKey {
+        case claim, sweep, experiment, student, parameter, fixed, status, slope, confidence, resolution, points, total,
+             detail, rule
+        case slopeLow = "slope_low"
+        case slopeHigh = "slope_high"
+    }
 }
 
 /// Everything a run reports about one sweep: summary.json's `"sweeps"` member and sweeps.csv.

@@ -11,7 +11,8 @@ public struct PairedDifference: Sendable, Codable, Equatable {
     public var standardError: Double
     /// Trials behind it.
     public var count: Int
-    /// Trials in which the difference exceeded rounding (nil where not recorded).
+    /// Trials in which the difference exceeded rounding (the risk grew, or soft labels did
+    /// worse); nil where not recorded.
     public var increasingDraws: Int?
 
     public init(label: String, mean: Double, standardError: Double, count: Int, increasingDraws: Int? = nil) {
@@ -241,7 +242,7 @@ public enum VerdictRules {
 
     // MARK: Soft versus hard labels
 
-    public static let softVersusHardRule = "fails when at some n soft labels are significantly worse than hard labels (one-sided Bonferroni lower limit of soft − hard above 1e-9, family-wise level 1 − confidence over the n); holds when at every n the Bonferroni upper limit is at or below 1e-9 (soft never worse); inconclusive otherwise"
+    public static let softVersusHardRule = "fails when at some n soft labels are significantly worse than hard labels (one-sided Bonferroni lower limit of soft − hard above 1e-9, family-wise level 1 − confidence over the n); holds when at every n the Bonferroni upper limit is at or below 1e-9 or soft labels were worse in no trial at all (soft never worse); inconclusive otherwise"
 
     /// Distillation versus hard labels: soft − hard paired differences; distillation holds up
     /// when it is never worse.
@@ -255,7 +256,7 @@ public enum VerdictRules {
             let c = critical(level: confidence, tests: differences.count, trials: d.count)
             let low = d.mean - c * d.standardError, high = d.mean + c * d.standardError
             if low > roundingTolerance { worse.append(d.label) }
-            else if high > roundingTolerance { undecided.append(d.label) }
+            else if high > roundingTolerance && d.increasingDraws != 0 { undecided.append(d.label) }
             if high < -roundingTolerance { better.append(d.label) }
         }
         let status: VerdictStatus = !worse.isEmpty ? .fails : (undecided.isEmpty ? .holds : .inconclusive)
