@@ -39,8 +39,9 @@ import Testing
             var trends: [Trend]
         }
         struct Entry: Decodable { var claim: String; var experiment: String; var status: String; var expected: String }
+        struct Run: Decodable { var trials: Int; var seed: UInt64 }
         var sweeps: [Sweep]?
-        var trials: [String: Int]
+        var experiments: [String: Run]
         var verdicts: [Entry]
     }
 
@@ -51,7 +52,8 @@ import Testing
         #expect(summary.sweeps?.count == 1 && sweep.sweep == "drift")
         #expect(sweep.points.map(\.experiment) == ["drift[d=1000]", "drift[d=10000]", "drift[d=100000]"])
         #expect(sweep.points.map(\.seed) == ["d=1000", "d=10000", "d=100000"].map { SweepSeed.derive(base: 21, label: $0) })
-        #expect(sweep.points.allSatisfy { summary.trials[$0.experiment] == 3000 })
+        #expect(sweep.points.allSatisfy { summary.experiments[$0.experiment]?.trials == 3000 })
+        #expect(sweep.points.allSatisfy { summary.experiments[$0.experiment]?.seed == $0.seed })
 
         // The rate in n does not depend on d: the across-d verdict holds.
         let trend = try #require(sweep.trends.first)

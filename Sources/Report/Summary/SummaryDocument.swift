@@ -90,6 +90,26 @@ public struct SummaryDocument: Sendable, Codable {
             try c.encode(estimator, forKey: .estimator)
             try c.encode(targetMet, forKey: .targetMet)
         }
+
+        /// As synthesized, except that `target_met` null reads back as nil: `decode` turns every
+        /// null into the non-finite marker (for numbers), which is not a Bool.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            seed = try c.decode(UInt64.self, forKey: .seed)
+            trials = try c.decode(Int.self, forKey: .trials)
+            trialsRequested = try c.decodeIfPresent(Int.self, forKey: .trialsRequested)
+            trialsPlanned = try c.decode(Int.self, forKey: .trialsPlanned)
+            blockSize = try c.decode(Int.self, forKey: .blockSize)
+            confidence = try c.decode(Double.self, forKey: .confidence)
+            stopReason = try c.decode(String.self, forKey: .stopReason)
+            sampler = try c.decode(String.self, forKey: .sampler)
+            estimator = try c.decode(String.self, forKey: .estimator)
+            if case .bool(let met)? = try c.decodeIfPresent(JSONValue.self, forKey: .targetMet) {
+                targetMet = met
+            } else {
+                targetMet = nil
+            }
+        }
     }
 
     public var schemaVersion: Int
