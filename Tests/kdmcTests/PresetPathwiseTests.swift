@@ -27,7 +27,7 @@ import Testing
     @Test func everyPresetsLinearStudentIsPathwiseMonotone() throws {
         var checked = 0
         for file in try TestFiles.presetFiles() {
-            for spec in try TestFiles.validator.validate(contentsOf: file).experiments
+            for spec in try TestFiles.validator.validate(contentsOf: file).points
             where spec.students.contains(.linear(init: .zero)) && spec.n.values.count > 1 {
                 // The flow presets cost seconds per trial in a debug build.
                 let trials = spec.solver.kind == .closed ? 32 : 2

@@ -215,6 +215,59 @@ enum HeadlessChromium {
         print("report screenshot: \(png.path)")
     }
 
+    /// A sweep's page: its figure (rate against d with intervals and the predicted line; every
+    /// point's curves overlaid with a legend) and its tables, checked against sweeps.csv.
+    @Test func theSweepFigureAndTablesRenderInHeadlessChromium() throws {
+        _ = try HeadlessChromium.executable()
+        let out = try SweepRunTests.finishedSweep("render")
+        let page = out.appendingPathComponent("report.html")
+        let rendered = try HeadlessChromium.dumpDOM(page)
+        let dom = rendered.dom
+        #expect(rendered.consoleLines.isEmpty, "console: \(rendered.consoleLines)")
+
+        // One sweep figure, inside the sweep's section, the same as figures/sweep-drift.svg.
+        let figures = dom.matches(of: /<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="sweep-figure" data-sweep="([^"]*)"/)
+            .map { String($0.output.1) }
+        #expect(figures == ["drift"])
+        let svg = try String(contentsOf: out.appendingPathComponent("figures/sweep-drift.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sweep-figure\""))
+        let csv = try String(contentsOf: out.appendingPathComponent("sweeps.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let pointRows = csv.filter { $0[0] == "point" }
+        let acrossRows = csv.filter { $0[0] == "across" }
+        #expect(pointRows.count == 3 && acrossRows.count == 1)
+
+        // Left panel: a marker and an interval per point with a fit, the predicted line.
+        #expect(dom.components(separatedBy: "class=\"rate-marker\"").count - 1 == pointRows.count)
+        #expect(dom.components(separatedBy: "class=\"rate-interval\"").count - 1 == pointRows.count)
+        #expect(dom.contains("class=\"predicted\""))
+        #expect(dom.contains(">d (log scale)</text>"))
+        // Right panel: one group of curves per point, each with its legend entry.
+        for row in pointRows {
+            let experiment = row[2]
+            #expect(dom.contains("<g class=\"point-curves\" data-experiment=\"\(experiment)\">"), "\(experiment)")
+            let label = experiment.replacingOccurrences(of: "drift[", with: "").replacingOccurrences(of: "]", with: "")
+            #expect(dom.contains("<text class=\"legend-entry\"") && dom.contains(">\(label)</text>"), "\(label)")
+            // The page's table shows sweeps.csv's numbers and status.
+            let tr = try #require(dom.firstMatch(of: try Regex("<tr class=\"sweep-point ([a-z]+)\" data-experiment=\"\\Q\(experiment)\\E\" data-claim=\"C2\">(.*?)</tr>")))
+            #expect(String(tr.output[1].substring ?? "") == row[17])
+            let fitted = try #require(Double(row[11]))
+            #expect(String(tr.output[2].substring ?? "").contains("<td class=\"fitted\">\(String(format: "%.6g", fitted))</td>"))
+        }
+        let verdictRow = try #require(dom.firstMatch(of: /<tr class="sweep-verdict ([a-z]+)" data-experiment="drift" data-claim="C2-vs-d">(.*?)<\/tr>/))
+        #expect(String(verdictRow.output.1) == acrossRows[0][17])
+        #expect(String(verdictRow.output.1) == "holds")
+        let slope = try #require(Double(acrossRows[0][11]))
+        #expect(String(verdictRow.output.2).contains("<td class=\"slope\">\(String(format: "%.6g", slope)) ["))
+        #expect(String(verdictRow.output.2).contains("per decade of d"))
+
+        let png = HeadlessChromium.artifacts.appendingPathComponent("report-sweep.png")
+        try HeadlessChromium.screenshot(page, to: png)
+        let bytes = try Data(contentsOf: png)
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 20_000)
+        print("sweep report screenshot: \(png.path)")
+    }
+
     /// An exponential claim (a margin geometry) is drawn on semilog axes: n linear, evenly
     /// spaced ticks, the fitted law a straight line. Its screenshot is kept beside the first.
     @Test func anExponentialClaimIsDrawnOnSemilogAxes() throws {

@@ -61,10 +61,10 @@ struct SuiteRunner {
     mutating func run() throws -> Int32 {
         let baseDirectory = settings.experimentFile.deletingLastPathComponent()
         // Build every experiment first: a setup problem stops the run before any trial.
-        let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
+        let trials = try suite.points.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
         try onRoot { runner in try runner.prepareFolder() }
         if collective.isRoot {
-            for spec in suite.experiments {
+            for spec in suite.points {
                 if let notice = TrialRounding(spec).notice(experiment: spec.name) { Diagnostics.line("kdmc: note: " + notice) }
             }
         }
@@ -191,7 +191,7 @@ struct SuiteRunner {
     mutating func prepareFolder() throws {
         var output = try OutputFolder.open(folder)
         if !settings.resume { try output.startFresh() }
-        let names = suite.experiments.enumerated().map { Self.checkpointName($0.offset, $0.element.name) }
+        let names = suite.points.enumerated().map { Self.checkpointName($0.offset, $0.element.name) }
         try output.claim(["checkpoints/" + RunManifest.fileName] + names.map { "checkpoints/" + $0 })
         do {
             try Files.makeFolder(checkpoints.path)
@@ -220,10 +220,11 @@ struct SuiteRunner {
                 timings["\(name).worst_round_imbalance"] = timing.worstRoundImbalance
             }
         }
+        let sweeps = assembly.finishSweeps(specs: suite.experiments)
         let summary = SummaryDocument(
             version: kdmcVersion, ranks: collective.size, partial: false, configuration: suite.json,
             experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: timings,
-            randomStreamVersion: RandomStream.version)
+            randomStreamVersion: RandomStream.version, sweeps: sweeps.isEmpty ? nil : sweeps)
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
         let built = ReportPage.build(ReportContent(rows: assembly.rows, summary: summary,
@@ -234,12 +235,14 @@ struct SuiteRunner {
             (DistributionsCSV.fileName, Data(DistributionsCSV.render(distributions).utf8)),
             (RunningCSV.fileName, Data(RunningCSV.render(running).utf8)),
         ]
+        if !sweeps.isEmpty { outputs.append((SweepsCSV.fileName, Data(SweepsCSV.render(sweeps).utf8))) }
         outputs += built.figures.map { (ReportPage.figuresFolder + "/" + $0.name, Data($0.svg.utf8)) }
         outputs.append((ReportPage.fileName, Data(built.html.utf8)))
         guard var output else { preconditionFailure("outputs are written by rank 0 after prepareFolder") }
         try output.commit(outputs)
         self.output = output
         print(VerdictTable.render(assembly.verdicts, suite: suite.name, folder: folder.path))
+        if !sweeps.isEmpty { print(SweepTable.render(sweeps)) }
         try Self.reportDropped(assembly)
         return assembly.verdicts.exitStatus
     }

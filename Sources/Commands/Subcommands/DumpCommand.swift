@@ -37,15 +37,15 @@ struct DumpCommand: ParsableCommand {
         let (url, suite) = try ExperimentLoading.load(experiment)
         let chosen: ExperimentSpec
         if let experimentName {
-            guard let match = suite.experiments.first(where: { $0.name == experimentName }) else {
-                throw CommandFailure("--experiment \(experimentName) is not in \(experiment); its experiments: \(suite.experiments.map(\.name).joined(separator: ", "))", status: 64)
+            guard let match = suite.points.first(where: { $0.name == experimentName }) else {
+                throw CommandFailure("--experiment \(experimentName) is not in \(experiment); its experiments: \(suite.points.map(\.name).joined(separator: ", "))", status: 64)
             }
             chosen = match
         } else {
-            guard suite.experiments.count == 1 else {
-                throw CommandFailure("\(experiment) holds \(suite.experiments.count) experiments; choose one with --experiment (\(suite.experiments.map(\.name).joined(separator: ", ")))", status: 64)
+            guard suite.points.count == 1 else {
+                throw CommandFailure("\(experiment) holds \(suite.points.count) experiments; choose one with --experiment (\(suite.points.map(\.name).joined(separator: ", ")))", status: 64)
             }
-            chosen = suite.experiments[0]
+            chosen = suite.points[0]
         }
         let grid = chosen.n.values
         guard grid.contains(n) else {

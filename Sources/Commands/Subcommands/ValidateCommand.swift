@@ -13,9 +13,9 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let (_, suite) = try ExperimentLoading.load(experiment)
-        let peak = suite.experiments.map(\.memoryEstimate.bytes).max() ?? 0
-        let names = suite.experiments.map(\.name).joined(separator: ", ")
-        print("\(experiment): valid: suite \(suite.name), \(suite.experiments.count) experiment\(suite.experiments.count == 1 ? "" : "s") (\(names)), estimated peak memory per rank \(Self.mebibytes(peak)) MiB")
+        let peak = suite.points.map(\.memoryEstimate.bytes).max() ?? 0
+        let names = suite.points.map(\.name).joined(separator: ", ")
+        print("\(experiment): valid: suite \(suite.name), \(suite.points.count) experiment\(suite.points.count == 1 ? "" : "s") (\(names)), estimated peak memory per rank \(Self.mebibytes(peak)) MiB")
     }
 
     static func mebibytes(_ bytes: Double) -> String { String(format: "%.0f", bytes / 1_048_576) }

@@ -29,6 +29,7 @@ extension ExperimentSpec {
         ]
         if let description { members["description"] = .string(description) }
         if let memoryCapMB { members["memory_cap_mb"] = .number(memoryCapMB) }
+        if let sweep { members["sweep"] = sweep.json }
         if !expect.isEmpty { members["expect"] = .object(expect.mapValues { .string($0.rawValue) }) }
         if estimator != .plain {
             members["estimator"] = .string(estimator.rawValue)

@@ -35,6 +35,10 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// Per-rank memory cap in MiB; nil means half the node's memory divided by its ranks.
     public var memoryCapMB: Double?
     public var sampler: SamplerChoice
+    /// The file's `"sweep"`: this experiment stands for one experiment per point (`expanded`).
+    public var sweep: SweepSpec? = nil
+    /// Set on the experiments a sweep expands into; nil for an experiment written as such.
+    public var sweepPoint: SweepPoint? = nil
     /// The verdict status expected per claim (`"expect": {"M3": "fails"}`); a claim not listed
     /// is expected to hold. The exit status says whether every verdict came out as expected.
     public var expect: [String: ExpectedOutcome] = [:]

@@ -5,7 +5,7 @@ extension SpecReader {
     static let suiteKeys = ["suite", "description", "experiments"]
     static let experimentKeys = ["name", "description", "geometry", "d", "n", "teacher", "students",
                                  "solver", "stopping", "block_size", "confidence", "seed",
-                                 "memory_cap_mb", "sampler", "expect", "estimator", "limit_samples"]
+                                 "memory_cap_mb", "sampler", "expect", "estimator", "limit_samples", "sweep"]
 
     /// A suite file, or a file holding one experiment alone.
     func suite(_ v: JSONValue) -> ExperimentSuite? {
@@ -63,9 +63,11 @@ extension SpecReader {
     }
 
     func experiment(_ v: JSONValue, _ p: JSONPath) -> ExperimentSpec? {
-        guard let f = object(v, p, what: "an experiment") else { return nil }
+        guard var f = object(v, p, what: "an experiment") else { return nil }
         let start = problems.count
         expectOnly(f, Self.experimentKeys, in: "an experiment")
+        let sweep = optional(f, "sweep", default: nil as SweepSpec?) { self.sweep($0, $1) }
+        if let raw = f.value("sweep") { f = fillingSweptMembers(f, sweep ?? nil, raw: raw) }
         let name = required(f, "name", hint: "name the experiment, e.g. \"name\": \"gaussian-d100\"") {
             identifier($0, $1, name: "the experiment name")
         }
@@ -116,7 +118,7 @@ extension SpecReader {
 
         guard let name, let description, let d, let geometry, let n, let teacher, let students,
               let solver, let blockSize, let stopping, let confidence, let seed, let memoryCap,
-              let sampler, let expect, let estimator, let limitSamples else { return nil }
+              let sampler, let expect, let estimator, let limitSamples, let sweep else { return nil }
         var spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
                                   teacher: teacher, students: students, solver: solver,
                                   stopping: stopping, blockSize: blockSize, confidence: confidence,
@@ -128,12 +130,16 @@ extension SpecReader {
             report(p.appending("limit_samples"), "limit_samples applies only to \"estimator\": \"control-variate\"; remove it or set the estimator")
             return nil
         }
+        if let sweep {
+            spec.sweep = sweep
+            return checkSweep(sweep, of: spec, p) ? spec : nil
+        }
         return crossCheck(spec, p, fieldsValid: problems.count == start) ? spec : nil
     }
 
     /// Checks that involve several fields; true when all hold. The data files are read only
     /// when every field is valid (a path already reported is not read again).
-    private func crossCheck(_ e: ExperimentSpec, _ p: JSONPath, fieldsValid: Bool) -> Bool {
+    func crossCheck(_ e: ExperimentSpec, _ p: JSONPath, fieldsValid: Bool) -> Bool {
         let before = problems.count
         if e.sampler == .gram {
             for reason in e.gramSamplerObstacles {
@@ -281,8 +287,8 @@ extension SpecReader {
         var out: [String: ExpectedOutcome] = [:]
         var ok = true
         for key in f.values.keys.sorted() {
-            guard ExperimentSpec.claims.contains(key) else {
-                report(p.appending(key), "unknown claim \"\(key)\"; known claims: \(ExperimentSpec.claims.joined(separator: ", "))")
+            guard ExperimentSpec.claims.contains(key) || SweepSpec.claims.contains(key) else {
+                report(p.appending(key), "unknown claim \"\(key)\"; known claims: \(ExperimentSpec.claims.joined(separator: ", ")), and along a sweep C1-vs-d, C2-vs-d, C2-vs-kappa, …")
                 ok = false
                 continue
             }

@@ -19,7 +19,7 @@ struct Fields {
 /// Reads JSON trees into experiment values, collecting every problem with its path. Each read
 /// returns nil when the value is unusable, and the caller carries on with the next field.
 final class SpecReader {
-    private(set) var problems: [ExperimentProblem] = []
+    var problems: [ExperimentProblem] = []
     /// Folder that relative file paths start from; nil skips the checks that open files.
     let baseDirectory: URL?
     /// Memory available per rank; nil skips the memory check.

@@ -18,6 +18,8 @@ public struct RunAssembly: Sendable {
     public private(set) var experiments: [String: SummaryDocument.Experiment] = [:]
     /// Risk points that lost trials, in suite order.
     public private(set) var dropped: [DroppedTrials] = []
+    /// The fits and verdicts of the experiments that are points of a sweep.
+    public private(set) var sweepPoints: [SweepAnalysis.PointResult] = []
 
     /// Trials a curve point did not keep (their risk was not finite).
     public struct DroppedTrials: Sendable, Equatable {
@@ -63,5 +65,17 @@ public struct RunAssembly: Sendable {
         experiment.targetMet = result.targetMet
         experiments[name] = experiment
         experiments[name]?.varianceReduction = ExperimentAnalysis.varianceReductions(result)
+        if let point = result.trial.spec.sweepPoint {
+            sweepPoints.append(.init(point: point, experiment: name, seed: result.trial.spec.seed,
+                                     fits: experimentFits, verdicts: experimentVerdicts))
+        }
+    }
+
+    /// The across-sweep summaries of the sweep points added so far (`specs`: the suite's
+    /// experiments as written); their verdicts join `verdicts`.
+    public mutating func finishSweeps(specs: [ExperimentSpec]) -> [SweepSummary] {
+        let sweeps = SweepAnalysis.summaries(sweepPoints, specs: specs)
+        verdicts += SweepAnalysis.verdicts(sweeps, specs: specs)
+        return sweeps
     }
 }

@@ -61,11 +61,15 @@ public struct ReportContent: Sendable {
                 running: [RunningRow] = []) {
         let recorded = Self.recordedExperiments(summary.configuration)
         let run = summary.experiments
-        var experiments: [Experiment] = recorded.experiments.map { e in
-            Experiment(name: e.name, description: e.description, seed: run[e.name]?.seed ?? e.seed,
-                       confidence: run[e.name]?.confidence ?? e.confidence, geometry: e.geometry,
-                       trials: summary.trials[e.name], status: summary.partial ? "partial" : "complete",
-                       isComplete: !summary.partial)
+        var experiments: [Experiment] = recorded.experiments.flatMap { e in
+            // A sweep ran as its points.
+            let names = summary.sweeps?.first { $0.sweep == e.name }?.points.map(\.experiment) ?? [e.name]
+            return names.map { name in
+                Experiment(name: name, description: e.description, seed: run[name]?.seed ?? e.seed,
+                           confidence: run[name]?.confidence ?? e.confidence, geometry: e.geometry,
+                           trials: summary.trials[name], status: summary.partial ? "partial" : "complete",
+                           isComplete: !summary.partial)
+            }
         }
         let known = Set(experiments.map(\.name))
         var extra: [String] = []

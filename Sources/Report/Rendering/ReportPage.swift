@@ -113,6 +113,9 @@ public enum ReportPage {
             h += "</section>\n"
         }
         h += "</section>\n"
+        let sweeps = SweepSection.render(content)
+        h += sweeps.html
+        figures += sweeps.figures
 
         // The verdicts, with the numbers behind each.
         h += "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n"
@@ -208,5 +211,5 @@ public enum ReportPage {
     dl.claims, dl.curves { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
     dl dt { font-weight: bold; font-family: monospace; } dl dd { margin: 0; }
 
-    """
+    """ + SweepSection.style
 }

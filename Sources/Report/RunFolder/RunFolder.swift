@@ -169,9 +169,9 @@ public enum RunFolder {
         } catch {
             throw .badConfiguration(path: manifestURL.path, reason: error.description.replacingOccurrences(of: "\n", with: "; "))
         }
-        guard suite.experiments.count == manifest.checkpoints.count else {
+        guard suite.points.count == manifest.checkpoints.count else {
             throw .badManifest(path: manifestURL.path,
-                               reason: "\(suite.experiments.count) experiments but \(manifest.checkpoints.count) checkpoint names")
+                               reason: "\(suite.points.count) experiments but \(manifest.checkpoints.count) checkpoint names")
         }
 
         var assembly = RunAssembly()
@@ -179,7 +179,7 @@ public enum RunFolder {
         // The checkpoints' stream version (every experiment of a run has the same one).
         var streamVersion: Int? = nil
         var experiments: [ReportContent.Experiment] = []
-        for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
+        for (spec, name) in zip(suite.points, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
             let store = CheckpointStore(path: path)
             guard store.exists() else {
@@ -247,10 +247,12 @@ public enum RunFolder {
                 targetMet: stop.targetMet, timing: nil)
             assembly.add(result, trials: statistics.trials)
         }
+        let sweeps = assembly.finishSweeps(specs: suite.experiments)
         let summary = SummaryDocument(
             version: manifest.version, ranks: manifest.ranks, partial: true, configuration: suite.json,
             experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: [:],
-            randomStreamVersion: streamVersion ?? RunFingerprint.currentStreamVersion)
+            randomStreamVersion: streamVersion ?? RunFingerprint.currentStreamVersion,
+            sweeps: sweeps.isEmpty ? nil : sweeps)
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
             suite: suite.name, summary: summary, rows: assembly.rows, distributions: distributions, experiments: experiments,

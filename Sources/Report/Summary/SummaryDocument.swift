@@ -154,10 +154,13 @@ public struct SummaryDocument: Sendable, Codable {
     public var fits: [Fit]
     public var verdicts: [Verdict]
     public var timings: [String: Double]
+    /// Runs with a sweep: each sweep's fitted rates per point and its across-sweep verdicts.
+    public var sweeps: [SweepSummary]?
 
     public init(tool: String = "kdmc", version: String, ranks: Int, partial: Bool, configuration: JSONValue,
                 experiments: [String: Experiment], fits: [Fit], verdicts: [Verdict], timings: [String: Double],
-                randomStreamVersion: Int = RunFingerprint.currentStreamVersion) {
+                randomStreamVersion: Int = RunFingerprint.currentStreamVersion,
+                sweeps: [SweepSummary]? = nil) {
         self.schemaVersion = Self.schemaVersion
         self.tool = tool
         self.version = version
@@ -169,11 +172,12 @@ public struct SummaryDocument: Sendable, Codable {
         self.fits = fits
         self.verdicts = verdicts
         self.timings = timings
+        self.sweeps = sweeps
     }
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
-        case tool, version, ranks, partial, configuration, experiments, fits, verdicts, timings
+        case tool, version, ranks, partial, configuration, experiments, fits, verdicts, timings, sweeps
         case randomStreamVersion = "random_stream_version"
     }
 

@@ -1,0 +1,207 @@
+import Foundation
+
+/// A parameter axis an experiment can be swept over (docs/EXPERIMENT-SCHEMA.md, "sweep").
+public enum SweepParameter: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
+    case d
+    case kappa = "geometry.kappa"
+    case theta0 = "geometry.theta0"
+    case alpha = "geometry.alpha"
+    case norm = "teacher.norm"
+    case temperature = "teacher.temperature"
+
+    /// The name used in point names, `NAME[d=1000,kappa=2]`: the last part of the member path.
+    public var shortName: String {
+        rawValue.split(separator: ".").last.map(String.init) ?? rawValue
+    }
+
+    /// The geometry kind whose member this is; nil for members outside the geometry.
+    var geometryKind: String? {
+        switch self {
+        case .kappa: "poly-tail"
+        case .theta0: "margin"
+        case .alpha: "anisotropic"
+        default: nil
+        }
+    }
+
+    /// Rates are compared along d per decade (the claim is about orders of magnitude of d),
+    /// along every other axis per unit of the parameter.
+    public var isLogarithmic: Bool { self == .d }
+}
+
+/// The values of one axis: a list, or a generator like the n grid's.
+public enum SweepValues: Sendable, Equatable {
+    case values([Double])
+    case generated(from: Double, to: Double, count: Int, spacing: NGrid.Spacing)
+
+    /// The points in order. A generated d axis is rounded to integers (duplicates dropped).
+    public func points(integer: Bool) -> [Double] {
+        switch self {
+        case .values(let list):
+            return list
+        case .generated(let from, let to, let count, let spacing):
+            var out: [Double] = []
+            for i in 0..<count {
+                let f = Double(i) / Double(count - 1)
+                var x: Double
+                switch spacing {
+                case .linear: x = from + f * (to - from)
+                case .log: x = exp(log(from) + f * (log(to) - log(from)))
+                }
+                if i == 0 { x = from }
+                if i == count - 1 { x = to }
+                if integer { x = x.rounded() }
+                if out.last.map({ x > $0 }) ?? true { out.append(x) }
+            }
+            return out
+        }
+    }
+}
+
+public struct SweepAxis: Sendable, Equatable {
+    public var parameter: SweepParameter
+    public var values: SweepValues
+
+    public init(parameter: SweepParameter, values: SweepValues) {
+        self.parameter = parameter
+        self.values = values
+    }
+
+    public var points: [Double] { values.points(integer: parameter == .d) }
+}
+
+/// An experiment's `"sweep"`: one or two axes, expanded into one experiment per point of their
+/// product (the first axis outermost), and the resolution of the across-sweep verdicts.
+public struct SweepSpec: Sendable, Equatable {
+    /// In the order of `SweepParameter.allCases`, whatever order the file wrote them in.
+    public var axes: [SweepAxis]
+    /// Largest drift of fitted/predicted rate per unit of the axis (per decade of d) that still
+    /// counts as "the rate does not depend on the parameter".
+    public var resolution: Double
+
+    public static let defaultResolution = 0.05
+    /// The across-sweep claims `"expect"` accepts: a rate claim along an axis, e.g. `C2-vs-d`.
+    public static let claims: [String] = ["C1", "C2"].flatMap { c in SweepParameter.allCases.map { "\(c)-vs-\($0.shortName)" } }
+    public static let maximumAxes = 2
+
+    public init(axes: [SweepAxis], resolution: Double = SweepSpec.defaultResolution) {
+        self.axes = axes.sorted { a, b in
+            SweepParameter.allCases.firstIndex(of: a.parameter)! < SweepParameter.allCases.firstIndex(of: b.parameter)!
+        }
+        self.resolution = resolution
+    }
+
+    /// Every point of the product, first axis outermost.
+    public var coordinates: [[SweepCoordinate]] {
+        var out: [[SweepCoordinate]] = [[]]
+        for axis in axes {
+            out = out.flatMap { prefix in axis.points.map { prefix + [SweepCoordinate(parameter: axis.parameter, value: $0)] } }
+        }
+        return out
+    }
+}
+
+public struct SweepCoordinate: Sendable, Equatable, Hashable, Codable {
+    public var parameter: SweepParameter
+    public var value: Double
+
+    public init(parameter: SweepParameter, value: Double) {
+        self.parameter = parameter
+        self.value = value
+    }
+
+    /// `d=1000`, `kappa=2`, `theta0=0.15`: the value in its shortest exact decimal form.
+    public var label: String { "\(parameter.shortName)=\(SweepCoordinate.format(value))" }
+
+    public static func format(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+}
+
+/// What makes an experiment one point of a sweep: the sweep (its base experiment's name), the
+/// point's coordinates and the seed the point was derived from.
+public struct SweepPoint: Sendable, Equatable, Hashable {
+    public var sweep: String
+    public var coordinates: [SweepCoordinate]
+    public var baseSeed: UInt64
+
+    public init(sweep: String, coordinates: [SweepCoordinate], baseSeed: UInt64) {
+        self.sweep = sweep
+        self.coordinates = coordinates
+        self.baseSeed = baseSeed
+    }
+
+    /// `d=1000,kappa=2`.
+    public var label: String { coordinates.map(\.label).joined(separator: ",") }
+
+    public func value(_ parameter: SweepParameter) -> Double? {
+        coordinates.first { $0.parameter == parameter }?.value
+    }
+}
+
+/// Each point gets its own seed, from the experiment's seed and the point's label only, so
+/// adding a value to an axis leaves the other points' seeds (and numbers) unchanged
+/// (docs/EXPERIMENT-SCHEMA.md gives the derivation to reproduce it by hand):
+///
+///     h    = FNV-1a 64 of the UTF-8 label, e.g. "d=1000,kappa=2"
+///     seed = mix(seed_experiment XOR mix(h)) AND (2^63 − 1)
+///
+/// with `mix` the SplitMix64 finaliser. The top bit is cleared so every seed can be written
+/// back as a JSON integer.
+public enum SweepSeed {
+    public static func derive(base: UInt64, label: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in label.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return mix(base ^ mix(h)) & 0x7fff_ffff_ffff_ffff
+    }
+
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
+
+extension ExperimentSpec {
+    /// The experiments this one stands for: itself, or one per sweep point.
+    public var expanded: [ExperimentSpec] {
+        guard let sweep else { return [self] }
+        return sweep.coordinates.map { point(at: $0) }
+    }
+
+    /// The experiment at one sweep point: the swept members set, its own name and seed, no sweep.
+    public func point(at coordinates: [SweepCoordinate]) -> ExperimentSpec {
+        var e = self
+        e.sweep = nil
+        for c in coordinates {
+            switch c.parameter {
+            case .d: e.d = Int(c.value)
+            case .kappa:
+                if case .polyTail(_, let radius) = e.geometry { e.geometry = .polyTail(kappa: c.value, radius: radius) }
+            case .theta0:
+                if case .margin(_, let radius) = e.geometry { e.geometry = .margin(theta0: c.value, radius: radius) }
+            case .alpha:
+                if case .anisotropic(_, let direction) = e.geometry {
+                    e.geometry = .anisotropic(spectrum: .powerLaw(alpha: c.value), teacherDirection: direction)
+                }
+            case .norm: e.teacher.norm = c.value
+            case .temperature: e.teacher.temperature = c.value
+            }
+        }
+        let point = SweepPoint(sweep: name, coordinates: coordinates, baseSeed: seed)
+        e.name = "\(name)[\(point.label)]"
+        e.seed = SweepSeed.derive(base: seed, label: point.label)
+        e.sweepPoint = point
+        return e
+    }
+}
+
+extension ExperimentSuite {
+    /// The experiments a run performs, in order: sweeps expanded into their points.
+    public var points: [ExperimentSpec] { experiments.flatMap(\.expanded) }
+}
