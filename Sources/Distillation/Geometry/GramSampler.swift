@@ -96,16 +96,31 @@ public enum BartlettDirections {
     public static func sample(count n: Int, sphereDimension m: Int,
                               using stream: inout RandomStream) -> Matrix {
         precondition(n >= 0 && n <= m, "Bartlett factor needs 0 ≤ n ≤ m, got n = \(n), m = \(m)")
-        var l = Matrix(rows: n, columns: n)
-        var row = [Double](repeating: 0, count: n)
+        var l = gaussianFactor(count: n, dimension: m, using: &stream)
         for i in 0..<n {
-            for j in 0..<i { row[j] = stream.normal() }
-            row[i] = stream.chiSquare(degreesOfFreedom: Double(m - i)).squareRoot()
             // The diagonal dominates (≈ √m against O(1) entries), so the sum cannot overflow.
             var squares = 0.0
-            for j in 0...i { squares += row[j] * row[j] }
+            for j in 0...i { squares += l.elements[i + j * n] * l.elements[i + j * n] }
             let length = squares.squareRoot()
-            for j in 0...i { l.elements[i + j * n] = row[j] / length }
+            for j in 0...i { l.elements[i + j * n] /= length }
+        }
+        return l
+    }
+
+    /// The coordinates of `count` independent standard Gaussian vectors of R^m in an orthonormal
+    /// basis of their span: a count × min(count, m) lower-trapezoidal L with L Lᵀ ~ W_count(m, I).
+    ///
+    /// Row i has N(0, 1) entries before the diagonal and √χ²_{m−i} on it (i < m); rows past m lie
+    /// in the span of the first m and have m N(0, 1) entries. The rows are drawn in order, each
+    /// row's normals before its diagonal, so ``sample(count:sphereDimension:)`` keeps its draws.
+    public static func gaussianFactor(count h: Int, dimension m: Int,
+                                      using stream: inout RandomStream) -> Matrix {
+        precondition(h >= 0 && m >= 0, "Bartlett factor needs h, m ≥ 0, got h = \(h), m = \(m)")
+        let columns = min(h, m)
+        var l = Matrix(rows: h, columns: columns)
+        for i in 0..<h {
+            for j in 0..<min(i, columns) { l.elements[i + j * h] = stream.normal() }
+            if i < columns { l.elements[i + i * h] = stream.chiSquare(degreesOfFreedom: Double(m - i)).squareRoot() }
         }
         return l
     }

@@ -65,11 +65,11 @@ public struct MemoryEstimate: Sendable, Equatable {
 
 extension ExperimentSpec {
     /// The sampler a run uses: `auto` is gram whenever it is exact, that is when the geometry
-    /// is axially symmetric, max n ≤ d − 1 (the Bartlett factor of W_n(d − 1, I)), and no student
-    /// is deep-linear (its first layer's rows have parts in all of R^d, which a Gram draw does
-    /// not carry). Every other student has an exact Gram form: a random or given w(0) and the
-    /// w_δ directions are independent of the points, so one extra embedding coordinate carries
-    /// their part outside span(u, x_1 … x_n) (``GramTransferSet``).
+    /// is axially symmetric and max n ≤ d − 1 (the Bartlett factor of W_n(d − 1, I)). Every
+    /// student has an exact Gram form: a random or given w(0) and the w_δ directions are
+    /// independent of the points, so one extra embedding coordinate carries their part outside
+    /// span(u, x_1 … x_n) (``GramTransferSet``); a deep student's first-layer rows have parts
+    /// there too, which enter its flow only through their h_1 × h_1 Gram matrix, drawn exactly.
     public var resolvedSampler: SamplerChoice {
         guard sampler == .auto else { return sampler }
         return gramApplies ? .gram : .ambient
@@ -77,7 +77,7 @@ extension ExperimentSpec {
 
     /// Whether the gram sampler is exact for this experiment (see `resolvedSampler`).
     public var gramApplies: Bool {
-        geometry.isAxiallySymmetric && n.maximum < d && !students.contains { $0.kind == "deep-linear" }
+        geometry.isAxiallySymmetric && n.maximum < d
     }
 
     public var memoryEstimate: MemoryEstimate {
@@ -118,7 +118,8 @@ extension ExperimentSpec {
             case .hardLabel:
                 cost = 4 * space + n * n + 2 * n
             case .deepLinear(_, let widths, _):
-                let sizes = [d] + widths.map(Double.init) + [1]
+                // W_1 is h_1 × D (D = d, or n + 2 in the Gram embedding).
+                let sizes = [space] + widths.map(Double.init) + [1]
                 let parameters = zip(sizes, sizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
                 cost = 3 * parameters + n * (widths.map(Double.init).max() ?? 0)
             }

@@ -111,9 +111,6 @@ extension SpecReader {
             if !e.geometry.isAxiallySymmetric {
                 report(p.appending("sampler"), "the gram sampler needs an axially symmetric geometry (gaussian, poly-tail, margin), not \(e.geometry.kind); use \"ambient\" or \"auto\"")
             }
-            if let i = e.students.firstIndex(where: { $0.kind == "deep-linear" }) {
-                report(p.appending("sampler"), "the gram sampler cannot train deep-linear students (students[\(i)]): their first layer lives in R^d; use \"ambient\" or \"auto\"")
-            }
             if e.n.maximum >= e.d {
                 report(p.appending("sampler"), "the gram sampler draws at most d − 1 = \(e.d - 1) points (the Bartlett factor of a Wishart W_n(d − 1, I) needs n ≤ d − 1), but the largest n is \(e.n.maximum); use \"ambient\" or \"auto\"")
             }

@@ -66,10 +66,6 @@ public struct DistillationTrial: Sendable {
                 throw TrialSetupError.unsupported(
                     "the gram sampler of experiment '\(spec.name)' needs an axially symmetric geometry and max n ≤ d − 1; use \"ambient\"")
             }
-            if let deep = students.first(where: { if case .deepLinear = $0.kind { true } else { false } }) {
-                throw TrialSetupError.unsupported(
-                    "the gram sampler of experiment '\(spec.name)' cannot train \(deep.label): its first layer lives in R^d; use \"ambient\"")
-            }
             axialGeometry = axial
         } else {
             axialGeometry = nil
@@ -192,7 +188,13 @@ public struct DistillationTrial: Sendable {
         if let zero = draw.problems[-1] {
             base = zero
         } else {
-            base = try LinearDistillationProblem(points: draw.points, teacher: draw.teacher)
+            // A Gram draw's problem knows the dimensions its embedding leaves out (a deep
+            // student's random first layer has parts there).
+            if let set = draw.gram {
+                base = try LinearDistillationProblem(gram: set, teacherNorm: setup.teacher.norm)
+            } else {
+                base = try LinearDistillationProblem(points: draw.points, teacher: draw.teacher)
+            }
             draw.problems[-1] = base
         }
         let made = key == -1 ? base : try base.restarted(from: initialization)

@@ -57,6 +57,16 @@ struct BenchResult: Codable, Equatable {
     /// Fraction of flows that met their stopping rule, per n (flow solver only).
     var converged: [Point]?
     var euler: [EulerComparison]?
+    /// The deep linear students' L2 quantities (THEORY.md §2), per n: the mean relative distance
+    /// of the end-to-end vector to P w* (balanced starts), the off-span norm, convergence.
+    struct DeepStudent: Codable, Equatable {
+        var label: String
+        var limitGap: [Point]?
+        var offSpan: [Point]
+        var converged: [Point]
+        var gradientEvaluations: [Point]
+    }
+    var deep: [DeepStudent]?
     var notes: [String] = []
 
     static let encoder: JSONEncoder = {
