@@ -190,7 +190,7 @@ import Testing
         #expect(problem.restDimension == d - 51)
         var offSpan = [Double]()
         let options = try SolverOptions(gradientTolerance: 1e-8, fitTolerance: 1e-8, maxSteps: 200_000)
-        for scale in [0.05, 0.005] {
+        for scale in [0.1, 0.01] {
             let k = 50
             let closed = problem.solve(prefix: k, solver: .closed)
             let architecture = try DeepLinearArchitecture(depth: depth, width: 8)

@@ -13,7 +13,8 @@ struct BenchWorkload: Sendable, Equatable {
     var n: [Int]
     /// The `students` member as JSON; nil: one zero-initialised linear student.
     var students: String? = nil
-    /// The `solver` member as JSON, replacing the benchmark's closed/flow choice; nil: that choice.
+    /// The `solver` member as JSON for `--solver flow`, replacing the benchmark's flow settings
+    /// (the deep rows use the deep-linear preset's); nil: those settings.
     var solverOverride: String? = nil
     /// The `sampler` member; nil: "auto".
     var sampler: String? = nil
@@ -85,7 +86,7 @@ struct BenchWorkload: Sendable, Equatable {
         {"name": "bench-\(name.lowercased())-\(solver.rawValue)",
          "description": "kdmc bench \(name): \(summary), \(solver.rawValue) solver",
          "geometry": \(geometry), "d": \(d), "n": [\(n.map(String.init).joined(separator: ", "))],
-         "students": \(students ?? #"["linear"]"#), "solver": \(solverOverride ?? solver.json),
+         "students": \(students ?? #"["linear"]"#), "solver": \(solver == .flow ? solverOverride ?? solver.json : solver.json),
          "stopping": {"trials": \(trials)}, "block_size": \(Self.blockSize(trials: trials)),
          "seed": \(seed), "sampler": "\(sampler ?? "auto")"}
         """
