@@ -4,8 +4,9 @@ import Glibc
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
-/// Deep linear students in the Gram embedding (THEORY.md §2 L2, §6): the rows of W_1 move only in
+/// Deep linear students in the Gram embedding (docs/THEORY.md §2 L2, §6): the rows of W_1 move only in
 /// span(X), and their frozen rest enters only through its Gram matrix, so the student of a Gram
 /// draw is the ambient student of the same draw, at a cost independent of d.
 @Suite struct DeepLinearGramTests {

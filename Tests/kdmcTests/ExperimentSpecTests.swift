@@ -1,6 +1,7 @@
 import Foundation
 import MonteCarlo
 import Testing
+import Experiments
 
 @Suite struct PresetTests {
     @Test func everyPresetValidatesAndSaysWhichClaimItReproduces() throws {
@@ -15,7 +16,7 @@ import Testing
                 continue
             }
             let description = try #require(suite.description, "\(file.lastPathComponent) has no description")
-            #expect(description.contains("THEORY.md"), "\(file.lastPathComponent) does not name its claim")
+            #expect(description.contains("docs/THEORY.md"), "\(file.lastPathComponent) does not name its claim")
             #expect(!suite.experiments.isEmpty)
         }
     }

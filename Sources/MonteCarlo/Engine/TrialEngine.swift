@@ -50,12 +50,15 @@ public struct TrialEngine: Sendable {
     ///   - interruptRequested: asked on rank 0 at round boundaries; true checkpoints and stops.
     ///     The default reads the SIGTERM/SIGUSR1 flag (call `InterruptSignals.install()` first).
     ///   - progress: called on rank 0 after each round.
+    ///   - merged: called on rank 0 after each block is merged, in block order, with the
+    ///     statistics so far (the running estimate; the same for any rank count).
     ///   - trial: the trial function; a throw aborts the whole group (see `TrialCollective.abort`).
     public func run<C: TrialCollective>(
         on collective: C,
         resume: Bool = false,
         interruptRequested: () -> Bool = { InterruptSignals.isRequested },
         progress: ((RunProgress) -> Void)? = nil,
+        merged onMerge: ((MergedStatistics) -> Void)? = nil,
         trial: (Int) throws -> [Double]
     ) throws -> RunOutcome {
         let clock = ContinuousClock()
@@ -106,7 +109,7 @@ public struct TrialEngine: Sendable {
             directive = try exchangeDirective(on: collective, rootError: &rootError) {
                 try root!.afterRound(reports!, roundWall: Self.seconds(clock.now - roundStart),
                                      now: clock.now, interruptRequested: interruptRequested,
-                                     progress: progress)
+                                     progress: progress, onMerge: onMerge)
             }
         }
     }
@@ -232,7 +235,8 @@ private struct RootState {
 
     mutating func afterRound(
         _ reports: [[UInt8]], roundWall: Double, now: ContinuousClock.Instant,
-        interruptRequested: () -> Bool, progress: ((RunProgress) -> Void)?
+        interruptRequested: () -> Bool, progress: ((RunProgress) -> Void)?,
+        onMerge: ((MergedStatistics) -> Void)? = nil
     ) throws -> Directive {
         let pointCount = engine.configuration.pointCount
         var blocks: [BlockStatistics] = []
@@ -262,6 +266,7 @@ private struct RootState {
         var reason: StopReason?
         for block in blocks {
             merged.merge(block)
+            onMerge?(merged)
             if let r = engine.plan.decision(after: merged, critical: &critical) {
                 reason = r
                 break
