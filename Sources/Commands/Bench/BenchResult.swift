@@ -60,7 +60,7 @@ struct BenchResult: Codable, Equatable {
     var flowTime: [Point]? = nil
     var limitGap: [Point]? = nil
     var euler: [EulerComparison]?
-    /// The deep linear students' L2 quantities (THEORY.md §2), per n: the mean relative distance
+    /// The deep linear students' L2 quantities (docs/THEORY.md §2), per n: the mean relative distance
     /// of the end-to-end vector to P w* (balanced starts), the off-span norm, convergence.
     struct DeepStudent: Codable, Equatable {
         var label: String
