@@ -1,10 +1,12 @@
 public import Distillation
 import Foundation
+internal import SystemIO
 import Numerics
 
 /// The geometry and teacher of an experiment, built once from its file, with the fastest risk
 /// evaluator that applies: an exact function of the angle γ for the axially symmetric
-/// geometries (docs/THEORY.md §3), the geometry's own evaluator from the student's weights otherwise.
+/// geometries (docs/THEORY.md §3; a cached table of the quadrature, ``AxialRiskTable``), the
+/// geometry's own evaluator from the student's weights otherwise.
 public struct ExperimentGeometry: Sendable {
     public let geometry: any Geometry
     public let teacher: Teacher
@@ -35,12 +37,14 @@ public struct ExperimentGeometry: Sendable {
         case .polyTail(let kappa, let radius):
             let g = try PolyTailGeometry(dimension: d, kappa: kappa, radial: radius, teacher: weights)
             geometry = g
-            riskOfAngle = { g.risk(angle: $0) }
+            let table = g.riskTable()
+            riskOfAngle = { table.risk(angle: $0) }
             exactExpectation = nil
         case .margin(let theta0, let radius):
             let g = try MarginGeometry(dimension: d, margin: theta0, radial: radius, teacher: weights)
             geometry = g
-            riskOfAngle = { g.risk(angle: $0) }
+            let table = g.riskTable()
+            riskOfAngle = { table.risk(angle: $0) }
             exactExpectation = nil
         case .anisotropic(let spectrum, let teacherDirection):
             // Coordinates are the covariance eigenbasis; the teacher is given in it.
@@ -109,11 +113,11 @@ public struct ExperimentGeometry: Sendable {
 
     /// The first line's cells when it is a header (any cell not a number), else nil.
     static func header(of path: String) throws -> [String]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TrialSetupError.unreadable(path: path, reason: "no such file")
+        let bytes: [UInt8]
+        do { bytes = try Files.readRegular(path) } catch {
+            throw TrialSetupError.unreadable(path: path, reason: "\(error)")
         }
-        defer { try? handle.close() }
-        let chunk = String(decoding: handle.readData(ofLength: 1 << 16), as: UTF8.self)
+        let chunk = String(decoding: bytes.prefix(1 << 16), as: UTF8.self)
         // isNewline: "\r\n" is one Character, so a CRLF file does not split on "\n".
         guard let first = chunk.split(maxSplits: 1, whereSeparator: \.isNewline).first else { return nil }
         let cells = first.split(separator: ",", omittingEmptySubsequences: false)

@@ -1,3 +1,5 @@
+internal import Numerics
+
 /// The merged state of a run at a block boundary plus the identity of the run it belongs to.
 /// Doubles are stored as their bit patterns, so a resumed run continues from exactly the same
 /// numbers and ends bit-identical to an uninterrupted one.
@@ -10,13 +12,20 @@ public struct Checkpoint: Sendable, Hashable {
         self.statistics = statistics
     }
 
-    static let magic = "kdmc-checkpoint 1"
+    /// Format 2 adds the `stream-version` line; a format-1 file was written by streams of
+    /// version 1 (Box–Muller normals), the only version there was.
+    static let magic = "kdmc-checkpoint 2"
+    static let magicBeforeStreamVersions = "kdmc-checkpoint 1"
+
+    /// The version of the random streams the trials drew from (``RunFingerprint/streamVersion``).
+    public var streamVersion: Int { fingerprint.streamVersion }
 
     /// Line-oriented text; the last line is an FNV-1a checksum of everything before it, so a
     /// truncated or edited file is refused instead of silently resumed.
     func encoded() -> [UInt8] {
         var text = Self.magic + "\n"
         text += "fingerprint \(fingerprint.hex)\n"
+        text += "stream-version \(fingerprint.streamVersion)\n"
         text += "block-size \(statistics.blockSize)\n"
         text += "points \(statistics.points.count)\n"
         text += "blocks \(statistics.blockCount)\n"
@@ -43,7 +52,10 @@ public struct Checkpoint: Sendable, Hashable {
 
         let lines = String(decoding: covered, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         var it = lines.makeIterator()
-        guard it.next().map(String.init) == magic else { throw corrupt("not a kdmc checkpoint (first line)") }
+        let format = it.next().map(String.init)
+        guard format == magic || format == magicBeforeStreamVersions else {
+            throw corrupt("not a kdmc checkpoint (first line)")
+        }
         func field(_ name: String) throws(CheckpointError) -> Substring {
             guard let line = it.next() else { throw corrupt("missing \(name)") }
             let parts = line.split(separator: " ")
@@ -51,6 +63,11 @@ public struct Checkpoint: Sendable, Hashable {
             return parts[1]
         }
         guard let fp = UInt64(try field("fingerprint"), radix: 16) else { throw corrupt("bad fingerprint") }
+        var streamVersion = 1
+        if format == magic {
+            guard let v = Int(try field("stream-version")), v >= 1 else { throw corrupt("bad stream-version") }
+            streamVersion = v
+        }
         guard let blockSize = Int(try field("block-size")), blockSize >= 1 else { throw corrupt("bad block-size") }
         guard let pointCount = Int(try field("points")), pointCount >= 0 else { throw corrupt("bad points") }
         guard let blocks = Int(try field("blocks")), blocks >= 0 else { throw corrupt("bad blocks") }
@@ -67,7 +84,7 @@ public struct Checkpoint: Sendable, Hashable {
                                   mean: Double(bitPattern: mean), m2: Double(bitPattern: m2)))
         }
         guard it.next() == nil else { throw corrupt("extra lines after the points") }
-        return Checkpoint(fingerprint: RunFingerprint(rawValue: fp),
+        return Checkpoint(fingerprint: RunFingerprint(rawValue: fp, streamVersion: streamVersion),
                           statistics: MergedStatistics(blockSize: blockSize, blockCount: blocks, points: points))
     }
 
@@ -78,16 +95,29 @@ public struct Checkpoint: Sendable, Hashable {
 }
 
 /// A 64-bit FNV-1a hash of the run's identity: the caller's canonical description of the
-/// configuration and seed, the block size and the number of curve points.
+/// configuration and seed, the block size, the number of curve points and the version of the
+/// random streams (the same configuration draws other numbers under another version), which is
+/// also kept in the clear so that a refusal can name it.
 public struct RunFingerprint: Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: UInt64
+    public let streamVersion: Int
 
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// The version of the streams this build draws from: `RandomStream.version`.
+    public static var currentStreamVersion: Int { RandomStream.version }
+
+    public init(rawValue: UInt64, streamVersion: Int = RunFingerprint.currentStreamVersion) {
+        self.rawValue = rawValue
+        self.streamVersion = streamVersion
+    }
 
     /// - Parameter identity: everything that changes the trials' values (configuration, seed).
-    public init(identity: String, blockSize: Int, pointCount: Int) {
-        let text = "\(identity)\u{0}block-size=\(blockSize)\u{0}points=\(pointCount)"
+    public init(identity: String, blockSize: Int, pointCount: Int,
+                streamVersion: Int = RunFingerprint.currentStreamVersion) {
+        var text = "\(identity)\u{0}block-size=\(blockSize)\u{0}points=\(pointCount)"
+        // Version 1 fingerprints predate the version and hashed without it.
+        if streamVersion != 1 { text += "\u{0}stream-version=\(streamVersion)" }
         rawValue = FNV1a.hash(Array(text.utf8))
+        self.streamVersion = streamVersion
     }
 
     public var hex: String { Checkpoint.hex(rawValue) }
