@@ -246,7 +246,7 @@ private extension JSONPath.Component {
         e.sampler = .auto
         #expect(e.resolvedSampler == .gram)
         let gramParameters: Double = 12 * 50 + 50 * 20 + 20
-        let gramDoubles: Double = 10 * 10 + 2 * 10 * 12 + 100 + 3 * gramParameters + 10 * 50
+        let gramDoubles: Double = 2 * 10 * 10 + 2 * 10 * 12 + 100 + 3 * gramParameters + 10 * 50
         #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * gramDoubles)) < 1)
     }
 
