@@ -55,6 +55,10 @@ def plan(np_ranks, w3_comparator):
         dict(label="V4cv", workload="V4cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
         dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
         dict(label="V6cv", workload="V6cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        # Deep linear students (no comparator): the deep-linear preset's experiment at d = 30
+        # (ambient) and the large-d row (depth 3, widths 32, d = 10^5, Gram sampler).
+        dict(label="D30 flow", workload="D30", solver="flow", ranks=np_ranks, trials=8, comparator=0),
+        dict(label="D1 flow", workload="D1", solver="flow", ranks=np_ranks, trials=16, comparator=0),
     ]
 
 
@@ -167,6 +171,17 @@ def judge(rows_by_label, row):
         speedup = k["trials_per_second"] / one["kdmc"]["trials_per_second"]
         row["speedup"] = speedup
         return f"2 ranks ≥ 1.9× 1 rank (got {speedup:.2f}×)", "PASS" if speedup >= 1.9 else "MISS"
+    if label == "D1 flow":
+        base = rows_by_label.get("D30 flow")
+        gaps = [p["mean"] for s in k.get("deep") or [] for p in (s.get("limit_gap") or [])]
+        converged = min((p["mean"] for s in k.get("deep") or [] for p in s["converged"]), default=float("nan"))
+        l2 = bool(gaps) and max(gaps) < 1e-6 and converged == 1
+        if not base:
+            return f"L2 (limit gap ≤ 1e-6, all converged): {'yes' if l2 else 'NO'}", "PASS" if l2 else "MISS"
+        speedup = base["kdmc"]["cpu_seconds_per_trial"] / k["cpu_seconds_per_trial"]
+        row["speedup"] = speedup
+        return (f"cpu/tr ≥ 10× faster than D30 (got {speedup:.1f}×), L2 {'holds' if l2 else 'FAILS'}",
+                "PASS" if speedup >= 10 and l2 else "MISS")
     if row.get("mode") == "gram":
         cpu = (c or {}).get("cpu_seconds_per_trial")
         ratio = cpu / k["cpu_seconds_per_trial"] if cpu and k.get("cpu_seconds_per_trial") else None
@@ -252,6 +267,13 @@ def print_curves(rows):
                 print(f"  {e['n']:>6}  {e['draws']:>5}  {e['target_distance']:>9.2e}  {e['flow_gradient_evaluations']:>10.1f}  "
                       f"{e['flow_hessian_evaluations']:>9.1f}  {e['flow_seconds']:>8.3f}  {e['euler_gradient_evaluations']:>11.1f}  "
                       f"{e['euler_seconds']:>8.3f}  {('≥' if not e['euler_reached_all'] else '') + format(e['ratio'], '.3g'):>10}{'' if e['euler_reached_all'] else '  (Euler stopped at its budget of 20 x the flow gradient evaluations: a lower bound)'}")
+        for deep in k.get("deep") or []:
+            gaps = ", ".join(f"n={p['n']}: {p['mean']:.1e}" for p in deep.get("limit_gap") or [])
+            off = ", ".join(f"n={p['n']}: {p['mean']:.3g}" for p in deep["off_span"])
+            ge = ", ".join(f"n={p['n']}: {p['mean']:.0f}" for p in deep["gradient_evaluations"])
+            conv = min(p["mean"] for p in deep["converged"])
+            print(f"  {deep['label']}: gradient evaluations per flow {ge}; converged fraction (min over n) {conv:.3g}")
+            print(f"    {'limit gap to P w* ' + gaps + '; ' if gaps else ''}off-span norm {off}")
         if k.get("gradient_evaluations"):
             ge = ", ".join(f"n={p['n']}: {p['mean']:.0f}" for p in k["gradient_evaluations"])
             conv = min(p["mean"] for p in k["converged"]) if k.get("converged") else float("nan")

@@ -128,7 +128,10 @@ import Experiments
         spec.n = .values([2, 9])
         #expect(spec.resolvedSampler == .gram)
         spec.students.append(.deepLinear(depth: 2, widths: [4], init: .balanced(scale: 0.01)))
+        #expect(spec.resolvedSampler == .gram)
+        spec.geometry = .mixture(GeometrySpec.Mixture(weights: [1], means: [[0]], stds: [1]))
         #expect(spec.resolvedSampler == .ambient)
+        spec.geometry = .gaussian
         spec.students = [.linear(init: .zero), .hardLabel]
         let dump = try DistillationTrial(spec: spec, baseDirectory: nil).dump(trial: 3, n: 2)
         #expect(dump.coordinates == .gramEmbedding(ambientDimension: 10))
@@ -138,5 +141,38 @@ import Experiments
         spec.sampler = .ambient
         let ambient = try DistillationTrial(spec: spec, baseDirectory: nil).dump(trial: 3, n: 2)
         #expect(ambient.coordinates == .ambient && ambient.points.columns == 10)
+    }
+
+    /// L2 through the trial at d = 10^5 with the gram sampler (docs/THEORY.md §2): a balanced start
+    /// reaches P w* (limit gap ≤ 1e-6, no off-span part), a small random one keeps an off-span part,
+    /// every flow converges, and the risks are those of valid angles.
+    @Test func deepLinearStudentsRunInTheGramSamplerAtAHundredThousandDimensions() throws {
+        let students: [StudentSpec] = [.deepLinear(depth: 3, widths: [8, 8], init: .balanced(scale: 0.01)),
+                                       .deepLinear(depth: 2, widths: [8], init: .random(scale: 0.01))]
+        var spec = Self.spec(.gaussian, d: 100_000, grid: [5, 30], sampler: .auto, students: students)
+        spec.solver = SolverSpec(kind: .flow, tolerance: 1e-8, fitTolerance: 1e-8)
+        #expect(spec.resolvedSampler == .gram)
+        let trial = try DistillationTrial(spec: spec, baseDirectory: nil)
+        #expect(trial.sampler == .gram)
+        let balanced = trial.students[0].label, random = trial.students[1].label
+        for t in 0..<2 {
+            let values = try trial.evaluate(trial: t)
+            func value(_ label: String, _ n: Int, _ q: CurveLayout.Quantity) -> Double { values[trial.layout.index(label, n, q)!] }
+            for n in trial.grid {
+                #expect(value(balanced, n, .limitGap) < 1e-6, "trial \(t) n = \(n)")
+                #expect(value(balanced, n, .offSpan) == 0)
+                // An off-span part of order scale·√d·‖v‖ survives (the first layer's rows have norm ≈ scale·√d).
+                #expect(value(random, n, .offSpan) > 1e-3, "trial \(t) n = \(n): \(value(random, n, .offSpan))")
+                // The balanced student is P w* (cos γ > 0, risk γ/π < 1/2); the random one's
+                // off-span part dominates at this d (‖P w*‖ ≈ ‖w*‖ √(n/d)), so its risk is near 1/2
+                // on either side.
+                #expect(value(balanced, n, .risk) >= 0 && value(balanced, n, .risk) < 0.5)
+                let randomRisk = value(random, n, .risk)
+                #expect(randomRisk.isFinite && randomRisk > 0.4 && randomRisk < 0.6, "trial \(t) n = \(n): \(randomRisk)")
+                for label in [balanced, random] {
+                    #expect(value(label, n, .converged) == 1, "\(label) trial \(t) n = \(n)")
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MonteCarlo
 import Testing
+import Experiments
 
 /// `kdmc bench`'s own logic (not timed): its workloads are valid experiments that match the
 /// comparator's, and its result line has the shape bench/run.py reads.
@@ -34,6 +35,32 @@ import Testing
                 if solver == "flow" { #expect(spec.solver.tolerance == 1e-8) }
             }
         }
+    }
+
+    /// D30 is the deep-linear preset's experiment (same d, grid, students, solver, sampler), so the
+    /// D1 row's speed-up is measured against the preset itself; D1 is the large-d Gram row.
+    @Test func deepWorkloadsAreThePresetAndALargeDGramRow() throws {
+        let preset = try #require(try TestFiles.validator.validate(
+            contentsOf: TestFiles.presets.appendingPathComponent("deep-linear.json")).experiments.first)
+        func spec(_ name: String) throws -> ExperimentSpec {
+            let outcome = try kdmc(["bench", name, "--solver", "flow", "--trials", "16", "--spec"])
+            try #require(outcome.status == 0, "kdmc bench \(name) --spec: \(outcome.stderr)")
+            return try #require(try TestFiles.validator.validate(data: Data(outcome.stdout.utf8)).experiments.first)
+        }
+        let d30 = try spec("D30")
+        #expect(d30.d == preset.d)
+        #expect(d30.n == preset.n)
+        #expect(d30.students == preset.students)
+        #expect(d30.solver == preset.solver)
+        #expect(d30.geometry == preset.geometry)
+        #expect(d30.resolvedSampler == .ambient)
+        let d1 = try spec("D1")
+        #expect(d1.d == 100_000 && d1.n.maximum <= 50 && d1.resolvedSampler == .gram)
+        #expect(d1.students.allSatisfy {
+            if case .deepLinear(3, [32, 32], _) = $0 { true } else { false }
+        })
+        #expect(d1.solver == preset.solver)
+        #expect(try kdmc(["bench", "D1", "--solver", "closed", "--spec"]).status == 64)
     }
 
     @Test func unknownWorkloadsAndEulerWithoutTheFlowAreRefused() throws {

@@ -226,20 +226,28 @@ private extension JSONPath.Component {
         e.n = .values([1_000_000])
         #expect(e.resolvedSampler == .ambient)
         e.n = .values([100])
-        e.students.append(.deepLinear(depth: 2, widths: [3], init: .balanced(scale: 0.01)))
-        #expect(e.resolvedSampler == .ambient)
+        // A deep student's first layer enters the Gram embedding too (its rest through a Gram matrix).
+        e.students.append(.deepLinear(depth: 2, widths: [3], init: .random(scale: 0.01)))
+        #expect(e.resolvedSampler == .gram)
         e.students = [.linear(init: .zero)]
         e.geometry = .mixture(GeometrySpec.Mixture(weights: [1], means: [[0]], stds: [1]))
         #expect(e.resolvedSampler == .ambient)
     }
 
     @Test func deepLinearLayersCount() {
-        let e = ExperimentSpec(name: "m", geometry: .gaussian, d: 100, n: .values([10]),
-                               students: [.deepLinear(depth: 3, widths: [50, 20], init: .random(scale: 0.1))])
+        var e = ExperimentSpec(name: "m", geometry: .gaussian, d: 100, n: .values([10]),
+                               students: [.deepLinear(depth: 3, widths: [50, 20], init: .random(scale: 0.1))],
+                               sampler: .ambient)
         let parameters: Double = 100 * 50 + 50 * 20 + 20
         let points: Double = 5 * 10 * 100
         let doubles: Double = points + 100 + 3 * parameters + 10 * 50
         #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * doubles)) < 1)
+        // In the Gram embedding W_1 is 50 × (n + 2).
+        e.sampler = .auto
+        #expect(e.resolvedSampler == .gram)
+        let gramParameters: Double = 12 * 50 + 50 * 20 + 20
+        let gramDoubles: Double = 2 * 10 * 10 + 2 * 10 * 12 + 100 + 3 * gramParameters + 10 * 50
+        #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * gramDoubles)) < 1)
     }
 
     @Test func budgetReadsTheLaunchersRankCount() {

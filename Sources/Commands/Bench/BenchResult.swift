@@ -67,6 +67,16 @@ struct BenchResult: Codable, Equatable {
         var estimate: Double
         var trialTerm: Double
     }
+    /// The deep linear students' L2 quantities (docs/THEORY.md §2), per n: the mean relative distance
+    /// of the end-to-end vector to P w* (balanced starts), the off-span norm, convergence.
+    struct DeepStudent: Codable, Equatable {
+        var label: String
+        var limitGap: [Point]?
+        var offSpan: [Point]
+        var converged: [Point]
+        var gradientEvaluations: [Point]
+    }
+    var deep: [DeepStudent]?
     var notes: [String] = []
 
     static let encoder: JSONEncoder = {

@@ -75,6 +75,21 @@ struct BenchRunner {
             result.flowTime = points(.flowTime)
             result.limitGap = points(.limitGap)
         }
+        let deep = trial.students.compactMap { plan -> BenchResult.DeepStudent? in
+            guard case .deepLinear = plan.kind else { return nil }
+            func curve(_ quantity: CurveLayout.Quantity) -> [BenchResult.Point] {
+                trial.grid.compactMap { n in
+                    guard let i = trial.layout.index(plan.label, n, quantity) else { return nil }
+                    let c = intervals[i]
+                    return BenchResult.Point(n: n, mean: c.mean, ciLow: c.low, ciHigh: c.high)
+                }
+            }
+            let gap = curve(.limitGap)
+            return BenchResult.DeepStudent(label: plan.label, limitGap: gap.isEmpty ? nil : gap,
+                                           offSpan: curve(.offSpan), converged: curve(.converged),
+                                           gradientEvaluations: curve(.gradientEvaluations))
+        }
+        if !deep.isEmpty { result.deep = deep }
 
         return result
     }

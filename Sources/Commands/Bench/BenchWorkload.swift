@@ -15,6 +15,13 @@ struct BenchWorkload: Sendable, Equatable {
     var n: [Int]
     /// The `estimator` member (docs/EXPERIMENT-SCHEMA.md); plain unless a workload says.
     var estimator: String = "plain"
+    /// The `students` member as JSON; nil: one zero-initialised linear student.
+    var students: String? = nil
+    /// The `solver` member as JSON for `--solver flow`, replacing the benchmark's flow settings
+    /// (the deep rows use the deep-linear preset's); nil: those settings.
+    var solverOverride: String? = nil
+    /// The `sampler` member; nil: "auto".
+    var sampler: String? = nil
 
     static let all: [BenchWorkload] = [
         BenchWorkload(name: "W1", summary: "gaussian, d = 1000, linear student",
@@ -42,9 +49,26 @@ struct BenchWorkload: Sendable, Equatable {
                       estimator: "control-variate"),
         BenchWorkload(name: "S1", summary: "stiff flow: gaussian, d = 200, n up to 198 (nearly dependent points)",
                       geometry: #""gaussian""#, d: 200, n: [50, 100, 150, 190, 198]),
+        BenchWorkload(name: "D30", summary: "the deep-linear preset's experiment: gaussian, d = 30 (ambient), linear + depth 2 and 3 deep students, balanced and random",
+                      geometry: #""gaussian""#, d: 30, n: [1, 2, 5, 10, 15, 20, 25],
+                      students: deepPresetStudents, solverOverride: deepSolver, sampler: "ambient"),
+        BenchWorkload(name: "D1", summary: "deep linear depth 3, widths 32, gaussian d = 10^5 (Gram), balanced and random",
+                      geometry: #""gaussian""#, d: 100_000, n: [1, 2, 5, 10, 20, 50],
+                      students: #"[{"kind": "deep-linear", "depth": 3, "widths": [32, 32], "init": {"kind": "balanced", "scale": 0.01}}, {"kind": "deep-linear", "depth": 3, "widths": [32, 32], "init": {"kind": "random", "scale": 0.01}}]"#,
+                      solverOverride: deepSolver, sampler: "gram"),
     ]
 
     static let controlVariateGrid = [5, 8, 14, 24, 41, 70, 118, 200]
+    /// The solver of jobs/experiments/deep-linear.json, shared by the deep rows so they compare.
+    static let deepSolver = #"{"kind": "flow", "tolerance": 1e-8}"#
+    /// The students of jobs/experiments/deep-linear.json.
+    static let deepPresetStudents = #"""
+        [{"kind": "linear", "init": "zero"},
+         {"kind": "deep-linear", "depth": 2, "widths": [30], "init": {"kind": "balanced", "scale": 0.01}},
+         {"kind": "deep-linear", "depth": 2, "widths": [30], "init": {"kind": "random", "scale": 0.01}},
+         {"kind": "deep-linear", "depth": 3, "widths": [30, 30], "init": {"kind": "balanced", "scale": 0.01}},
+         {"kind": "deep-linear", "depth": 3, "widths": [30, 30], "init": {"kind": "random", "scale": 0.01}}]
+        """#
 
     static func named(_ name: String) -> BenchWorkload? {
         all.first { $0.name.lowercased() == name.lowercased() }
@@ -86,9 +110,9 @@ struct BenchWorkload: Sendable, Equatable {
         {"name": "bench-\(name.lowercased())-\(solver.rawValue)",
          "description": "kdmc bench \(name): \(summary), \(solver.rawValue) solver",
          "geometry": \(geometry), "d": \(d), "n": [\(n.map(String.init).joined(separator: ", "))],
-         "students": ["linear"], "solver": \(solver.json(flow)),
+         "students": \(students ?? #"["linear"]"#), "solver": \(solver == .flow ? solverOverride ?? solver.json(flow) : solver.json(flow)),
          "stopping": {"trials": \(trials)}, "block_size": \(Self.blockSize(trials: trials)),
-         "seed": \(seed), "sampler": "auto"\(estimator == "plain" ? "" : #", "estimator": "\#(estimator)""#)}
+         "seed": \(seed), "sampler": "\(sampler ?? "auto")"\(estimator == "plain" ? "" : #", "estimator": "\#(estimator)""#)}
         """
     }
 

@@ -45,6 +45,9 @@ struct BenchCommand: ParsableCommand {
         guard BenchWorkload.Solver(rawValue: solver) != nil else {
             throw ValidationError("--solver \(solver) is not closed or flow")
         }
+        if BenchWorkload.named(workload)?.solverOverride != nil && solver != "flow" {
+            throw ValidationError("workload \(workload) trains deep linear students by the flow; it needs --solver flow")
+        }
         guard trials >= 1 else { throw ValidationError("--trials \(trials) is not positive") }
         guard eulerDraws >= 0 else { throw ValidationError("--euler-draws \(eulerDraws) is negative") }
         guard FlowIntegrator(rawValue: integrator) != nil else {

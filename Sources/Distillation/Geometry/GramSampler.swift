@@ -129,6 +129,24 @@ public enum BartlettDirections {
         }
         return Matrix(rows: n, columns: n, elements: elements)
     }
+
+    /// The coordinates of `count` independent standard Gaussian vectors of R^m in an orthonormal
+    /// basis of their span: a count × min(count, m) lower-trapezoidal L with L Lᵀ ~ W_count(m, I)
+    /// (the Bartlett decomposition of `sample` without the normalisation).
+    ///
+    /// Row i has N(0, 1) entries before the diagonal and √χ²_{m−i} on it (i < m); rows past m lie
+    /// in the span of the first m and have m N(0, 1) entries.
+    public static func gaussianFactor(count h: Int, dimension m: Int,
+                                      using stream: inout RandomStream) -> Matrix {
+        precondition(h >= 0 && m >= 0, "Bartlett factor needs h, m ≥ 0, got h = \(h), m = \(m)")
+        let columns = min(h, m)
+        var l = Matrix(rows: h, columns: columns)
+        for i in 0..<h {
+            for j in 0..<min(i, columns) { l.elements[i + j * h] = stream.normal() }
+            if i < columns { l.elements[i + i * h] = stream.chiSquare(degreesOfFreedom: Double(m - i)).squareRoot() }
+        }
+        return l
+    }
 }
 
 extension AxiallySymmetricGeometry {

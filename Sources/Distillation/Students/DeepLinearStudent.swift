@@ -29,14 +29,22 @@ public struct DeepLinearArchitecture: Sendable, Hashable {
 }
 
 /// Initial layers of a deep linear student (docs/THEORY.md §2, L2).
-public enum DeepLinearInitialization: Sendable, Hashable {
+public enum DeepLinearInitialization: Sendable, Equatable {
     /// Balanced rank-one layers W_j = s v_j v_{j−1}ᵀ (unit v_j, s = scale^{1/N}), so that
     /// W_{j+1}ᵀW_{j+1} = W_j W_jᵀ, with end-to-end vector of norm `scale` along −∇L(0), inside
     /// span(X) and with L(w(0)) < L(0) (the norm is halved until that holds): the flow
     /// converges to P w*.
     case balancedInSpan(scale: Double)
     /// Every entry i.i.d. N(0, scale²): generic, with a part off span(X) that never fully leaves.
+    /// In R^d, W_1 is drawn entry by entry; in a Gram embedding (``LinearDistillationProblem/restDimension``)
+    /// its rows' coordinates on the embedding's axes are drawn the same way and their parts in the
+    /// dimensions left out enter through their Gram matrix, scale²·W_{h_1}(rest, I), drawn by its
+    /// Bartlett factor: the same law as the ambient draw, at a cost independent of d.
     case random(scale: Double)
+    /// Given layers W_1 … W_N, W_1 as h_1 × dimension in the problem's coordinates. For a Gram
+    /// problem, `restGram` is the h_1 × h_1 Gram matrix of the rows' parts in the dimensions its
+    /// coordinates leave out (nil: none).
+    case layers([Matrix], restGram: Matrix?)
 }
 
 extension LinearDistillationProblem {
@@ -93,28 +101,53 @@ extension LinearDistillationProblem {
             try requireParameter(scale > 0 && scale.isFinite, "deepLinear.initialization.scale", scale,
                                  expected: "must be a finite number > 0")
             let h1 = shapes.widths[1]
-            var first = Matrix(rows: h1, columns: p)
-            var offRows = [[Double]]()
+            // In a Gram embedding the last coordinate is the rest's placeholder: the rows' parts
+            // in all `rest` left-out dimensions are carried by their Gram matrix instead.
+            let drawn = restDimension == nil ? dimension : dimension - 1
+            var rows = Matrix(rows: h1, columns: dimension)
             for a in 0..<h1 {
-                var row = random.normals(count: dimension)
-                for i in row.indices { row[i] *= scale }
-                factorization.applyQ(&row, transpose: .transposed)
-                let inside = base.reduced(Array(row[0..<base.leading]))
-                for b in 0..<p { first[a, b] = inside[b] }
-                removeSpan(&row, base)
-                offRows.append(row)
+                let values = random.normals(count: drawn)
+                for b in 0..<drawn { rows[a, b] = scale * values[b] }
             }
-            for a in 0..<h1 {
-                offTeacher[a] = dot(offRows[a], teacherCoordinates)
-                for b in 0..<h1 { offGram[a, b] = dot(offRows[a], offRows[b]) }
+            var restGram: Matrix?
+            if let rest = restDimension, rest > 0 {
+                let factor = BartlettDirections.gaussianFactor(count: h1, dimension: rest, using: &random)
+                restGram = syrk(factor, alpha: scale * scale)
             }
-            layers.append(first)
+            var upper = [Matrix]()
             for j in 2...max(shapes.depth, 2) where j <= shapes.depth {
                 var layer = Matrix(rows: shapes.widths[j], columns: shapes.widths[j - 1])
                 let values = random.normals(count: layer.elements.count)
                 for i in values.indices { layer.elements[i] = scale * values[i] }
-                layers.append(layer)
+                upper.append(layer)
             }
+            let parts = firstLayerParts(rows: rows, restGram: restGram, base: base)
+            layers = [parts.inSpan] + upper
+            offGram = parts.offGram
+            offTeacher = parts.offTeacher
+        case .layers(let given, let restGram):
+            try requireParameter(given.count == shapes.depth, "deepLinear.layers.count", given.count,
+                                 expected: "must equal the depth \(shapes.depth)")
+            try requireParameter(given[0].rows == shapes.widths[1] && given[0].columns == dimension,
+                                 "deepLinear.layers[0]", "\(given[0].rows)×\(given[0].columns)",
+                                 expected: "must be \(shapes.widths[1])×\(dimension)")
+            for j in 2...max(shapes.depth, 2) where j <= shapes.depth {
+                try requireParameter(given[j - 1].rows == shapes.widths[j] && given[j - 1].columns == shapes.widths[j - 1],
+                                     "deepLinear.layers[\(j - 1)]", "\(given[j - 1].rows)×\(given[j - 1].columns)",
+                                     expected: "must be \(shapes.widths[j])×\(shapes.widths[j - 1])")
+            }
+            if let restGram {
+                try requireParameter(restGram.rows == shapes.widths[1] && restGram.columns == shapes.widths[1],
+                                     "deepLinear.restGram", "\(restGram.rows)×\(restGram.columns)",
+                                     expected: "must be \(shapes.widths[1])×\(shapes.widths[1])")
+            }
+            for layer in given where !layer.elements.allSatisfy(\.isFinite) {
+                throw .invalid(field: "deepLinear.layers", value: "non-finite entry", expected: "must be finite numbers")
+            }
+            let parts = firstLayerParts(rows: given[0], restGram: restGram, base: base)
+            layers = [parts.inSpan] + Array(given.dropFirst())
+            offGram = parts.offGram
+            offTeacher = parts.offTeacher
         }
         let deep = DeepSystem(shapes: shapes, reduced: system)
         let start = shapes.flatten(layers)
@@ -133,6 +166,31 @@ extension LinearDistillationProblem {
                                  offSpanNorm: off, initialOffSpanNorm: offSpan(initialUpper),
                                  cosineToTeacher: cosine, angleToTeacher: acos(cosine),
                                  layers: final, statistics: statistics)
+    }
+    /// W_1 (rows in the problem's coordinates) split at prefix `base`: its in-span part in the
+    /// reduced coordinates, which the flow moves, and what the frozen off-span part W_1^⊥ shows
+    /// of itself: the Gram matrix of its rows (plus `restGram`, the rows' parts outside the
+    /// problem's coordinates) and their inner products with w*, which has no part outside.
+    private func firstLayerParts(rows: Matrix, restGram: Matrix?,
+                                 base: PrefixReduction) -> (inSpan: Matrix, offGram: Matrix, offTeacher: [Double]) {
+        let h1 = rows.rows, p = base.rank
+        var inSpan = Matrix(rows: h1, columns: p)
+        var offRows = [[Double]]()
+        for a in 0..<h1 {
+            var row = (0..<rows.columns).map { rows[a, $0] }
+            factorization.applyQ(&row, transpose: .transposed)
+            let inside = base.reduced(Array(row[0..<base.leading]))
+            for b in 0..<p { inSpan[a, b] = inside[b] }
+            removeSpan(&row, base)
+            offRows.append(row)
+        }
+        var offGram = restGram ?? Matrix(rows: h1, columns: h1)
+        var offTeacher = [Double](repeating: 0, count: h1)
+        for a in 0..<h1 {
+            offTeacher[a] = dot(offRows[a], teacherCoordinates)
+            for b in 0..<h1 { offGram[a, b] += dot(offRows[a], offRows[b]) }
+        }
+        return (inSpan, offGram, offTeacher)
     }
 }
 

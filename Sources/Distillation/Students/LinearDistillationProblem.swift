@@ -30,6 +30,11 @@ public struct LinearDistillationProblem: Sendable {
     public let teacher: Teacher
     /// w(0).
     public let initialWeights: [Double]
+    /// For a problem written in a Gram embedding (``GramTransferSet``): the number of
+    /// dimensions of R^d outside span(u, x_1 … x_n), for which the embedding's last coordinate
+    /// stands; nil for a problem in R^d. A deep student's random first layer needs it (its h_1
+    /// rows have parts in all of those dimensions, one placeholder axis cannot carry them).
+    public internal(set) var restDimension: Int?
 
     let factorization: QRFactorization
     /// m = X w*.
@@ -74,9 +79,11 @@ public struct LinearDistillationProblem: Sendable {
     /// factorization per draw serves every initialisation (X w(0) = Rᵀ (Qᵀ w(0)) needs no points).
     public func restarted(from initialization: LinearInitialization) throws(ParameterError) -> LinearDistillationProblem {
         let w0 = try Self.startingWeights(initialization, dimension: dimension)
-        return LinearDistillationProblem(factorization: factorization, teacher: teacher, teacherLogits: teacherLogits,
-                                         teacherCoordinates: teacherCoordinates, pointNorms: pointNorms,
-                                         initialWeights: w0)
+        var restarted = LinearDistillationProblem(factorization: factorization, teacher: teacher, teacherLogits: teacherLogits,
+                                                  teacherCoordinates: teacherCoordinates, pointNorms: pointNorms,
+                                                  initialWeights: w0)
+        restarted.restDimension = restDimension
+        return restarted
     }
 
     private init(factorization qr: QRFactorization, teacher: Teacher, teacherLogits: [Double],

@@ -45,7 +45,9 @@ extension LinearDistillationProblem {
     /// `.random(scale:stream:)` is drawn with the ambient law (entries N(0, scale²/d) in R^d,
     /// placed by ``GramTransferSet/isotropicGaussian(standardDeviation:using:)``); `.weights`
     /// are coordinates in the embedding (length n + 2), e.g. from
-    /// ``GramTransferSet/fixedVector(along:across:using:)`` for a given w(0) ∈ R^d.
+    /// ``GramTransferSet/fixedVector(along:across:using:)`` for a given w(0) ∈ R^d. The problem
+    /// keeps the number of dimensions the embedding leaves out (``restDimension``), so a deep
+    /// student's random first layer is drawn with its ambient law too (``DeepLinearInitialization``).
     public init(gram set: GramTransferSet, teacherNorm: Double,
                 initialization: LinearInitialization = .zero) throws(ParameterError) {
         try requireParameter(set.count >= 1, "gram.count", set.count, expected: "must be ≥ 1 (a transfer set needs a point)")
@@ -61,5 +63,6 @@ extension LinearDistillationProblem {
         }
         try self.init(points: set.points, teacher: Teacher(direction: set.teacherDirection, norm: teacherNorm),
                       initialization: start)
+        restDimension = max(0, set.ambientDimension - 1 - set.count)
     }
 }

@@ -65,9 +65,11 @@ public struct MemoryEstimate: Sendable, Equatable {
 
 extension ExperimentSpec {
     /// The sampler a run uses: `auto` is gram whenever it is exact (`gramSamplerObstacles` is
-    /// empty). Every student but the deep linear one has an exact Gram form: a random or given
-    /// w(0) and the w_δ directions are independent of the points, so one extra embedding
-    /// coordinate carries their part outside span(u, x_1 … x_n) (``GramTransferSet``).
+    /// empty). Every student has an exact Gram form: a random or given w(0) and the w_δ
+    /// directions are independent of the points, so one extra embedding coordinate carries their
+    /// part outside span(u, x_1 … x_n) (``GramTransferSet``); a deep student's first-layer rows
+    /// have parts there too, which enter its flow only through their h_1 × h_1 Gram matrix, drawn
+    /// exactly.
     public var resolvedSampler: SamplerChoice {
         guard sampler == .auto else { return sampler }
         return gramSamplerObstacles.isEmpty ? .gram : .ambient
@@ -80,9 +82,6 @@ extension ExperimentSpec {
         var reasons: [String] = []
         if !geometry.isAxiallySymmetric {
             reasons.append("the gram sampler needs an axially symmetric geometry (gaussian, poly-tail, margin), not \(geometry.kind)")
-        }
-        if let i = students.firstIndex(where: { $0.kind == "deep-linear" }) {
-            reasons.append("the gram sampler cannot train deep-linear students (students[\(i)]): their first layer lives in R^d")
         }
         if n.maximum >= d {
             reasons.append("the gram sampler draws at most d − 1 = \(d - 1) points (the Bartlett factor of a Wishart W_n(d − 1, I) needs n ≤ d − 1), but the largest n is \(n.maximum)")
@@ -163,7 +162,8 @@ extension ExperimentSpec {
             case .hardLabel:
                 cost = 4 * space + n * n + 2 * n
             case .deepLinear(_, let widths, _):
-                let sizes = [d] + widths.map(Double.init) + [1]
+                // W_1 is h_1 × D (D = d, or n + 2 in the Gram embedding).
+                let sizes = [space] + widths.map(Double.init) + [1]
                 let parameters = zip(sizes, sizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
                 cost = 3 * parameters + n * (widths.map(Double.init).max() ?? 0)
             }

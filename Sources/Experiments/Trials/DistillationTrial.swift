@@ -223,7 +223,13 @@ public struct DistillationTrial: Sendable {
         if let zero = draw.problems[-1] {
             base = zero
         } else {
-            base = try LinearDistillationProblem(points: draw.points, teacher: draw.teacher)
+            // A Gram draw's problem knows the dimensions its embedding leaves out (a deep
+            // student's random first layer has parts there).
+            if let set = draw.gram {
+                base = try LinearDistillationProblem(gram: set, teacherNorm: setup.teacher.norm)
+            } else {
+                base = try LinearDistillationProblem(points: draw.points, teacher: draw.teacher)
+            }
             draw.problems[-1] = base
         }
         let made = key == -1 ? base : try base.restarted(from: initialization)
