@@ -1,16 +1,27 @@
-/// The merged state of a run at a block boundary plus the identity of the run it belongs to.
-/// Doubles are stored as their bit patterns, so a resumed run continues from exactly the same
-/// numbers and ends bit-identical to an uninterrupted one.
+/// The state of a run at a checkpoint plus the identity of the run it belongs to: the blocks
+/// merged in order so far, and the blocks finished beyond them that could not be merged yet
+/// (a round stopped part-way leaves gaps; a part of a split run keeps all its blocks loose, to
+/// be merged with the other parts). Doubles are stored as their bit patterns, so a resumed run
+/// continues from exactly the same numbers and ends bit-identical to an uninterrupted one.
 public struct Checkpoint: Sendable, Hashable {
     public var fingerprint: RunFingerprint
     public var statistics: MergedStatistics
+    /// Finished blocks past `statistics` (indices above its block count, ascending).
+    public var loose: [BlockStatistics]
+    /// The share of blocks the run computes, when it is one part of a split run.
+    public var part: BlockPartition?
 
-    public init(fingerprint: RunFingerprint, statistics: MergedStatistics) {
+    public init(fingerprint: RunFingerprint, statistics: MergedStatistics,
+                loose: [BlockStatistics] = [], part: BlockPartition? = nil) {
         self.fingerprint = fingerprint
         self.statistics = statistics
+        self.loose = loose.sorted { $0.index < $1.index }
+        self.part = part
     }
 
-    static let magic = "kdmc-checkpoint 1"
+    static let magic = "kdmc-checkpoint 2"
+    /// Version 1 had no loose blocks and no part; it is still read.
+    static let magicVersion1 = "kdmc-checkpoint 1"
 
     /// Line-oriented text; the last line is an FNV-1a checksum of everything before it, so a
     /// truncated or edited file is refused instead of silently resumed.
@@ -19,13 +30,21 @@ public struct Checkpoint: Sendable, Hashable {
         text += "fingerprint \(fingerprint.hex)\n"
         text += "block-size \(statistics.blockSize)\n"
         text += "points \(statistics.points.count)\n"
+        text += "part \(part.map(\.description) ?? "-")\n"
         text += "blocks \(statistics.blockCount)\n"
-        for p in statistics.points {
-            text += "p \(p.count) \(p.missing) \(Self.hex(p.mean.bitPattern)) \(Self.hex(p.m2.bitPattern))\n"
+        for p in statistics.points { text += Self.line(p) }
+        text += "loose \(loose.count)\n"
+        for block in loose {
+            text += "block \(block.index)\n"
+            for p in block.points { text += Self.line(p) }
         }
         var bytes = Array(text.utf8)
         bytes += Array("checksum \(Self.hex(FNV1a.hash(bytes)))\n".utf8)
         return bytes
+    }
+
+    private static func line(_ p: Moments) -> String {
+        "p \(p.count) \(p.missing) \(hex(p.mean.bitPattern)) \(hex(p.m2.bitPattern))\n"
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws(CheckpointError) -> Checkpoint {
@@ -43,32 +62,59 @@ public struct Checkpoint: Sendable, Hashable {
 
         let lines = String(decoding: covered, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         var it = lines.makeIterator()
-        guard it.next().map(String.init) == magic else { throw corrupt("not a kdmc checkpoint (first line)") }
+        let first = it.next().map(String.init)
+        guard first == magic || first == magicVersion1 else { throw corrupt("not a kdmc checkpoint (first line)") }
+        let version1 = first == magicVersion1
         func field(_ name: String) throws(CheckpointError) -> Substring {
             guard let line = it.next() else { throw corrupt("missing \(name)") }
             let parts = line.split(separator: " ")
             guard parts.count == 2, parts[0] == name else { throw corrupt("expected \(name), found '\(line)'") }
             return parts[1]
         }
+        func moments(_ count: Int, _ what: String) throws(CheckpointError) -> [Moments] {
+            var points: [Moments] = []
+            points.reserveCapacity(count)
+            for i in 0..<count {
+                guard let line = it.next() else { throw corrupt("only \(i) of \(count) points \(what)") }
+                let f = line.split(separator: " ")
+                guard f.count == 5, f[0] == "p",
+                      let count = Int(f[1]), count >= 0, let missing = Int(f[2]), missing >= 0,
+                      let mean = UInt64(f[3], radix: 16), let m2 = UInt64(f[4], radix: 16)
+                else { throw corrupt("bad point line \(i) \(what)") }
+                points.append(Moments(count: count, missing: missing,
+                                      mean: Double(bitPattern: mean), m2: Double(bitPattern: m2)))
+            }
+            return points
+        }
         guard let fp = UInt64(try field("fingerprint"), radix: 16) else { throw corrupt("bad fingerprint") }
         guard let blockSize = Int(try field("block-size")), blockSize >= 1 else { throw corrupt("bad block-size") }
         guard let pointCount = Int(try field("points")), pointCount >= 0 else { throw corrupt("bad points") }
+        var part: BlockPartition?
+        if !version1 {
+            let text = String(try field("part"))
+            if text != "-" {
+                guard let parsed = BlockPartition(parsing: text) else { throw corrupt("bad part \(text)") }
+                part = parsed
+            }
+        }
         guard let blocks = Int(try field("blocks")), blocks >= 0 else { throw corrupt("bad blocks") }
-        var points: [Moments] = []
-        points.reserveCapacity(pointCount)
-        for i in 0..<pointCount {
-            guard let line = it.next() else { throw corrupt("only \(i) of \(pointCount) points") }
-            let f = line.split(separator: " ")
-            guard f.count == 5, f[0] == "p",
-                  let count = Int(f[1]), count >= 0, let missing = Int(f[2]), missing >= 0,
-                  let mean = UInt64(f[3], radix: 16), let m2 = UInt64(f[4], radix: 16)
-            else { throw corrupt("bad point line \(i)") }
-            points.append(Moments(count: count, missing: missing,
-                                  mean: Double(bitPattern: mean), m2: Double(bitPattern: m2)))
+        let points = try moments(pointCount, "of the merged blocks")
+        var loose: [BlockStatistics] = []
+        if !version1 {
+            guard let count = Int(try field("loose")), count >= 0 else { throw corrupt("bad loose count") }
+            var previous = blocks - 1
+            for _ in 0..<count {
+                guard let index = Int(try field("block")), index > previous else {
+                    throw corrupt("loose blocks out of order or below the merged ones")
+                }
+                loose.append(BlockStatistics(index: index, points: try moments(pointCount, "of block \(index)")))
+                previous = index
+            }
         }
         guard it.next() == nil else { throw corrupt("extra lines after the points") }
         return Checkpoint(fingerprint: RunFingerprint(rawValue: fp),
-                          statistics: MergedStatistics(blockSize: blockSize, blockCount: blocks, points: points))
+                          statistics: MergedStatistics(blockSize: blockSize, blockCount: blocks, points: points),
+                          loose: loose, part: part)
     }
 
     static func hex(_ x: UInt64) -> String {

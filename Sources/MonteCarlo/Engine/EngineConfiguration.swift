@@ -22,6 +22,10 @@ public struct EngineConfiguration: Sendable {
     /// guards `resume` against a checkpoint of another run.
     public var identity: String
     public var checkpoint: CheckpointPolicy?
+    /// When set, the run computes only this share of the blocks (up to the stopping rule's
+    /// maximum), keeps them unmerged in its checkpoint and ends with `StopReason.partComplete`;
+    /// the parts are merged afterwards (`PartMerge`), where the stopping rule is applied.
+    public var part: BlockPartition?
 
     public init(pointCount: Int, blockSize: Int, blocksPerRankPerRound: Int = 2,
                 stopping: StoppingRule, confidenceLevel: Double = 0.95,
