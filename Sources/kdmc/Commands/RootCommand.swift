@@ -13,7 +13,7 @@ struct RootCommand: ParsableCommand {
         --resume), 64 bad command-line usage.
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, ShowCommand.self,
-                      BoundCommand.self, DumpCommand.self, ReportCommand.self, BenchCommand.self]
+                      BoundCommand.self, DumpCommand.self, ReportCommand.self, MergeCommand.self, BenchCommand.self]
     )
 
     /// Every failure ends as one `kdmc: ` line on stderr and a non-zero status.

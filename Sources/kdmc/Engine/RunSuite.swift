@@ -52,13 +52,14 @@ struct SuiteRunner {
             let spec = trial.spec
             let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
             let setup = try Self.engineSetup(spec, trial.layout)
-            let configuration = EngineConfiguration(
+            var configuration = EngineConfiguration(
                 pointCount: trial.layout.count, blockSize: spec.blockSize,
                 blocksPerRankPerRound: Self.maximumBlocksPerRound,
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
                 identity: setup.identity,
                 checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30),
                 roundSeconds: Self.roundSeconds)
+            configuration.part = settings.part
             let engine = try TrialEngine(configuration: configuration)
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
@@ -73,7 +74,7 @@ struct SuiteRunner {
                     Diagnostics.error(resumable
                         ? "stopped on request during '\(spec.name)'; checkpoint saved in \(checkpoints.path); continue with: kdmc run \(settings.experimentFile.path) --out \(folder.path) --resume"
                         : "stopped on request during '\(spec.name)' before a checkpoint could be written")
-                    if resumable { writePartialReport() }
+                    if resumable && settings.part == nil { writePartialReport() }
                 }
                 return resumable ? resumableExitStatus : 1
             case .finished(let reason):
@@ -84,7 +85,9 @@ struct SuiteRunner {
                 }
             }
         }
-        if collective.isRoot {
+        if collective.isRoot, let part = settings.part {
+            Diagnostics.line("part \(part) done; its blocks are in \(checkpoints.path). When every part is done: kdmc merge OUT FOLDER-OF-PART-1 ... FOLDER-OF-PART-\(part.count)")
+        } else if collective.isRoot {
             try writeOutputs(results, seconds: Date().timeIntervalSince(start))
         }
         try collective.barrier()
@@ -126,6 +129,12 @@ struct SuiteRunner {
     }
 
     func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws {
+        try Self.writeOutputs(results, suite: suite, folder: folder, ranks: collective.size, seconds: seconds)
+    }
+
+    /// curves.csv, summary.json and the report of finished experiments (a run, or merged parts).
+    static func writeOutputs(_ results: [ExperimentResult], suite: ExperimentSuite, folder: URL,
+                             ranks: Int, seconds: Double) throws {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
@@ -146,7 +155,7 @@ struct SuiteRunner {
             }
         }
         let summary = SummaryDocument(
-            version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: collective.size,
+            version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: ranks,
             trials: trials, partial: false, configuration: try Self.configurationText(suite),
             fits: fits, verdicts: verdicts, timings: timings)
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Distillation
+import Foundation
+import MonteCarlo
+import Report
+
+/// `kdmc merge OUT PART...`: the folders of `kdmc run --part K/M` runs, combined into one run's
+/// outputs. Each part's folder holds the run's configuration (checkpoints/run.json) and one
+/// checkpoint per experiment with that part's blocks; the merge checks they are the M parts of
+/// one configuration, merges the blocks in block order under the stopping rule (as one run
+/// would), and writes curves.csv, summary.json and the report, plus the merged checkpoints, so
+/// OUT is an ordinary run folder (`kdmc report`, `kdmc run --resume` with more trials).
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge the folders of kdmc run --part K/M runs into one run's outputs.",
+        discussion: """
+        Every part 1/M … M/M must be given once, all of the same experiment file, seed and \
+        overrides, each finished. The outputs are those of one run over all the trials, byte for \
+        byte, except the run metadata (timings, rank count).
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Output folder of the merged run.", valueName: "out"))
+    var output: String
+
+    @Argument(help: ArgumentHelp("The --out folders of the parts, in any order.", valueName: "part"))
+    var parts: [String]
+
+    func validate() throws {
+        if parts.isEmpty { throw ValidationError("give the folders of the parts after OUT, e.g. kdmc merge runs/all runs/p1 runs/p2") }
+    }
+
+    func run() throws {
+        let start = Date()
+        let folders = parts.map { URL(fileURLWithPath: $0) }
+        var manifests: [RunManifest] = []
+        for folder in folders {
+            let url = RunFolder.manifestURL(folder)
+            do {
+                manifests.append(try JSONDecoder().decode(RunManifest.self, from: try Data(contentsOf: url)))
+            } catch {
+                throw CommandFailure("merge: \(folder.path) is not the folder of a kdmc run (cannot read \(url.path): \(error))")
+            }
+        }
+        let first = manifests[0]
+        for (folder, manifest) in zip(folders, manifests).dropFirst()
+        where manifest.configuration != first.configuration || manifest.checkpoints != first.checkpoints {
+            throw CommandFailure("merge: \(folder.path) is a run of another configuration than \(folders[0].path) (experiment, seed or overrides differ); merge only the parts of one run")
+        }
+        let base = URL(fileURLWithPath: first.baseDirectory, isDirectory: true)
+        let suite: ExperimentSuite
+        do {
+            suite = try ExperimentValidator(memory: nil).validate(data: Data(first.configuration.utf8), baseDirectory: base)
+        } catch {
+            throw CommandFailure("merge: the configuration recorded in \(folders[0].path) cannot be rebuilt: \(error)")
+        }
+
+        let out = URL(fileURLWithPath: output)
+        let checkpoints = out.appendingPathComponent("checkpoints")
+        var results: [ExperimentResult] = []
+        var merged: [(String, Checkpoint)] = []
+        for (spec, name) in zip(suite.experiments, first.checkpoints) {
+            let trial = try DistillationTrial(spec: spec, baseDirectory: base)
+            let setup = try SuiteRunner.engineSetup(spec, trial.layout)
+            let fingerprint = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count)
+            var pieces: [Checkpoint] = []
+            for folder in folders {
+                let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
+                do {
+                    pieces.append(try CheckpointStore(path: path).read())
+                } catch {
+                    throw CommandFailure("merge: experiment '\(spec.name)': \(error)")
+                }
+            }
+            let plan = try StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize)
+            var critical = StudentCriticalValues(level: spec.confidence)
+            let statistics: MergedStatistics
+            let reason: MonteCarlo.StopReason
+            do {
+                (statistics, reason) = try PartMerge.combine(pieces, fingerprint: fingerprint, plan: plan, critical: &critical)
+            } catch {
+                throw CommandFailure("merge: experiment '\(spec.name)': \(error)")
+            }
+            results.append(ExperimentResult(trial: trial, intervals: statistics.intervals(&critical),
+                                            stopReason: reason.rawValue, timing: nil))
+            merged.append((name, Checkpoint(fingerprint: fingerprint, statistics: statistics)))
+        }
+
+        let manager = FileManager.default
+        try manager.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        let ranks = manifests.map(\.ranks).reduce(0, +)
+        var manifest = first
+        manifest.ranks = ranks
+        try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
+        for (name, checkpoint) in merged {
+            try CheckpointStore(path: checkpoints.appendingPathComponent(name).path).write(checkpoint)
+        }
+        try SuiteRunner.writeOutputs(results, suite: suite, folder: out, ranks: ranks,
+                                     seconds: Date().timeIntervalSince(start))
+    }
+}
