@@ -17,6 +17,7 @@ if command -v apt-get >/dev/null 2>&1; then
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ -x /usr/sbin/slurmctld ] || command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
     [ -x /usr/sbin/munged ] || command -v munged >/dev/null 2>&1     || missing+=(munge)
+    command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
