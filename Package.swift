@@ -30,7 +30,9 @@ let package = Package(
         .executableTarget(name: "kdmc", dependencies: [
             "MPI", "MonteCarlo", "Distillation", "Report", "LinearAlgebra",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], plugins: ["BuildInfo"]),
+        // The git commit of the checkout, compiled into kdmc for summary.json's provenance.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
 
         // Tests.
         .testTarget(name: "MPITests", dependencies: ["MPI"]),

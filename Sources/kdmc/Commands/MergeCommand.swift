@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distillation
 import Foundation
+import MPI
 import MonteCarlo
 import Report
 
@@ -97,6 +98,8 @@ struct MergeCommand: ParsableCommand {
             try CheckpointStore(path: checkpoints.appendingPathComponent(name).path).write(checkpoint)
         }
         try SuiteRunner.writeOutputs(results, suite: suite, folder: out, ranks: ranks,
-                                     seconds: Date().timeIntervalSince(start))
+                                     seconds: Date().timeIntervalSince(start),
+                                     provenance: RunProvenance.make(ranks: ranks, hosts: [MPIRuntime.hostName], started: start,
+                                                                    ended: Date(), seeds: SuiteRunner.seeds(suite)))
     }
 }

@@ -45,6 +45,7 @@ struct SuiteRunner {
         let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
         if collective.isRoot { try prepareFolder() }
         try collective.barrier()
+        let hosts = try collective.gatherToRoot(Array(MPIRuntime.hostName.utf8))?.map { String(decoding: $0, as: UTF8.self) } ?? []
 
         var results: [ExperimentResult] = []
         let start = Date()
@@ -88,7 +89,9 @@ struct SuiteRunner {
         if collective.isRoot, let part = settings.part {
             Diagnostics.line("part \(part) done; its blocks are in \(checkpoints.path). When every part is done: kdmc merge OUT FOLDER-OF-PART-1 ... FOLDER-OF-PART-\(part.count)")
         } else if collective.isRoot {
-            try writeOutputs(results, seconds: Date().timeIntervalSince(start))
+            try writeOutputs(results, seconds: Date().timeIntervalSince(start),
+                             provenance: RunProvenance.make(ranks: collective.size, hosts: hosts, started: start, ended: Date(),
+                                                            seeds: Self.seeds(suite)))
         }
         try collective.barrier()
         return 0
@@ -128,13 +131,18 @@ struct SuiteRunner {
         try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
     }
 
-    func writeOutputs(_ results: [ExperimentResult], seconds: Double) throws {
-        try Self.writeOutputs(results, suite: suite, folder: folder, ranks: collective.size, seconds: seconds)
+    func writeOutputs(_ results: [ExperimentResult], seconds: Double, provenance: SummaryDocument.Provenance) throws {
+        try Self.writeOutputs(results, suite: suite, folder: folder, ranks: collective.size, seconds: seconds,
+                              provenance: provenance)
+    }
+
+    static func seeds(_ suite: ExperimentSuite) -> [String: UInt64] {
+        Dictionary(suite.experiments.map { ($0.name, $0.seed) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// curves.csv, summary.json and the report of finished experiments (a run, or merged parts).
     static func writeOutputs(_ results: [ExperimentResult], suite: ExperimentSuite, folder: URL,
-                             ranks: Int, seconds: Double) throws {
+                             ranks: Int, seconds: Double, provenance: SummaryDocument.Provenance) throws {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
@@ -154,10 +162,11 @@ struct SuiteRunner {
                 timings["\(name).worst_round_imbalance"] = timing.worstRoundImbalance
             }
         }
-        let summary = SummaryDocument(
+        var summary = SummaryDocument(
             version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: ranks,
             trials: trials, partial: false, configuration: try Self.configurationText(suite),
             fits: fits, verdicts: verdicts, timings: timings)
+        summary.provenance = provenance
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
