@@ -1,13 +1,21 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers (DESIGN.md): CMPI → MPI → MonteCarlo → Report → kdmc,
-// CBLAS/CLAPACKE → LinearAlgebra → Distillation → MonteCarlo.
+// Linux only: the code uses Glibc, /proc and Open MPI. Layers (docs/ARCHITECTURE.md), each target
+// importing only targets below it:
+//   Numerics; CMPI → MPI; CBLAS, CLAPACKE → LinearAlgebra
+//   Distillation (Numerics, LinearAlgebra)      the maths, no MPI
+//   MonteCarlo   (Numerics, MPI)                the generic engine, no maths
+//   Experiments  (Distillation, MonteCarlo)     where the maths meets the engine
+//   Report       (Experiments)                  tables, fits, verdicts, rendering
+//   Commands     (everything above) → kdmc      the command-line tool
 let package = Package(
     name: "kdmc",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kdmc", targets: ["kdmc"]),
+        // The maths and the engine as a library: geometries, students, risk, bounds, the trial
+        // engine and its in-process collective (Examples/GaussianCurve shows its use).
+        .library(name: "KDMCKit", targets: ["Numerics", "LinearAlgebra", "Distillation", "MonteCarlo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,27 +30,35 @@ let package = Package(
                        providers: [.apt(["liblapacke-dev"])]),
 
         // Swift layers.
+        .target(name: "Numerics"),
         .target(name: "MPI", dependencies: ["CMPI"]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
-        .target(name: "Distillation", dependencies: ["LinearAlgebra"]),
-        .target(name: "MonteCarlo", dependencies: ["MPI", "Distillation", "LinearAlgebra"]),
-        .target(name: "Report", dependencies: ["MonteCarlo", "Distillation"]),
-        .executableTarget(name: "kdmc", dependencies: [
-            "MPI", "MonteCarlo", "Distillation", "Report", "LinearAlgebra",
+        .target(name: "Distillation", dependencies: ["Numerics", "LinearAlgebra"]),
+        .target(name: "MonteCarlo", dependencies: ["Numerics", "MPI"]),
+        .target(name: "Experiments", dependencies: ["Distillation", "MonteCarlo", "Numerics", "LinearAlgebra"]),
+        .target(name: "Report", dependencies: ["Experiments", "MonteCarlo", "Distillation", "Numerics"]),
+        .target(name: "Commands", dependencies: [
+            "MPI", "MonteCarlo", "Distillation", "Experiments", "Report", "LinearAlgebra", "Numerics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
-        // The git commit of the checkout, compiled into kdmc for summary.json's provenance.
+        // The git commit of the checkout, compiled into Commands for summary.json's provenance.
         .plugin(name: "BuildInfo", capability: .buildTool()),
+        .executableTarget(name: "kdmc", dependencies: ["Commands"]),
+        .executableTarget(name: "GaussianCurveExample", dependencies: ["Distillation", "MonteCarlo", "Numerics"],
+                          path: "Examples/GaussianCurve"),
 
         // Tests.
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "DistillationTests", dependencies: ["Distillation", "LinearAlgebra"],
+        .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Numerics", "LinearAlgebra"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo", "MPI", "Distillation"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "MonteCarlo"]),
+        .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo", "MPI", "Numerics"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "MonteCarlo", "Distillation", "LinearAlgebra"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "MonteCarlo"]),
         // The malformed-experiment corpus is read from disk by path, not bundled.
-        .testTarget(name: "kdmcTests", dependencies: ["MonteCarlo", "Distillation"], exclude: ["Malformed"]),
+        .testTarget(name: "kdmcTests", dependencies: ["Commands", "Experiments", "MonteCarlo", "Distillation"], exclude: ["Malformed"]),
     ],
     swiftLanguageModes: [.v6]
 )

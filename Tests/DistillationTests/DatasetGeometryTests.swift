@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
 @Suite struct DatasetGeometryTests {
     /// A CSV of `rows` Gaussian points in R^3 with a last column labelled by the sign of

@@ -1,6 +1,7 @@
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
 /// L2 (THEORY.md §2): deep linear students.
 @Suite struct DeepLinearTests {

@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
 @Suite struct GeometryTests {
     typealias Support = GeometryTestSupport

@@ -1,6 +1,7 @@
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
 /// The Bartlett directions and the Gram-space embedding (THEORY.md §6).
 @Suite struct GramSamplerTests {

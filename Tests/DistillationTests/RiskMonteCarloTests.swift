@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
 /// Every geometry's risk evaluator against a direct count of sign disagreements on fresh
 /// points, within 4 standard errors (of the count and of the evaluator if it is itself Monte

@@ -7,6 +7,7 @@ import Foundation
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
 /// The Rosenbrock (RODAS4) integrator of the flow: order, agreement with the closed form, step
 /// counts on stiff problems, and the trajectory at an intermediate time against Dormand–Prince.

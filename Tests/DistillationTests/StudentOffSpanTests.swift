@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
 /// THEORY.md §7: w_δ fits the soft labels exactly and makes the angle δ with ŵ.
 @Suite struct StudentOffSpanTests {

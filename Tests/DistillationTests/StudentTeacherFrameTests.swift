@@ -1,6 +1,7 @@
 import LinearAlgebra
 import Testing
 @testable import Distillation
+import Numerics
 
 /// The Gram-space embedding gives the same students as the problem sampled in R^d.
 @Suite struct StudentTeacherFrameTests {

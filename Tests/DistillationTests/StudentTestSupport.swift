@@ -1,5 +1,6 @@
 import LinearAlgebra
 @testable import Distillation
+import Numerics
 
 /// Random test problems with fixed seeds: Gaussian points, a random teacher direction.
 enum StudentFixtures {

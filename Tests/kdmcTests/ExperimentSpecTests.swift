@@ -1,6 +1,7 @@
 import Foundation
 import MonteCarlo
 import Testing
+import Experiments
 
 @Suite struct PresetTests {
     @Test func everyPresetValidatesAndSaysWhichClaimItReproduces() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import MonteCarlo
 import Testing
+import Experiments
 
 /// One expected problem: its JSON path and words its message must contain.
 struct ExpectedProblem: Sendable {

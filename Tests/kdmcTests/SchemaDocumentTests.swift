@@ -1,6 +1,7 @@
 import Foundation
 import MonteCarlo
 import Testing
+import Experiments
 
 @Suite struct SchemaDocumentTests {
     /// The ```json blocks of docs/EXPERIMENT-SCHEMA.md.

@@ -1,5 +1,6 @@
 import Foundation
 import MonteCarlo
+import Experiments
 
 /// Paths of the package's own files, found from this source file (the target has no resources).
 enum TestFiles {

@@ -80,3 +80,4 @@ internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
+import Numerics

@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 import LinearAlgebra
+import Numerics
 
 /// Teacher-frame coordinates of n points: s_i = x_iᵀu and t_i = ‖(I − uuᵀ)x_i‖ ≥ 0.
 public struct TeacherFrameSample: Sendable, Equatable {

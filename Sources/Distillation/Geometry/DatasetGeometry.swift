@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 import LinearAlgebra
+import Numerics
 
 /// `dataset`: the empirical distribution of the rows of a CSV file.
 ///

@@ -3,6 +3,7 @@ internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
+import Numerics
 
 /// `gaussian`: x ~ N(0, I_d). Rotation invariant, so R = γ/π exactly; as an axially symmetric
 /// geometry s ~ N(0, 1) and t ~ χ_{d−1}.

@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 import LinearAlgebra
+import Numerics
 
 /// A data marginal P_x together with its teacher w* (THEORY.md §4, §6).
 ///

@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 import LinearAlgebra
+import Numerics
 
 /// A transfer set of an axially symmetric geometry drawn without its ambient coordinates
 /// (THEORY.md §6): the teacher-frame parts (s_i, t_i) and coordinates c_i of the unit

@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 import LinearAlgebra
+import Numerics
 
 /// `mixture`: Σ_k π_k N(μ_k, σ_k² I). p(θ) is the empirical CDF of a fixed-seed reference
 /// sample. R(w) is a held-out Monte Carlo estimate: only (wᵀx, w*ᵀx) matters, and for a

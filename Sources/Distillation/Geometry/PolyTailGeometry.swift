@@ -3,6 +3,7 @@ internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
+import Numerics
 
 /// `poly-tail(κ)`: β = (π/2)·U^{1/κ}, x = ρ(±sin β·u + cos β·v), so p(θ) = (2θ/π)^κ exactly
 /// (C2 holds with equality). Needs d ≥ 2 (in d = 1 every point lies on the teacher axis).

@@ -3,6 +3,7 @@ internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
+import Numerics
 
 /// Piecewise integration for the risk and bound formulas, whose
 /// integrands are smooth on pieces but peaked (width ~ 1/√d) or with kinks at known points.

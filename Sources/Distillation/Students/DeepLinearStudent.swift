@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 import LinearAlgebra
+import Numerics
 
 /// Widths of a deep linear student W_N ⋯ W_1 with W_1 ∈ R^{h_1×d}, …, W_N ∈ R^{1×h_{N−1}}.
 public struct DeepLinearArchitecture: Sendable, Hashable {

@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 import LinearAlgebra
+import Numerics
 
 /// How the linear student's w(0) is chosen.
 public enum LinearInitialization: Sendable {

@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 import LinearAlgebra
+import Numerics
 
 /// The comparison family of THEORY.md §7: w_δ = ŵ + ‖ŵ‖ tan δ · v, with ŵ the flow's limit and
 /// v a unit vector orthogonal to span(X) and to ŵ. Every w_δ fits the soft labels exactly

@@ -1,4 +1,4 @@
-internal import Distillation
+internal import Numerics
 
 /// A two-sided Student-t interval for the mean of one curve point.
 public struct ConfidenceInterval: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import Distillation
 import Foundation
 import MonteCarlo
+import Experiments
 
 /// What rank 0 holds for one experiment once its trials are merged.
 public struct ExperimentResult: Sendable {

@@ -1,5 +1,6 @@
 import Distillation
 import Foundation
+import Numerics
 
 /// A fitted decay law of a risk curve: exponential R ≈ C·e^{−q n} (C1, angular margin) or
 /// polynomial R ≈ C·n^{−κ} (C2, polynomial angular tail).

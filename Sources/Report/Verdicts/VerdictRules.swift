@@ -1,5 +1,6 @@
 import Distillation
 import Foundation
+import Numerics
 
 /// A paired difference between two curve points of the same trials (common random numbers),
 /// e.g. R(n_{k+1}) − R(n_k) for monotonicity or R_soft(n) − R_hard(n).

@@ -1,0 +1,83 @@
+import Foundation
+import MonteCarlo
+import Experiments
+
+/// The benchmark's workloads (issue 5), each an ordinary experiment file run through the same
+/// engine as `kdmc run`. The comparator (bench/comparator.py) defines the same workloads by the
+/// same names; keep the two in step.
+struct BenchWorkload: Sendable, Equatable {
+    var name: String
+    var summary: String
+    /// The `geometry` member of the experiment, as JSON.
+    var geometry: String
+    var d: Int
+    var n: [Int]
+
+    static let all: [BenchWorkload] = [
+        BenchWorkload(name: "W1", summary: "gaussian, d = 1000, linear student",
+                      geometry: #""gaussian""#, d: 1000, n: [10, 20, 50, 100, 200, 500]),
+        BenchWorkload(name: "W2", summary: "poly-tail κ = 2, d = 10^5",
+                      geometry: #"{"kind": "poly-tail", "kappa": 2}"#, d: 100_000,
+                      n: [1, 2, 5, 10, 20, 50, 100, 200]),
+        BenchWorkload(name: "W3", summary: "poly-tail κ = 2, d = 10^6",
+                      geometry: #"{"kind": "poly-tail", "kappa": 2}"#, d: 1_000_000,
+                      n: [1, 2, 5, 10, 20, 50, 100, 200]),
+        BenchWorkload(name: "W4", summary: "anisotropic α = 1, teacher on eigenvector 1, d = 2000 (ambient)",
+                      geometry: #"{"kind": "anisotropic", "alpha": 1, "teacher_direction": {"kind": "eigenvector", "index": 1}}"#,
+                      d: 2000, n: [10, 20, 50, 100, 200, 500, 1000]),
+        BenchWorkload(name: "S1", summary: "stiff flow: gaussian, d = 200, n up to 198 (nearly dependent points)",
+                      geometry: #""gaussian""#, d: 200, n: [50, 100, 150, 190, 198]),
+    ]
+
+    static func named(_ name: String) -> BenchWorkload? {
+        all.first { $0.name.lowercased() == name.lowercased() }
+    }
+
+    /// How the student is trained in a benchmark run.
+    enum Solver: String, Sendable, CaseIterable {
+        /// The closed-form limit.
+        case closed
+        /// The gradient flow (RODAS4) to a relative gradient and fit tolerance of 1e-8, with the
+        /// local integration tolerance at the same 1e-8 (Rosenbrock: keep it ≲ the stopping
+        /// tolerances; 1e-10, the default, takes ~3× the steps).
+        case flow
+
+        var json: String {
+            switch self {
+            case .closed: #""closed""#
+            case .flow: #"{"kind": "flow", "tolerance": 1e-8, "fit_tolerance": 1e-8, "integration_tolerance": 1e-8}"#
+            }
+        }
+    }
+
+    /// Block size: an eighth of the trials when that divides them, so that both 1 and 2 ranks
+    /// get whole rounds of blocks and the statistics do not depend on the rank count.
+    static func blockSize(trials: Int) -> Int {
+        trials % 8 == 0 ? trials / 8 : 1
+    }
+
+    /// The experiment file of this workload.
+    func experimentJSON(solver: Solver, trials: Int, seed: UInt64 = 2026) -> String {
+        """
+        {"name": "bench-\(name.lowercased())-\(solver.rawValue)",
+         "description": "kdmc bench \(name): \(summary), \(solver.rawValue) solver",
+         "geometry": \(geometry), "d": \(d), "n": [\(n.map(String.init).joined(separator: ", "))],
+         "students": ["linear"], "solver": \(solver.json),
+         "stopping": {"trials": \(trials)}, "block_size": \(Self.blockSize(trials: trials)),
+         "seed": \(seed), "sampler": "auto"}
+        """
+    }
+
+    /// The experiment, validated exactly as `kdmc run` validates a file.
+    func spec(solver: Solver, trials: Int, seed: UInt64 = 2026,
+              validator: ExperimentValidator = ExperimentValidator()) throws -> ExperimentSpec {
+        let text = experimentJSON(solver: solver, trials: trials, seed: seed)
+        do {
+            let suite = try validator.validate(data: Data(text.utf8))
+            return suite.experiments[0]
+        } catch {
+            let lines = error.problems.map { "  \($0)" }.joined(separator: "\n")
+            throw CommandFailure("bench workload \(name) does not validate:\n\(lines)")
+        }
+    }
+}

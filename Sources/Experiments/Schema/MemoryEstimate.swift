@@ -1,0 +1,146 @@
+import Foundation
+
+/// Memory a run may use per rank: half the node's memory shared by the ranks on the node.
+public struct MemoryBudget: Sendable, Equatable {
+    public var physicalBytes: Double
+    public var ranksOnNode: Int
+
+    public init(physicalBytes: Double, ranksOnNode: Int) {
+        self.physicalBytes = physicalBytes
+        self.ranksOnNode = max(1, ranksOnNode)
+    }
+
+    public var capBytes: Double { 0.5 * physicalBytes / Double(ranksOnNode) }
+
+    /// Reads /proc/meminfo (and a cgroup limit when lower) and the launcher's local rank count.
+    public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> MemoryBudget {
+        MemoryBudget(physicalBytes: physicalMemory(), ranksOnNode: localRanks(environment))
+    }
+
+    static func physicalMemory() -> Double {
+        var bytes = Double(ProcessInfo.processInfo.physicalMemory)
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
+           let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) {
+            bytes = kb * 1024
+        }
+        if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
+           let limit = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
+            bytes = min(bytes, limit)
+        }
+        return bytes
+    }
+
+    /// Open MPI, MPICH and Slurm each say how many ranks share the node; 1 when none does.
+    static func localRanks(_ environment: [String: String]) -> Int {
+        for key in ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "PMI_LOCAL_SIZE", "SLURM_NTASKS_PER_NODE"] {
+            if let text = environment[key],
+               let n = Int(text.prefix(while: \.isNumber)), n > 0 {
+                return n
+            }
+        }
+        return 1
+    }
+}
+
+/// Peak memory of one rank running one trial, from the formula in docs/EXPERIMENT-SCHEMA.md.
+public struct MemoryEstimate: Sendable, Equatable {
+    public var bytes: Double
+    /// The sampler the estimate assumes (`auto` resolved).
+    public var sampler: SamplerChoice
+    /// The terms of the formula, for messages.
+    public var breakdown: String
+
+    /// Runtime, MPI and buffers, whatever the experiment.
+    public static let baselineBytes = 64.0 * 1_048_576
+
+    static func format(_ bytes: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var x = bytes
+        var u = 0
+        while x >= 1024 && u < units.count - 1 { x /= 1024; u += 1 }
+        return String(format: u == 0 ? "%.0f %@" : "%.1f %@", x, units[u])
+    }
+}
+
+extension ExperimentSpec {
+    /// The sampler a run uses: `auto` is gram whenever it is exact (`gramSamplerObstacles` is
+    /// empty). Every student but the deep linear one has an exact Gram form: a random or given
+    /// w(0) and the w_δ directions are independent of the points, so one extra embedding
+    /// coordinate carries their part outside span(u, x_1 … x_n) (``GramTransferSet``).
+    public var resolvedSampler: SamplerChoice {
+        guard sampler == .auto else { return sampler }
+        return gramSamplerObstacles.isEmpty ? .gram : .ambient
+    }
+
+    /// Why the gram sampler is not exact for this experiment, one reason per obstacle; empty
+    /// when it is. The reader (a forced `"gram"`), `resolvedSampler` (`"auto"`) and the trial
+    /// all ask this one function.
+    public var gramSamplerObstacles: [String] {
+        var reasons: [String] = []
+        if !geometry.isAxiallySymmetric {
+            reasons.append("the gram sampler needs an axially symmetric geometry (gaussian, poly-tail, margin), not \(geometry.kind)")
+        }
+        if let i = students.firstIndex(where: { $0.kind == "deep-linear" }) {
+            reasons.append("the gram sampler cannot train deep-linear students (students[\(i)]): their first layer lives in R^d")
+        }
+        if n.maximum >= d {
+            reasons.append("the gram sampler draws at most d − 1 = \(d - 1) points (the Bartlett factor of a Wishart W_n(d − 1, I) needs n ≤ d − 1), but the largest n is \(n.maximum)")
+        }
+        return reasons
+    }
+
+    public var memoryEstimate: MemoryEstimate {
+        let d = Double(self.d)
+        let n = Double(n.maximum)
+        let sampler = resolvedSampler
+        var terms: [String] = []
+        var doubles: Double
+        // The space the students live in: R^d, or the (n + 2)-dimensional Gram embedding.
+        // One QR per draw, shared by every initialisation.
+        let space: Double
+        if sampler == .gram {
+            space = n + 2
+            doubles = n * n + 2 * n * space
+            terms.append("gram sampler: Bartlett factor n² + embedded points and their QR 2·n·(n+2)")
+        } else {
+            space = d
+            doubles = 2 * n * d
+            terms.append("points and their QR 2·n·d")
+        }
+        switch geometry {
+        case .mixture(let m):
+            doubles += Double(m.weights.count) * d
+            terms.append("means k·d")
+        case .anisotropic:
+            doubles += d
+        default:
+            break
+        }
+        doubles += d
+        var largestStudent = 0.0
+        var largestName = ""
+        for student in students {
+            let cost: Double
+            switch student {
+            case .linear, .wDelta:
+                cost = 4 * space + 2 * n
+            case .hardLabel:
+                cost = 4 * space + n * n + 2 * n
+            case .deepLinear(_, let widths, _):
+                let sizes = [d] + widths.map(Double.init) + [1]
+                let parameters = zip(sizes, sizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
+                cost = 3 * parameters + n * (widths.map(Double.init).max() ?? 0)
+            }
+            if cost > largestStudent {
+                largestStudent = cost
+                largestName = student.kind
+            }
+        }
+        doubles += largestStudent
+        terms.append("largest student (\(largestName))")
+        let bytes = MemoryEstimate.baselineBytes + 8 * doubles
+        return MemoryEstimate(bytes: bytes, sampler: sampler,
+                              breakdown: "d = \(self.d), max n = \(Int(n)): " + terms.joined(separator: " + ") + " + 64 MiB baseline")
+    }
+}

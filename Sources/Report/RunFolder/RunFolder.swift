@@ -1,0 +1,268 @@
+import Distillation
+import Foundation
+import MonteCarlo
+import Experiments
+
+/// What `kdmc run` leaves in checkpoints/ so that a stopped run can be reported without its
+/// experiment file: checkpoints hold only statistics, and turning them into curves needs the
+/// configuration that produced them (the curve layout, the exact reference, the bound).
+public struct RunManifest: Sendable, Codable, Equatable {
+    public static let fileName = "run.json"
+
+    public var tool: String
+    public var version: String
+    public var ranks: Int
+    /// The suite as run (canonical JSON, command-line overrides applied), as in summary.json.
+    public var configuration: String
+    /// Folder of the experiment file: data files are named relative to it.
+    public var baseDirectory: String
+    /// Checkpoint file name of each experiment, in suite order.
+    public var checkpoints: [String]
+
+    public init(tool: String = "kdmc", version: String, ranks: Int, configuration: String, baseDirectory: String,
+                checkpoints: [String]) {
+        self.tool = tool
+        self.version = version
+        self.ranks = ranks
+        self.configuration = configuration
+        self.baseDirectory = baseDirectory
+        self.checkpoints = checkpoints
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}
+
+/// Why a report could not be built or written; each says what to do.
+public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case noFolder(folder: String)
+    case noRun(folder: String)
+    case unreadable(path: String, reason: String)
+    case badManifest(path: String, reason: String)
+    case badConfiguration(path: String, reason: String)
+    case checkpointMismatch(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .noFolder(let folder):
+            return "\(folder) does not exist; give the --out folder of a kdmc run"
+        case .noRun(let folder):
+            return "\(folder) holds no run: neither curves.csv with summary.json (a finished run) nor checkpoints/\(RunManifest.fileName) (a stopped one); give the --out folder of a kdmc run"
+        case .unreadable(let path, let reason):
+            return "cannot read \(path): \(reason)"
+        case .badManifest(let path, let reason):
+            return "\(path) is not a kdmc run manifest (\(reason)); rerun the experiment"
+        case .badConfiguration(let path, let reason):
+            return "the configuration recorded in \(path) cannot be rebuilt: \(reason)"
+        case .checkpointMismatch(let path, let reason):
+            return "checkpoint \(path) does not belong to the recorded configuration: \(reason)"
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason)"
+        }
+    }
+}
+
+/// What the engine of `kdmc run` was given for one experiment, as far as reading its
+/// checkpoint back needs it.
+public struct EngineSetup: Sendable {
+    public var stopping: StoppingRule
+    /// The canonical text whose hash is the checkpoint's fingerprint.
+    public var identity: String
+
+    public init(stopping: StoppingRule, identity: String) {
+        self.stopping = stopping
+        self.identity = identity
+    }
+}
+
+/// A run's output folder as the report sees it.
+public enum RunFolder {
+    public enum Kind: Sendable, Equatable {
+        case complete
+        case partial
+    }
+
+    /// Which outputs the folder holds: a finished run's tables win over checkpoints (a finished
+    /// run keeps its checkpoints too).
+    public static func kind(of folder: URL) throws(ReportError) -> Kind {
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw .noFolder(folder: folder.path)
+        }
+        if manager.fileExists(atPath: folder.appendingPathComponent("curves.csv").path),
+           manager.fileExists(atPath: folder.appendingPathComponent("summary.json").path) {
+            return .complete
+        }
+        if manager.fileExists(atPath: manifestURL(folder).path) { return .partial }
+        throw .noRun(folder: folder.path)
+    }
+
+    public static func manifestURL(_ folder: URL) -> URL {
+        folder.appendingPathComponent("checkpoints").appendingPathComponent(RunManifest.fileName)
+    }
+
+    /// A finished run: curves.csv and summary.json, read back exactly as written.
+    public static func completeContent(_ folder: URL) throws(ReportError) -> ReportContent {
+        let csvURL = folder.appendingPathComponent("curves.csv")
+        let summaryURL = folder.appendingPathComponent("summary.json")
+        let rows: [CurveRow]
+        let summary: SummaryDocument
+        do {
+            rows = try CurvesCSV.parse(try String(contentsOf: csvURL, encoding: .utf8))
+        } catch {
+            throw .unreadable(path: csvURL.path, reason: "\(error)")
+        }
+        do {
+            summary = try SummaryDocument.decode(try Data(contentsOf: summaryURL))
+        } catch {
+            throw .unreadable(path: summaryURL.path, reason: "\(error)")
+        }
+        return ReportContent(rows: rows, summary: summary)
+    }
+
+    /// A stopped run: each experiment's last checkpoint becomes curves, fits and (provisional)
+    /// verdicts through the same analysis a finished run uses; experiments without a checkpoint
+    /// are listed as not started.
+    ///
+    /// - Parameter engineSetup: what `kdmc run` gives the engine for an experiment: its stopping
+    ///   rule (so the report can tell a finished experiment from an interrupted one) and its
+    ///   identity (so a checkpoint of another configuration is refused, as `--resume` would).
+    public static func partialContent(
+        _ folder: URL, engineSetup: (ExperimentSpec, CurveLayout) throws -> EngineSetup
+    ) throws(ReportError) -> ReportContent {
+        let manifestURL = manifestURL(folder)
+        let manifest: RunManifest
+        do {
+            manifest = try JSONDecoder().decode(RunManifest.self, from: try Data(contentsOf: manifestURL))
+        } catch {
+            throw .badManifest(path: manifestURL.path, reason: "\(error)")
+        }
+        let base = URL(fileURLWithPath: manifest.baseDirectory, isDirectory: true)
+        let suite: ExperimentSuite
+        do {
+            suite = try ExperimentValidator(memory: nil).validate(data: Data(manifest.configuration.utf8), baseDirectory: base)
+        } catch {
+            throw .badConfiguration(path: manifestURL.path, reason: error.description.replacingOccurrences(of: "\n", with: "; "))
+        }
+        guard suite.experiments.count == manifest.checkpoints.count else {
+            throw .badManifest(path: manifestURL.path,
+                               reason: "\(suite.experiments.count) experiments but \(manifest.checkpoints.count) checkpoint names")
+        }
+
+        var rows: [CurveRow] = []
+        var fits: [SummaryDocument.Fit] = []
+        var verdicts: [Verdict] = []
+        var trials: [String: Int] = [:]
+        var experiments: [ReportContent.Experiment] = []
+        for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
+            let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
+            let store = CheckpointStore(path: path)
+            guard store.exists() else {
+                experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
+                                         confidence: spec.confidence, status: "not started", isComplete: false))
+                continue
+            }
+            let trial: DistillationTrial
+            do {
+                trial = try DistillationTrial(spec: spec, baseDirectory: base)
+            } catch {
+                throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
+            }
+            let checkpoint: Checkpoint
+            do {
+                checkpoint = try store.read()
+            } catch {
+                throw .unreadable(path: path, reason: "\(error)")
+            }
+            let statistics = checkpoint.statistics
+            guard statistics.points.count == trial.layout.count else {
+                throw .checkpointMismatch(path: path, reason: "it has \(statistics.points.count) curve points, the experiment has \(trial.layout.count)")
+            }
+            guard statistics.blockSize == spec.blockSize else {
+                throw .checkpointMismatch(path: path, reason: "its block size is \(statistics.blockSize), the experiment's is \(spec.blockSize)")
+            }
+            let setup: EngineSetup
+            do {
+                setup = try engineSetup(spec, trial.layout)
+            } catch {
+                throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
+            }
+            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count)
+            guard checkpoint.fingerprint == expected else {
+                throw .checkpointMismatch(path: path, reason: "its fingerprint is \(checkpoint.fingerprint), the recorded configuration's is \(expected)")
+            }
+            var critical = StudentCriticalValues(level: spec.confidence)
+            let intervals = statistics.intervals(&critical)
+            var status = "stopped after \(statistics.trials) trials"
+            var complete = false
+            if let plan = try? StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize) {
+                if statistics.blockCount > 0, let reason = plan.decision(after: statistics, critical: &critical) {
+                    status = "complete (\(reason.rawValue))"
+                    complete = true
+                } else {
+                    status += " of at most \(plan.maximumBlocks * plan.blockSize)"
+                }
+            }
+            experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
+                                     confidence: spec.confidence, trials: statistics.trials, status: status,
+                                     isComplete: complete))
+            trials[spec.name] = statistics.trials
+            let result = ExperimentResult(
+                trial: trial, intervals: intervals, stopReason: complete ? status : "interrupted",
+                timing: nil)
+            let experimentRows = ExperimentAnalysis.rows(result)
+            let experimentFits = ExperimentAnalysis.fits(result)
+            rows += experimentRows
+            fits += experimentFits
+            verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
+        }
+        let summary = SummaryDocument(
+            version: manifest.version, seed: suite.experiments.first?.seed ?? 0, ranks: manifest.ranks,
+            trials: trials, partial: true, configuration: manifest.configuration, fits: fits, verdicts: verdicts,
+            timings: [:])
+        let done = experiments.filter(\.isComplete).count
+        return ReportContent(
+            suite: suite.name, summary: summary, rows: rows, experiments: experiments,
+            partial: "\(done) of \(experiments.count) experiments complete.")
+    }
+
+    /// Writes figures/*.svg, then report.html, each whole or not at all (temporary file and
+    /// rename), so a reader never opens half a page. SVG files of experiments no longer in the
+    /// page are removed, so figures/ always matches report.html.
+    public static func write(_ built: ReportPage.Built, to folder: URL) throws(ReportError) {
+        let figures = folder.appendingPathComponent(ReportPage.figuresFolder)
+        do {
+            try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotWrite(path: figures.path, reason: "\(error)")
+        }
+        for figure in built.figures {
+            try atomicWrite(Data(figure.svg.utf8), to: figures.appendingPathComponent(figure.name))
+        }
+        let keep = Set(built.figures.map(\.name))
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: figures.path)) ?? []
+        for name in existing where name.hasSuffix(".svg") && !keep.contains(name) {
+            try? FileManager.default.removeItem(at: figures.appendingPathComponent(name))
+        }
+        try atomicWrite(Data(built.html.utf8), to: folder.appendingPathComponent(ReportPage.fileName))
+    }
+
+    public static func atomicWrite(_ data: Data, to url: URL) throws(ReportError) {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw .cannotWrite(path: url.path, reason: "\(error)")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw .cannotWrite(path: url.path, reason: reason)
+        }
+    }
+}
