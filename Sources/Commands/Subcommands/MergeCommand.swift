@@ -1,5 +1,6 @@
 import ArgumentParser
 import Distillation
+import Experiments
 import Foundation
 import MPI
 import MonteCarlo
