@@ -39,6 +39,9 @@ struct MergeCommand: ParsableCommand {
         var manifests: [RunManifest] = []
         for folder in folders {
             let url = RunFolder.manifestURL(folder)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw CommandFailure("merge: \(folder.path) holds no run (no \(url.path)); run its part first (kdmc run ... --part K/M --out \(folder.path))")
+            }
             do {
                 manifests.append(try JSONDecoder().decode(RunManifest.self, from: try Data(contentsOf: url)))
             } catch {
