@@ -13,7 +13,7 @@ import Testing
         let slurm = try LocalSlurm()
         defer { slurm.stop() }
         func text(_ url: URL) -> String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
-        let environment = "--export=ALL,KDMC=\(TestFiles.executable.path),KDMC_PRESETS=\(presets.path)"
+        let environment = "--export=ALL,KDMC=\(TestFiles.executable.path),KDMC_PRESETS=\(presets.path),KDMC_LAUNCHER=auto"
 
         // 1. The launcher: srun --mpi=pmix|pmi2 where both sides have it, else mpirun with a message.
         let log = folder.appendingPathComponent("launcher.log")

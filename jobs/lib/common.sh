@@ -51,8 +51,10 @@ kdmc_find_mpirun() {
 
 # Under Slurm, srun can start the ranks itself when Slurm and the MPI library share a process
 # management interface: `srun --mpi=list` names pmix or pmi2, and (for Open MPI) ompi_info shows
-# a matching pmix component. KDMC_LAUNCHER=auto (the Slurm script's default) picks srun then,
-# and says why it falls back to mpirun otherwise; KDMC_LAUNCHER=mpirun or srun forces one.
+# a matching pmix component. KDMC_LAUNCHER=auto picks srun then, and says why it falls back to
+# mpirun otherwise; KDMC_LAUNCHER=srun insists; mpirun (the default) never asks. srun is not the
+# default: on the test Slurm, a SIGUSR1 forwarded to srun while its step was still settling
+# aborted the step ("aborted before step completely launched") and srun returned 0.
 # Sets KDMC_SRUN_MPI (pmix or pmi2) when srun is chosen.
 kdmc_pick_srun() {
     KDMC_SRUN_MPI=""
@@ -175,7 +177,7 @@ kdmc_job_main() {
         local grace=()
         if "$KDMC_MPIRUN" --version 2>/dev/null | grep -q "Open MPI"; then grace=(--mca odls_base_sigkill_timeout 10); fi
         # shellcheck disable=SC2206  # options are meant to be split into words
-        command=("$KDMC_MPIRUN" -np "$ranks" "${grace[@]}" $mpirun_options ${KDMC_MPIRUN_OPTIONS:-} "${command[@]}")
+        command=("$KDMC_MPIRUN" -np "$ranks" $mpirun_options ${KDMC_MPIRUN_OPTIONS:-} "${grace[@]}" "${command[@]}")
     fi
     kdmc_say "$ranks ranks: ${command[*]}"
     if [ -n "${KDMC_WALLTIME:-}" ]; then
