@@ -64,8 +64,9 @@ import Testing
     enum Target: String, CustomStringConvertible { case mpirun, ranks; var description: String { rawValue } }
 
     /// Open MPI's mpirun ends a job it was sent SIGTERM with status 1 whatever the ranks return
-    /// (it then SIGTERMs the ranks and SIGKILLs them a second later): kdmc checkpoints within
-    /// that second, and the job scripts, which forward TERM as USR1, end with 3.
+    /// (it SIGTERMs the ranks after odls_base_sigkill_timeout, 1 s, and SIGKILLs them as long
+    /// after): kdmc checkpoints within that second, and the job scripts, which forward TERM as
+    /// USR1, end with 3.
     @Test(arguments: [(Int32(SIGUSR1), Target.mpirun), (SIGTERM, .mpirun), (SIGTERM, .ranks), (SIGUSR1, .ranks)])
     func aSignalStopsTheRunMidBlockWithACheckpoint(signal: Int32, target: Target) throws {
         let folder = try scratch("\(signal)-\(target)")

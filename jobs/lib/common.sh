@@ -171,13 +171,8 @@ kdmc_job_main() {
         # shellcheck disable=SC2206  # options are meant to be split into words
         command=(srun --mpi="$KDMC_SRUN_MPI" --ntasks="$ranks" --kill-on-bad-exit=1 ${KDMC_SRUN_OPTIONS:-} "${command[@]}")
     elif [ -n "$KDMC_MPIRUN" ]; then
-        # Open MPI's mpirun SIGKILLs the ranks 1 s after it passes a SIGTERM on (the scheduler
-        # sends one to every process of the job); kdmc needs well under that to checkpoint, but
-        # a loaded node may not, so give the ranks 10 s.
-        local grace=()
-        if "$KDMC_MPIRUN" --version 2>/dev/null | grep -q "Open MPI"; then grace=(--mca odls_base_sigkill_timeout 10); fi
         # shellcheck disable=SC2206  # options are meant to be split into words
-        command=("$KDMC_MPIRUN" -np "$ranks" $mpirun_options ${KDMC_MPIRUN_OPTIONS:-} "${grace[@]}" "${command[@]}")
+        command=("$KDMC_MPIRUN" -np "$ranks" $mpirun_options ${KDMC_MPIRUN_OPTIONS:-} "${command[@]}")
     fi
     kdmc_say "$ranks ranks: ${command[*]}"
     if [ -n "${KDMC_WALLTIME:-}" ]; then
