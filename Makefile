@@ -17,7 +17,7 @@ TESTBIN  := .build/debug/kdmcPackageTests.xctest
 # parallel, and two modules entering collectives at once could interleave differently per rank.
 MPI_SUITES := MPITests
 
-.PHONY: deps build test test-mpi test-multihost run bench bench-deps clean
+.PHONY: deps test-deps build test test-mpi test-multihost run bench bench-deps clean
 
 # The main job: a short default suite under mpirun.
 NP     ?= 2
@@ -25,13 +25,18 @@ PRESET ?= default
 OUT    ?= runs/$(PRESET)
 KDMC   := .build/release/kdmc
 
+# What building and running need; test-deps adds what only the tests need (Chromium, Slurm,
+# munge, iproute2), so `make run` installs no test tools.
 deps:
 	@bash scripts/deps.sh
+
+test-deps:
+	@bash scripts/deps.sh --test
 
 build: deps
 	swift build -c release
 
-test: deps
+test: test-deps
 	swift build --build-tests
 	swift test --skip-build
 	$(MAKE) --no-print-directory test-mpi

@@ -28,12 +28,14 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke",
                        providers: [.apt(["liblapacke-dev"])]),
+        // SUNDIALS CVODE (Debian ships no pkg-config file for it; the module map links it).
+        .systemLibrary(name: "CSUNDIALS", providers: [.apt(["libsundials-dev"])]),
 
         // Swift layers.
         .target(name: "Numerics"),
         .target(name: "MPI", dependencies: ["CMPI"]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
-        .target(name: "Distillation", dependencies: ["Numerics", "LinearAlgebra"]),
+        .target(name: "Distillation", dependencies: ["Numerics", "LinearAlgebra", "CSUNDIALS"]),
         .target(name: "MonteCarlo", dependencies: ["Numerics", "MPI"]),
         .target(name: "Experiments", dependencies: ["Distillation", "MonteCarlo", "Numerics", "LinearAlgebra"]),
         .target(name: "Report", dependencies: ["Experiments", "MonteCarlo", "Distillation", "Numerics"]),

@@ -2,7 +2,7 @@
 """A plain NumPy/SciPy + mpi4py implementation of kdmc's benchmark workloads.
 
 This is a COMPARATOR for `make bench`, not part of kdmc. It is written the way a user would
-write the experiment from THEORY.md with the standard Python stack:
+write the experiment from docs/THEORY.md with the standard Python stack:
 
 - each trial samples the transfer set in R^d (gaussian: N(0, I); poly-tail: beta = (pi/2) U^(1/kappa),
   x = rho (+-sin(beta) u + cos(beta) v) with rho ~ chi_d and v uniform on the sphere of u-perp;
@@ -14,7 +14,7 @@ write the experiment from THEORY.md with the standard Python stack:
   with default tolerances stops on the flat soft-label loss long before the direction
   converges;
 - the exact risk from the angle: gaussian gamma/pi; poly-tail by the one-dimensional
-  quadrature of THEORY.md section 3 (scipy.integrate.quad); anisotropic
+  quadrature of docs/THEORY.md section 3 (scipy.integrate.quad); anisotropic
   angle(Sigma^1/2 w, Sigma^1/2 w*)/pi;
 - trials t = rank, rank + size, ... on each rank; risks gathered to rank 0, mean and Student-t
   95% interval there.
@@ -69,7 +69,7 @@ def angle(a, b):
 
 def polytail_risk(gamma, d, kappa):
     """R(gamma) = 1/2 E[p(arctan(tan(gamma) sin(phi)))], phi on [0, pi/2] with density
-    proportional to cos(phi)^(d-3) (THEORY.md section 3), p(theta) = (2 theta/pi)^kappa."""
+    proportional to cos(phi)^(d-3) (docs/THEORY.md section 3), p(theta) = (2 theta/pi)^kappa."""
     if gamma <= 0:
         return 0.0
     if gamma > math.pi / 2:

@@ -3,7 +3,7 @@ import Testing
 @testable import Distillation
 import Numerics
 
-/// L2 (THEORY.md §2): deep linear students.
+/// L2 (docs/THEORY.md §2): deep linear students.
 @Suite struct DeepLinearTests {
     static let options = try! SolverOptions(gradientTolerance: 1e-10, fitTolerance: 1e-10, maxSteps: 200_000)
 

@@ -3,7 +3,7 @@ import Testing
 @testable import Distillation
 import Numerics
 
-/// The Bartlett directions and the Gram-space embedding (THEORY.md §6).
+/// The Bartlett directions and the Gram-space embedding (docs/THEORY.md §6).
 @Suite struct GramSamplerTests {
     static func gram(_ c: Matrix) -> Matrix { gemm(c, c, transposeB: .transposed) }
 

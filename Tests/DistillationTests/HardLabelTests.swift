@@ -2,7 +2,7 @@ import LinearAlgebra
 import Testing
 @testable import Distillation
 
-/// THEORY.md §7: the hard-label student and its limit, the maximum-margin separator.
+/// docs/THEORY.md §7: the hard-label student and its limit, the maximum-margin separator.
 @Suite struct HardLabelTests {
     @Test(arguments: [4, 12])
     func maxMarginSatisfiesKKT(n: Int) throws {

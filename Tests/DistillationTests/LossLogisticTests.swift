@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Distillation
 
-/// THEORY.md §1 numerics: the residual σ(z) − σ(m) and the loss without cancellation, overflow
+/// docs/THEORY.md §1 numerics: the residual σ(z) − σ(m) and the loss without cancellation, overflow
 /// or NaN, against 400-digit references (Fixtures/logistic_reference.py, mpmath).
 @Suite struct LossLogisticTests {
     struct Row {

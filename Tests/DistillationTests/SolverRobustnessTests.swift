@@ -2,7 +2,7 @@ import LinearAlgebra
 import Testing
 @testable import Distillation
 
-/// THEORY.md §1: the flow converges to z = m for teacher norms from 1e-3 to 1e3 (|m| up to
+/// docs/THEORY.md §1: the flow converges to z = m for teacher norms from 1e-3 to 1e3 (|m| up to
 /// hundreds, where σ(m) rounds to 1), with no NaN or ∞ anywhere.
 @Suite struct SolverRobustnessTests {
     /// Points of norm about 0.2·√d ≈ 0.57, so |m| ≤ ~600 at ‖w*‖ = 1e3: inside the range where
@@ -63,7 +63,9 @@ import Testing
             if stats.converged {
                 #expect(StudentFixtures.relativeDifference(w, reference) < 1e-8)
             } else {
-                #expect(stats.stopReason == .stepLimit)
+                // CVODE may instead stop on a failed step (its error test at the smallest step).
+                #expect(stats.stopReason == .stepLimit || (integrator == .cvode && stats.stopReason == .integratorFailed),
+                        "\(integrator): \(stats)")
                 #expect((stats.relativeFitGap ?? 0) > SolverOptions.standard.fitTolerance)
             }
         }

@@ -48,7 +48,7 @@ import Numerics
             let h = horizon / Double(steps)
             for _ in 0..<steps {
                 let (g, _) = system.gradient(at: y)
-                let result = Rosenbrock.step(system, at: y, field: g.map { -$0 }, curvature: system.hessian(at: y), h: h)
+                let result = RosenbrockTableau.step(system, at: y, field: g.map { -$0 }, curvature: system.hessian(at: y), h: h)
                 y = result!.next
             }
             errors.append(abs(y[0] - Cubic.exact(theta0, horizon)))
@@ -68,7 +68,7 @@ import Numerics
         }
         let system = Linear(lambda: 1e8)
         let y = [1.0]
-        let result = Rosenbrock.step(system, at: y, field: system.gradient(at: y).gradient.map { -$0 },
+        let result = RosenbrockTableau.step(system, at: y, field: system.gradient(at: y).gradient.map { -$0 },
                                      curvature: system.hessian(at: y), h: 1)!
         #expect(abs(result.next[0]) < 1e-6, "R(−1e8) = \(result.next[0])")
     }
@@ -164,7 +164,7 @@ import Numerics
         #expect(abs(log(ta / tb)) < 0.5, "flow times \(ta) vs \(tb)")
     }
 
-    /// The log clock (`LogTime`): one point of norm 316 with teacher logit m = 200 (W2's scale).
+    /// The log clock (`LogClock`): one point of norm 316 with teacher logit m = 200 (W2's scale).
     /// Exact flow time to the stopping rule's z* = m (1 − 1e-8), from dz/dt = −‖x‖² (σ(z) − σ(m)):
     /// t* ‖x‖² = (1 + 1/M) z* − (M + 2 + 1/M)[log1p(−e^{z*−m}) − log1p(−e^{−m})], M = e^m.
     /// Measured: 646 steps at integration tolerance 1e-10 (214 at 1e-8, where the flow time is
@@ -174,7 +174,7 @@ import Numerics
         let system = ReducedSystem(p: 1, k: 1, s: [norm], initialLogits: [0], targets: [m])
         let options = try Self.options(.rosenbrock, tolerance: 1e-8, integrationTolerance: 1e-10)
         #expect(LogitFlow(system) != nil)
-        let (state, stats) = Rosenbrock(options: options).integrate(system, from: [0])
+        let (state, stats) = GradientFlow.rosenbrock(system, from: [0], options: options)
         #expect(stats.converged, "\(stats)")
         #expect(stats.acceptedSteps + stats.rejectedSteps < 1000, "\(stats)")
         #expect(abs(state[0] * norm - m) <= 1e-8 * m * (1 + 1e-6))
@@ -188,11 +188,12 @@ import Numerics
     /// Logits of order one keep the plain clock (the log clock would double W1's steps), so the
     /// flow time is the step sum and matches the bisected time of a plain-clock integration.
     @Test func smallLogitsKeepThePlainClock() throws {
-        #expect(LogTime(initialTrace: 4, logitTravel: 3).t0 == nil)
-        #expect(LogTime(initialTrace: 4, logitTravel: nil).t0 == nil)
-        let clock = LogTime(initialTrace: 4, logitTravel: 200)
-        #expect(clock.t0 == 0.25)
-        #expect(abs(clock.time(clock.tau(1e30)) / 1e30 - 1) < 1e-12)
+        #expect(GradientFlow.logClockStart(initialTrace: 4, logitTravel: 3) == nil)
+        #expect(GradientFlow.logClockStart(initialTrace: 4, logitTravel: nil) == nil)
+        let t0 = try #require(GradientFlow.logClockStart(initialTrace: 4, logitTravel: 200))
+        #expect(t0 == 0.25)
+        let clock = LogClock(ReducedSystem(p: 1, k: 1, s: [1], initialLogits: [0], targets: [200]), t0: t0)
+        #expect(abs(clock.flowTime(clock.integrationTime(1e30)) / 1e30 - 1) < 1e-12)
     }
 
     /// Points that reach their targets at very different times (W2: logits 190 to 320, so σ′
@@ -243,7 +244,7 @@ import Numerics
         // P f: f = dz/dt = Sᵀ de/dt = −Sᵀ ∇L(e).
         var f = gemv(s, system.gradient(at: e).gradient, transpose: .transposed)
         for i in f.indices { f[i] = -f[i] }
-        flow.applyPreconditioner(&f)
+        flow.applyMass(&f)
         #expect(StudentFixtures.relativeDifference(f, flow.field(at: z)) < 1e-12)
     }
 
@@ -267,7 +268,7 @@ import Numerics
         #expect(LogitFlow(small) == nil)
         let large = ReducedSystem(p: small.p, k: small.k, s: small.s.map { $0 * 1000 },
                                   initialLogits: small.initialLogits, targets: small.targets.map { $0 * 1000 })
-        #expect((large.gapScale ?? 0) > LogTime.logTravel)
+        #expect((large.gapScale ?? 0) > GradientFlow.logTravel)
         #expect(LogitFlow(large) != nil)
     }
 

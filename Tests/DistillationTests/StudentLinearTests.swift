@@ -2,7 +2,7 @@ import LinearAlgebra
 import Testing
 @testable import Distillation
 
-/// L1 (THEORY.md §2): every solver that stays in w(0) + span(X) reaches P w* + (I − P) w(0).
+/// L1 (docs/THEORY.md §2): every solver that stays in w(0) + span(X) reaches P w* + (I − P) w(0).
 @Suite struct StudentLinearTests {
     static let tight = try! SolverOptions(gradientTolerance: 1e-12, fitTolerance: 1e-12,
                                           maxSteps: 400_000, integrationTolerance: 1e-11)

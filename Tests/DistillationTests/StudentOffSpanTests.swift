@@ -4,7 +4,7 @@ import Testing
 @testable import Distillation
 import Numerics
 
-/// THEORY.md §7: w_δ fits the soft labels exactly and makes the angle δ with ŵ.
+/// docs/THEORY.md §7: w_δ fits the soft labels exactly and makes the angle δ with ŵ.
 @Suite struct StudentOffSpanTests {
     @Test(arguments: [0.0, 10.0, 45.0, 80.0, 90.0])
     func wDeltaHasAngleDeltaAndSameLogits(degrees: Double) throws {

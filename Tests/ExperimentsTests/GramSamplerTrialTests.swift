@@ -87,7 +87,7 @@ import Experiments
         #expect(Self.kolmogorovSmirnov(gram[n]!, ambient[n]!) > critical)
     }
 
-    /// THEORY.md §3: for the Gaussian, cos²γ ~ Beta(n/2, (d − n)/2), and R = γ/π.
+    /// docs/THEORY.md §3: for the Gaussian, cos²γ ~ Beta(n/2, (d − n)/2), and R = γ/π.
     @Test func gaussianGramAtTenThousandFollowsTheBetaLaw() throws {
         let d = 10_000, grid = [20, 200], count = 300
         let risks = try Self.risks(Self.spec(.gaussian, d: d, grid: grid, sampler: .gram), trials: 0..<count)

@@ -101,7 +101,7 @@ import Testing
     }
 
     /// ∫_{-1}^{1} (1 − v²)^{(d−4)/2} dv = B(½, (d−2)/2): the density of one coordinate of a
-    /// uniform point on S^{d−2} (THEORY.md §3), a spike of width ~1/√d at d = 10^6.
+    /// uniform point on S^{d−2} (docs/THEORY.md §3), a spike of width ~1/√d at d = 10^6.
     @Test(arguments: [4.0, 5.0, 100.0, 1e4, 1e6])
     func sphereCoordinateDensityIsNormalised(d: Double) {
         let logNormaliser = S.logBeta(0.5, (d - 2) / 2)
@@ -115,7 +115,7 @@ import Testing
         #expect(relativeError(second, 1 / (d - 1)) <= 1e-9, "d = \(d)")
     }
 
-    /// THEORY.md §3: for the isotropic Gaussian at d = 100, cos²γ ~ Beta(n/2, (d−n)/2) and
+    /// docs/THEORY.md §3: for the isotropic Gaussian at d = 100, cos²γ ~ Beta(n/2, (d−n)/2) and
     /// E[R_n] = (1/π) E[arccos √B]. Stated values 0.39968, 0.25, 0.10032 (to 1e-5); sharper
     /// reference from SciPy: scipy.integrate.quad of the same integrand with epsrel=1e-13
     /// gives 0.3996793255234424 and 0.1003206744765573.

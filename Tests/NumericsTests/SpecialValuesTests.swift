@@ -99,7 +99,7 @@ import Testing
         #expect(S.regularizedIncompleteBetaTails(2, 3, x: 0.5, oneMinusX: .nan).lower.isNaN)
     }
 
-    /// p(θ) = I_{sin²θ}(½, (d−1)/2) at d = 10^6 (THEORY.md §4) is monotone in θ and tends to 1.
+    /// p(θ) = I_{sin²θ}(½, (d−1)/2) at d = 10^6 (docs/THEORY.md §4) is monotone in θ and tends to 1.
     @Test func marginMassAtLargeDimension() {
         let d = 1e6
         var previous = 0.0

@@ -35,3 +35,35 @@ import Testing
         }
     }
 }
+
+@Suite struct RunComparisonTests {
+    func row(_ n: Int, mean: Double, sd: Double, trials: Int, experiment: String = "e") -> CurveRow {
+        CurveRow(experiment: experiment, student: "linear", n: n, trials: trials, mean: mean, sd: sd,
+                 ciLow: mean, ciHigh: mean)
+    }
+
+    /// Welch's interval by hand: se² = 0.04/100 + 0.09/50 = 0.0022, ν = 0.0022² /
+    /// ((0.0004²/99) + (0.0018²/49)) = 71.451…, t_{0.975, ν} = 1.993725… (scipy.stats.t.ppf).
+    @Test func theIntervalIsWelchs() throws {
+        let comparison = RunComparison(a: [row(1, mean: 0.3, sd: 0.2, trials: 100)], b: [row(1, mean: 0.25, sd: 0.3, trials: 50)])
+        let p = try #require(comparison.points.first)
+        let se = (0.04 / 100 + 0.09 / 50).squareRoot()
+        let nu = 0.0022 * 0.0022 / (0.0004 * 0.0004 / 99 + 0.0018 * 0.0018 / 49)
+        #expect(abs(nu - 71.45113) < 1e-3)
+        let t = (p.high - p.difference) / se
+        #expect(abs(t - 1.9937252) < 1e-5, "\(t)")
+        #expect(abs(p.difference - 0.05) < 1e-15)
+        #expect(abs((p.difference - p.low) - (p.high - p.difference)) < 1e-15)
+        #expect(p.isSignificant == (p.low > 0))
+    }
+
+    @Test func unmatchedPointsAreListedAndSingleTrialsGiveNoInterval() {
+        let comparison = RunComparison(a: [row(1, mean: 0.3, sd: 0, trials: 1), row(2, mean: 0.2, sd: 0.1, trials: 10)],
+                                       b: [row(1, mean: 0.2, sd: 0.1, trials: 10), row(3, mean: 0.1, sd: 0.1, trials: 10)])
+        #expect(comparison.points.count == 1)
+        #expect(comparison.points[0].low == -.infinity && comparison.points[0].high == .infinity)
+        #expect(!comparison.points[0].isSignificant)
+        #expect(comparison.onlyInA == ["e / linear / n = 2"])
+        #expect(comparison.onlyInB == ["e / linear / n = 3"])
+    }
+}

@@ -1,4 +1,6 @@
 import Foundation
+import Experiments
+import MonteCarlo
 import Testing
 @testable import Report
 
@@ -154,12 +156,21 @@ import Testing
             Verdict(claim: "M3", experiment: "second", student: "linear", holds: false,
                     numbers: ["violations": 1, "largest_mean_step": 0.0123456789], detail: "one increase"),
         ]
-        let configuration = """
-        {"suite": "demo", "experiments": [{"name": "first", "description": "\(description.replacingOccurrences(of: "\"", with: "\\\""))", "seed": 3, "confidence": 0.9},
-                                          {"name": "second", "seed": 4}]}
-        """
-        let summary = SummaryDocument(version: "0.1.0", seed: 3, ranks: 2, trials: ["first": 50, "second": 60],
-                                      partial: partial != nil, configuration: configuration, fits: [],
+        let configuration: JSONValue = .object([
+            "suite": .string("demo"),
+            "experiments": .array([
+                .object(["name": .string("first"), "description": .string(description), "seed": .integer(3), "confidence": .number(0.9)]),
+                .object(["name": .string("second"), "seed": .integer(4)]),
+            ]),
+        ])
+        let experiments: [String: SummaryDocument.Experiment] = [
+            "first": .init(seed: 3, trials: 50, trialsRequested: 50, trialsPlanned: 50, blockSize: 10,
+                  confidence: 0.9, stopReason: "fixedCountReached", sampler: "gram"),
+            "second": .init(seed: 4, trials: 60, trialsRequested: 50, trialsPlanned: 60, blockSize: 20,
+                  confidence: 0.95, stopReason: "fixedCountReached", sampler: "ambient"),
+        ]
+        let summary = SummaryDocument(version: "0.1.0", ranks: 2, partial: partial != nil, configuration: configuration,
+                                      experiments: experiments, fits: [],
                                       verdicts: verdicts, timings: ["total_seconds": 1.5, "first.seconds": 1])
         var content = ReportContent(rows: rows, summary: summary)
         content.partial = partial
@@ -207,5 +218,41 @@ import Testing
         c.experiments = [ReportContent.Experiment(name: "a/b", status: "complete", isComplete: true),
                          ReportContent.Experiment(name: "a_b", status: "complete", isComplete: true)]
         #expect(ReportPage.build(c).figures.map(\.name) == ["a_b.svg", "a_b-2.svg"])
+    }
+}
+
+@Suite struct LinearAxisTests {
+    @Test func ticksAreEvenlySpacedRoundNumbersInsideTheDomain() throws {
+        let axis = try #require(LinearAxis(covering: [1, 80]))
+        let ticks = axis.ticks
+        // Eight steps would be 10.5 wide: the step is the next round number, 20.
+        #expect(ticks.map(\.value) == [0, 20, 40, 60, 80])
+        #expect(ticks.map(\.label) == ["0", "20", "40", "60", "80"])
+        #expect(axis.low < 1 && axis.high > 80)
+        #expect(abs(axis.fraction(axis.low)) < 1e-15 && abs(axis.fraction(axis.high) - 1) < 1e-15)
+    }
+
+    @Test func aTinySpanStillGetsDistinctLabels() throws {
+        let axis = try #require(LinearAxis(covering: [1e-17, 5e-17]))
+        let labels = axis.ticks.compactMap(\.label)
+        #expect(labels.count >= 3)
+        #expect(Set(labels).count == labels.count, "\(labels)")
+        #expect(LinearAxis(covering: [.nan, .infinity]) == nil)
+    }
+
+    /// An exponential claim is drawn with a linear n axis; the same rows on the default axis are
+    /// log–log (control).
+    @Test func theFigureNamesItsScale() {
+        let rows = (1...5).map { n in
+            CurveRow(experiment: "e", student: "linear", n: n * 10, trials: 100, mean: exp(-0.1 * Double(n * 10)), sd: 0.01,
+                     ciLow: exp(-0.1 * Double(n * 10)) * 0.9, ciHigh: exp(-0.1 * Double(n * 10)) * 1.1)
+        }
+        let semilog = RiskFigure.render(experiment: "e", rows: rows, xScale: .linear)
+        let loglog = RiskFigure.render(experiment: "e", rows: rows)
+        #expect(semilog.svg.contains("n (transfer set size, linear scale)"))
+        #expect(loglog.svg.contains("n (transfer set size, log scale)"))
+        let ticks = semilog.svg.matches(of: /<text class="x-tick" x="([0-9.]+)"/).compactMap { Double($0.output.1) }
+        let gaps = zip(ticks.dropFirst(), ticks).map { $0 - $1 }
+        #expect(gaps.count >= 3 && gaps.allSatisfy { abs($0 - gaps[0]) < 0.02 })
     }
 }

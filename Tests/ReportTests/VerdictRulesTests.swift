@@ -1,3 +1,6 @@
+import Foundation
+import Experiments
+import MonteCarlo
 import Testing
 @testable import Report
 
@@ -77,17 +80,34 @@ import Testing
         #expect(rounding.numbers["soft_significantly_better"] == 0)
     }
 
-    @Test func summaryEncodesNonFiniteNumbersAndSortsKeys() throws {
-        let verdict = Verdict(claim: "B", experiment: "e", holds: true, numbers: ["z": .infinity, "a": .nan], detail: "d")
-        let doc = SummaryDocument(version: "0", seed: 7, ranks: 2, trials: ["e": 10], partial: false,
-                                  configuration: "{}", fits: [], verdicts: [verdict], timings: [:])
-        let text = String(decoding: try doc.encoded(), as: UTF8.self)
-        #expect(text.contains("\"inf\""))
+    /// JSON has no NaN or infinity: such a number is written as null (never a string), reads
+    /// back as NaN, and keys come out sorted. The configuration's own nulls stay nulls.
+    @Test func summaryWritesNonFiniteNumbersAsNullAndSortsKeys() throws {
+        let verdict = Verdict(claim: "B", experiment: "e", holds: true, numbers: ["z": .infinity, "a": .nan, "m": 0.5], detail: "d")
+        let doc = SummaryDocument(version: "0", ranks: 2, partial: false,
+                                  configuration: .object(["suite": .string("s"), "memo": .null]),
+                                  experiments: ["e": .init(seed: 7, trials: 64, trialsRequested: 50, trialsPlanned: 64,
+                                                      blockSize: 64, confidence: 0.95, stopReason: "fixedCountReached",
+                                                      sampler: "gram")],
+                                  fits: [], verdicts: [verdict], timings: [:])
+        let data = try doc.encoded()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(!text.contains("nan") && !text.contains("inf\""))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let numbers = try #require(((object["verdicts"] as? [[String: Any]])?.first)?["numbers"] as? [String: Any])
+        #expect(numbers["a"] is NSNull && numbers["z"] is NSNull)
+        #expect((numbers["m"] as? NSNumber)?.doubleValue == 0.5)
+        #expect(object["schema_version"] as? Int == SummaryDocument.schemaVersion)
+        #expect((object["configuration"] as? [String: Any])?["suite"] as? String == "s")
         let a = try #require(text.range(of: "\"a\""))
         let z = try #require(text.range(of: "\"z\""))
         #expect(a.lowerBound < z.lowerBound)
-        let back = try SummaryDocument.decode(try doc.encoded())
-        #expect(back.verdicts[0].numbers["z"] == .infinity)
+        let back = try SummaryDocument.decode(data)
+        #expect(back.verdicts[0].numbers["z"]?.isNaN == true)
         #expect(back.verdicts[0].numbers["a"]?.isNaN == true)
+        #expect(back.verdicts[0].numbers["m"] == 0.5)
+        #expect(back.configuration == .object(["suite": .string("s"), "memo": .null]))
+        #expect(back.experiments == doc.experiments)
+        #expect(back.trials == ["e": 64])
     }
 }

@@ -64,7 +64,7 @@ import Testing
             #expect(p.ci_low <= p.mean && p.mean <= p.ci_high)
             #expect(p.mean > 0 && p.mean < 0.5)
         }
-        // Risk falls as n grows towards d (THEORY.md §5, M2 holds pathwise for the Gaussian).
+        // Risk falls as n grows towards d (docs/THEORY.md §5, M2 holds pathwise for the Gaussian).
         #expect(zip(result.curve, result.curve.dropFirst()).allSatisfy { $0.mean > $1.mean })
 
         let parse = """

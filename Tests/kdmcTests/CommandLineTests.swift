@@ -119,7 +119,7 @@ func launch(_ executable: URL, _ arguments: [String], environment extra: [String
         #expect(list.status == 0)
         let names = list.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
         #expect(names.contains("default") && names.contains("identification") && names.contains("poly-tail"))
-        #expect(list.stdout.contains("THEORY.md"))
+        #expect(list.stdout.contains("docs/THEORY.md"))
 
         let show = try kdmc(["show", "default"], environment: ["KDMC_PRESETS": presets])
         #expect(show.status == 0)

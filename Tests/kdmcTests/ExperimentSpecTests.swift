@@ -16,7 +16,7 @@ import Experiments
                 continue
             }
             let description = try #require(suite.description, "\(file.lastPathComponent) has no description")
-            #expect(description.contains("THEORY.md"), "\(file.lastPathComponent) does not name its claim")
+            #expect(description.contains("docs/THEORY.md"), "\(file.lastPathComponent) does not name its claim")
             #expect(!suite.experiments.isEmpty)
         }
     }

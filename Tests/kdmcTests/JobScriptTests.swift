@@ -18,8 +18,10 @@ import Testing
     }
 
     struct Summary: Decodable {
+        struct Experiment: Decodable { var trials: Int }
         var ranks: Int
-        var trials: [String: Int]
+        var experiments: [String: Experiment]
+        var trials: [String: Int] { experiments.mapValues(\.trials) }
     }
 
     func summary(_ folder: URL) throws -> Summary {

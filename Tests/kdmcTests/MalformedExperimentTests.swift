@@ -333,5 +333,8 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         let dormandPrince = try trialValues("dormand-prince")
         #expect(abs(rosenbrock.risk - dormandPrince.risk) < 1e-8)
         #expect(rosenbrock.gradients != dormandPrince.gradients)
+        let cvode = try trialValues("cvode")
+        #expect(abs(rosenbrock.risk - cvode.risk) < 1e-8)
+        #expect(cvode.gradients != rosenbrock.gradients && cvode.gradients != dormandPrince.gradients)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The presets reproduce their claims of THEORY.md: run as shipped (or with fewer trials where
+/// The presets reproduce their claims of docs/THEORY.md: run as shipped (or with fewer trials where
 /// the shipped count is for the paper-quality curve), their verdicts hold.
 @Suite(.serialized) struct PresetRunTests {
     struct Summary: Decodable {
@@ -12,8 +12,10 @@ import Testing
             var numbers: [String: Double]
             var detail: String
         }
+        struct Experiment: Decodable { var trials: Int }
         var verdicts: [Entry]
-        var trials: [String: Int]
+        var experiments: [String: Experiment]
+        var trials: [String: Int] { experiments.mapValues(\.trials) }
     }
 
     func run(_ preset: String, _ options: [String] = []) throws -> Summary {
@@ -24,7 +26,7 @@ import Testing
         return try JSONDecoder().decode(Summary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
     }
 
-    /// THEORY.md §3: the Monte Carlo curve agrees with E[R_n] = E[γ]/π from the Beta law at
+    /// docs/THEORY.md §3: the Monte Carlo curve agrees with E[R_n] = E[γ]/π from the Beta law at
     /// every n (Bonferroni z-scores), on the preset as shipped (sequential, half-width 0.002).
     @Test func gaussianExactAgreesWithTheExactExpectation() throws {
         let summary = try run("gaussian-exact")
@@ -36,7 +38,7 @@ import Testing
         #expect(summary.verdicts.first { $0.claim == "B" }?.holds == true)
     }
 
-    /// THEORY.md §4 (C2): for κ = 1, 2, 4 the mean risk stays below B at every n, and the fitted
+    /// docs/THEORY.md §4 (C2): for κ = 1, 2, 4 the mean risk stays below B at every n, and the fitted
     /// exponent is at least the predicted κ (512 of the preset's 4000 trials per experiment).
     @Test func polyTailStaysBelowTheBoundAndDecaysPolynomially() throws {
         let summary = try run("poly-tail", ["--trials", "500"])

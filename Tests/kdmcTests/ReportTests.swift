@@ -104,7 +104,7 @@ import Testing
         let stopped = try #require(html.firstMatch(of: /stopped after (\d+) trials of at most 200000/))
         let trials = try #require(Int(stopped.output.1))
         #expect(trials > 0 && trials < 200_000 && trials % 50 == 0)
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 2)
+        #expect(html.components(separatedBy: "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"risk-figure\"").count - 1 == 2)
         #expect(try figures(out) == ["gauss.svg", "poly.svg"])
         #expect(html.contains("<tr class=\"verdict holds\" data-experiment=\"gauss\" data-claim=\"exact-gaussian\">"))
         for table in ["curves.csv", "summary.json"] {

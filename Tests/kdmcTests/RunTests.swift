@@ -52,7 +52,7 @@ import Testing
         #expect(result.stdout.contains("verdicts hold"))
     }
 
-    /// DESIGN.md: the same seed gives the same bits for any number of ranks.
+    /// docs/ARCHITECTURE.md: the same seed gives the same bits for any number of ranks.
     @Test func sameSeedSameBytesForOneTwoAndThreeRanks() throws {
         let folder = try scratch("ranks")
         let file = try writeExperiment(in: folder)
@@ -62,7 +62,10 @@ import Testing
             let out = folder.appendingPathComponent("out-\(ranks)")
             let result = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
             #expect(result.status == 0, "\(ranks) ranks: \(result.stderr)")
-            tables.append(try Data(contentsOf: out.appendingPathComponent("curves.csv")))
+            // distributions.csv and running.csv are merged in block order like the curves.
+            tables.append(try ["curves.csv", "distributions.csv", "running.csv"].reduce(into: Data()) {
+                $0 += try Data(contentsOf: out.appendingPathComponent($1))
+            })
             numbers.append(try verdicts(out))
         }
         #expect(tables[1] == tables[0])
@@ -103,6 +106,9 @@ import Testing
         let a = try Data(contentsOf: whole.appendingPathComponent("curves.csv"))
         let b = try Data(contentsOf: stopped.appendingPathComponent("curves.csv"))
         #expect(a == b)
+        // The bin counts are kept in the checkpoint like every point.
+        #expect(try Data(contentsOf: whole.appendingPathComponent("distributions.csv"))
+            == Data(contentsOf: stopped.appendingPathComponent("distributions.csv")))
         #expect(try verdicts(whole) == verdicts(stopped))
     }
 

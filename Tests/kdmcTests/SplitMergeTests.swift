@@ -59,9 +59,11 @@ import Testing
         let merged = folder.appendingPathComponent("merged")
         let result = try kdmc(["merge", merged.path] + parts.reversed())
         #expect(result.status == 0, "\(result.stderr)")
-        let a = try Data(contentsOf: single.appendingPathComponent("curves.csv"))
-        let b = try Data(contentsOf: merged.appendingPathComponent("curves.csv"))
-        #expect(a == b)
+        for table in ["curves.csv", "distributions.csv", "running.csv"] {
+            let a = try Data(contentsOf: single.appendingPathComponent(table))
+            let b = try Data(contentsOf: merged.appendingPathComponent(table))
+            #expect(a == b, "\(table)")
+        }
         #expect(try Self.withoutMetadata(summary: Data(contentsOf: single.appendingPathComponent("summary.json")))
                 == Self.withoutMetadata(summary: Data(contentsOf: merged.appendingPathComponent("summary.json"))))
         #expect(Self.withoutMetadata(report: try String(contentsOf: single.appendingPathComponent("report.html"), encoding: .utf8))

@@ -56,6 +56,9 @@ struct BenchResult: Codable, Equatable {
     var gradientEvaluations: [Point]?
     /// Fraction of flows that met their stopping rule, per n (flow solver only).
     var converged: [Point]?
+    /// Mean flow time at convergence and ‖w − w_closed‖/‖w_closed‖, per n (flow solver only).
+    var flowTime: [Point]? = nil
+    var limitGap: [Point]? = nil
     var euler: [EulerComparison]?
     var notes: [String] = []
 

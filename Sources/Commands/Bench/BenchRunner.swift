@@ -16,12 +16,13 @@ struct BenchRunner {
     /// Draws (trial indices 0..<eulerDraws, split over ranks) for the Euler comparison; 0 skips.
     let eulerDraws: Int
     let collective: MPICollective
+    var flow = BenchWorkload.FlowChoice()
 
     /// The result on rank 0, nil on the others.
     func run() throws -> BenchResult? {
         let setupClock = ContinuousClock()
         let setupStart = setupClock.now
-        let spec = try workload.spec(solver: solver, trials: trials)
+        let spec = try workload.spec(solver: solver, trials: trials, flow: flow)
         let trial = try DistillationTrial(spec: spec, baseDirectory: nil)
         let setupSeconds = Self.seconds(setupClock.now - setupStart)
         try collective.barrier()
@@ -62,6 +63,10 @@ struct BenchRunner {
             gradientEvaluations: points(.gradientEvaluations), converged: points(.converged),
             euler: euler)
         result.sampler = "\(trial.sampler)"
+        if solver == .flow {
+            result.flowTime = points(.flowTime)
+            result.limitGap = points(.limitGap)
+        }
 
         return result
     }
@@ -70,7 +75,7 @@ struct BenchRunner {
         trial.layout.keys.firstIndex { $0.n == n && $0.quantity == q }
     }
 
-    /// Per draw and n: the RODAS4 flow (the experiment's tolerances) and its distance to the
+    /// Per draw and n: the flow (the experiment's integrator and tolerances) and its distance to the
     /// closed form; then explicit Euler at 0.99 × the largest stable step until it is as close.
     func compareWithEuler(trial: DistillationTrial) throws -> [BenchResult.EulerComparison]? {
         let options = trial.options

@@ -1,3 +1,4 @@
+import Distillation
 import Foundation
 import MonteCarlo
 import Experiments
@@ -42,12 +43,19 @@ struct BenchWorkload: Sendable, Equatable {
         /// tolerances; 1e-10, the default, takes ~3× the steps).
         case flow
 
-        var json: String {
+        func json(_ flow: FlowChoice) -> String {
             switch self {
             case .closed: #""closed""#
-            case .flow: #"{"kind": "flow", "tolerance": 1e-8, "fit_tolerance": 1e-8, "integration_tolerance": 1e-8}"#
+            case .flow:
+                #"{"kind": "flow", "tolerance": 1e-8, "fit_tolerance": 1e-8, "integration_tolerance": \#(flow.integrationTolerance), "integrator": "\#(flow.integrator.rawValue)"}"#
             }
         }
+    }
+
+    /// The flow's integrator and local tolerance (`kdmc bench --integrator`, `--integration-tolerance`).
+    struct FlowChoice: Sendable, Equatable {
+        var integrator: FlowIntegrator = .rosenbrock
+        var integrationTolerance: Double = 1e-8
     }
 
     /// Block size: an eighth of the trials when that divides them, so that both 1 and 2 ranks
@@ -57,21 +65,21 @@ struct BenchWorkload: Sendable, Equatable {
     }
 
     /// The experiment file of this workload.
-    func experimentJSON(solver: Solver, trials: Int, seed: UInt64 = 2026) -> String {
+    func experimentJSON(solver: Solver, trials: Int, seed: UInt64 = 2026, flow: FlowChoice = FlowChoice()) -> String {
         """
         {"name": "bench-\(name.lowercased())-\(solver.rawValue)",
          "description": "kdmc bench \(name): \(summary), \(solver.rawValue) solver",
          "geometry": \(geometry), "d": \(d), "n": [\(n.map(String.init).joined(separator: ", "))],
-         "students": ["linear"], "solver": \(solver.json),
+         "students": ["linear"], "solver": \(solver.json(flow)),
          "stopping": {"trials": \(trials)}, "block_size": \(Self.blockSize(trials: trials)),
          "seed": \(seed), "sampler": "auto"}
         """
     }
 
     /// The experiment, validated exactly as `kdmc run` validates a file.
-    func spec(solver: Solver, trials: Int, seed: UInt64 = 2026,
+    func spec(solver: Solver, trials: Int, seed: UInt64 = 2026, flow: FlowChoice = FlowChoice(),
               validator: ExperimentValidator = ExperimentValidator()) throws -> ExperimentSpec {
-        let text = experimentJSON(solver: solver, trials: trials, seed: seed)
+        let text = experimentJSON(solver: solver, trials: trials, seed: seed, flow: flow)
         do {
             let suite = try validator.validate(data: Data(text.utf8))
             return suite.experiments[0]

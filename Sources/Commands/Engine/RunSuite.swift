@@ -44,18 +44,27 @@ struct SuiteRunner {
         let baseDirectory = settings.experimentFile.deletingLastPathComponent()
         // Build every experiment first: a setup problem stops the run before any trial.
         let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
-        if collective.isRoot { try prepareFolder() }
+        if collective.isRoot {
+            try prepareFolder()
+            for spec in suite.experiments {
+                if let notice = TrialRounding(spec).notice(experiment: spec.name) { Diagnostics.line("kdmc: note: " + notice) }
+            }
+        }
         try collective.barrier()
         let hosts = try collective.gatherToRoot(Array(MPIRuntime.hostName.utf8))?.map { String(decoding: $0, as: UTF8.self) } ?? []
 
         var results: [ExperimentResult] = []
+        var distributions: [DistributionRow] = []
+        var running: [RunningRow] = []
         let start = Date()
         for (index, trial) in trials.enumerated() {
             let spec = trial.spec
             let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
             let setup = try Self.engineSetup(spec, trial.layout)
+            // The engine also counts each trial's risk in fixed bins (distributions.csv).
+            let distribution = RiskDistribution(layout: trial.layout)
             var configuration = EngineConfiguration(
-                pointCount: trial.layout.count, blockSize: spec.blockSize,
+                pointCount: trial.layout.count + distribution.count, blockSize: spec.blockSize,
                 blocksPerRankPerRound: Self.maximumBlocksPerRound,
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
                 identity: setup.identity,
@@ -66,9 +75,14 @@ struct SuiteRunner {
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
                                            pointNames: trial.layout.keys.map { "\($0.student) n=\($0.n) \($0.quantity.rawValue)" })
+            var estimate = RunningEstimate(experiment: spec.name, distribution: distribution, confidence: spec.confidence)
             let outcome = try engine.run(on: collective, resume: resume,
                                          progress: { progress.report($0) },
-                                         trial: { try trial.evaluate(trial: $0) })
+                                         merged: { estimate.record($0) },
+                                         trial: { index in
+                                             let values = try trial.evaluate(trial: index)
+                                             return values + distribution.indicators(values)
+                                         })
             switch outcome.status {
             case .interrupted(let resumable):
                 progress.stop()
@@ -82,7 +96,9 @@ struct SuiteRunner {
             case .finished(let reason):
                 progress.finish(trials: outcome.statistics?.trials)
                 if collective.isRoot, let intervals = outcome.intervals {
-                    results.append(ExperimentResult(trial: trial, intervals: intervals,
+                    distributions += distribution.rows(experiment: spec.name, intervals: intervals)
+                    running += estimate.thinned()
+                    results.append(ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
                                                     stopReason: reason.rawValue, timing: outcome.timing))
                 }
             }
@@ -90,7 +106,7 @@ struct SuiteRunner {
         if collective.isRoot, let part = settings.part {
             Diagnostics.line("part \(part) done; its blocks are in \(checkpoints.path). When every part is done: kdmc merge OUT FOLDER-OF-PART-1 ... FOLDER-OF-PART-\(part.count)")
         } else if collective.isRoot {
-            try writeOutputs(results, seconds: Date().timeIntervalSince(start),
+            try writeOutputs(results, distributions: distributions, running: running, seconds: Date().timeIntervalSince(start),
                              provenance: RunProvenance.make(ranks: collective.size, hosts: hosts, started: start, ended: Date(),
                                                             seeds: Self.seeds(suite)))
         }
@@ -119,7 +135,7 @@ struct SuiteRunner {
         let manager = FileManager.default
         if !settings.resume {
             if manager.fileExists(atPath: checkpoints.path) { try manager.removeItem(at: checkpoints) }
-            for stale in ["curves.csv", "summary.json", ReportPage.fileName, ReportPage.figuresFolder] {
+            for stale in ["curves.csv", "summary.json", DistributionsCSV.fileName, RunningCSV.fileName, ReportPage.fileName, ReportPage.figuresFolder] {
                 let url = folder.appendingPathComponent(stale)
                 if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
             }
@@ -132,22 +148,24 @@ struct SuiteRunner {
         try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
     }
 
-    func writeOutputs(_ results: [ExperimentResult], seconds: Double, provenance: SummaryDocument.Provenance) throws {
-        try Self.writeOutputs(results, suite: suite, folder: folder, ranks: collective.size, seconds: seconds,
-                              provenance: provenance)
+    func writeOutputs(_ results: [ExperimentResult], distributions: [DistributionRow], running: [RunningRow],
+                      seconds: Double, provenance: SummaryDocument.Provenance) throws {
+        try Self.writeOutputs(results, distributions: distributions, running: running, suite: suite, folder: folder,
+                              ranks: collective.size, seconds: seconds, provenance: provenance)
     }
 
     static func seeds(_ suite: ExperimentSuite) -> [String: UInt64] {
         Dictionary(suite.experiments.map { ($0.name, $0.seed) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// curves.csv, summary.json and the report of finished experiments (a run, or merged parts).
-    static func writeOutputs(_ results: [ExperimentResult], suite: ExperimentSuite, folder: URL,
-                             ranks: Int, seconds: Double, provenance: SummaryDocument.Provenance) throws {
+    /// The tables, summary and report of finished experiments (a run, or merged parts).
+    static func writeOutputs(_ results: [ExperimentResult], distributions: [DistributionRow], running: [RunningRow],
+                             suite: ExperimentSuite, folder: URL, ranks: Int, seconds: Double,
+                             provenance: SummaryDocument.Provenance) throws {
         var rows: [CurveRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
-        var trials: [String: Int] = [:]
+        var experiments: [String: SummaryDocument.Experiment] = [:]
         var timings: [String: Double] = ["total_seconds": seconds]
         for result in results {
             let experimentRows = ExperimentAnalysis.rows(result)
@@ -156,7 +174,8 @@ struct SuiteRunner {
             fits += experimentFits
             verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
             let name = result.trial.spec.name
-            trials[name] = result.trials
+            experiments[name] = SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
+                                                           trials: result.trials, stopReason: result.stopReason)
             if let timing = result.timing {
                 timings["\(name).seconds"] = timing.wallSeconds
                 timings["\(name).efficiency"] = timing.efficiency
@@ -164,15 +183,17 @@ struct SuiteRunner {
             }
         }
         var summary = SummaryDocument(
-            version: kdmcVersion, seed: suite.experiments.first?.seed ?? 0, ranks: ranks,
-            trials: trials, partial: false, configuration: try Self.configurationText(suite),
-            fits: fits, verdicts: verdicts, timings: timings)
+            version: kdmcVersion, ranks: ranks, partial: false, configuration: suite.json,
+            experiments: experiments, fits: fits, verdicts: verdicts, timings: timings)
         summary.provenance = provenance
         try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
         try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
+        try OutputFiles.write(Data(DistributionsCSV.render(distributions).utf8),
+                              to: folder.appendingPathComponent(DistributionsCSV.fileName))
+        try OutputFiles.write(Data(RunningCSV.render(running).utf8), to: folder.appendingPathComponent(RunningCSV.fileName))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
-        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary)), to: folder)
+        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary, distributions: distributions, running: running)), to: folder)
         print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
     }
 

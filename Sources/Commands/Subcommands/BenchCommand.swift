@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "Workload name: \(BenchWorkload.all.map(\.name).joined(separator: ", ")).")
     var workload: String
 
-    @Option(help: "Solver: closed (the closed-form limit) or flow (RODAS4 to a relative gradient tolerance of 1e-8).")
+    @Option(help: "Solver: closed (the closed-form limit) or flow (to a relative gradient tolerance of 1e-8).")
     var solver: String = "closed"
 
     @Option(help: "Number of trials (a multiple of 8 keeps the statistics independent of the rank count).")
@@ -28,6 +28,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("euler-draws"),
             help: "Also compare the flow's gradient evaluations with fixed-step Euler on this many draws (flow solver only).")
     var eulerDraws: Int = 0
+
+    @Option(help: "The flow's integrator: \(FlowIntegrator.allCases.map(\.rawValue).joined(separator: ", ")) (flow solver only).")
+    var integrator: String = BenchWorkload.FlowChoice().integrator.rawValue
+
+    @Option(name: .customLong("integration-tolerance"), help: "The flow's local integration tolerance (flow solver only).")
+    var integrationTolerance: Double = BenchWorkload.FlowChoice().integrationTolerance
 
     @Flag(help: "Print the workload's experiment file and exit (no MPI).")
     var spec = false
@@ -41,6 +47,9 @@ struct BenchCommand: ParsableCommand {
         }
         guard trials >= 1 else { throw ValidationError("--trials \(trials) is not positive") }
         guard eulerDraws >= 0 else { throw ValidationError("--euler-draws \(eulerDraws) is negative") }
+        guard FlowIntegrator(rawValue: integrator) != nil else {
+            throw ValidationError("--integrator \(integrator) is not one of \(FlowIntegrator.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if eulerDraws > 0 && solver != "flow" {
             throw ValidationError("--euler-draws compares the flow with Euler; it needs --solver flow")
         }
@@ -49,16 +58,18 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let chosen = BenchWorkload.named(workload)!
         let kind = BenchWorkload.Solver(rawValue: solver)!
+        let flow = BenchWorkload.FlowChoice(integrator: FlowIntegrator(rawValue: integrator)!,
+                                            integrationTolerance: integrationTolerance)
         if spec {
-            _ = try chosen.spec(solver: kind, trials: trials)
-            print(chosen.experimentJSON(solver: kind, trials: trials))
+            _ = try chosen.spec(solver: kind, trials: trials, flow: flow)
+            print(chosen.experimentJSON(solver: kind, trials: trials, flow: flow))
             return
         }
         try startParallelRun()
         let collective = MPICollective()
         do {
             let runner = BenchRunner(workload: chosen, solver: kind, trials: trials,
-                                     eulerDraws: eulerDraws, collective: collective)
+                                     eulerDraws: eulerDraws, collective: collective, flow: flow)
             if let result = try runner.run() {
                 FileHandle.standardOutput.write(Data((try result.encodedLine() + "\n").utf8))
             }

@@ -5,7 +5,7 @@ import Foundation
 struct BoundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bound",
-        abstract: "Print the risk bound min over θ of p(θ) + p(π/2 − θ)^n (THEORY.md §4) for a geometry.",
+        abstract: "Print the risk bound min over θ of p(θ) + p(π/2 − θ)^n (docs/THEORY.md §4) for a geometry.",
         discussion: "Prints a CSV table: n, B with its minimising θ, the corollary C1 (margin) or C2 (poly-tail), and the exact E[R_n] of the isotropic Gaussian (gaussian). No simulation."
     )
 

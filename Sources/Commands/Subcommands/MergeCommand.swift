@@ -64,11 +64,17 @@ struct MergeCommand: ParsableCommand {
         let out = URL(fileURLWithPath: output)
         let checkpoints = out.appendingPathComponent("checkpoints")
         var results: [ExperimentResult] = []
+        var distributions: [DistributionRow] = []
+        var running: [RunningRow] = []
         var merged: [(String, Checkpoint)] = []
         for (spec, name) in zip(suite.experiments, first.checkpoints) {
             let trial = try DistillationTrial(spec: spec, baseDirectory: base)
             let setup = try SuiteRunner.engineSetup(spec, trial.layout)
-            let fingerprint = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count)
+            // As in a run: the curve points, then the risk histogram's indicators.
+            let distribution = RiskDistribution(layout: trial.layout)
+            let fingerprint = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize,
+                                             pointCount: trial.layout.count + distribution.count)
+            var estimate = RunningEstimate(experiment: spec.name, distribution: distribution, confidence: spec.confidence)
             var pieces: [Checkpoint] = []
             for folder in folders {
                 let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
@@ -83,11 +89,15 @@ struct MergeCommand: ParsableCommand {
             let statistics: MergedStatistics
             let reason: MonteCarlo.StopReason
             do {
-                (statistics, reason) = try PartMerge.combine(pieces, fingerprint: fingerprint, plan: plan, critical: &critical)
+                (statistics, reason) = try PartMerge.combine(pieces, fingerprint: fingerprint, plan: plan, critical: &critical,
+                                                             onMerge: { estimate.record($0) })
             } catch {
                 throw CommandFailure("merge: experiment '\(spec.name)': \(error)")
             }
-            results.append(ExperimentResult(trial: trial, intervals: statistics.intervals(&critical),
+            let intervals = statistics.intervals(&critical)
+            distributions += distribution.rows(experiment: spec.name, intervals: intervals)
+            running += estimate.thinned()
+            results.append(ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
                                             stopReason: reason.rawValue, timing: nil))
             merged.append((name, Checkpoint(fingerprint: fingerprint, statistics: statistics)))
         }
@@ -101,7 +111,7 @@ struct MergeCommand: ParsableCommand {
         for (name, checkpoint) in merged {
             try CheckpointStore(path: checkpoints.appendingPathComponent(name).path).write(checkpoint)
         }
-        try SuiteRunner.writeOutputs(results, suite: suite, folder: out, ranks: ranks,
+        try SuiteRunner.writeOutputs(results, distributions: distributions, running: running, suite: suite, folder: out, ranks: ranks,
                                      seconds: Date().timeIntervalSince(start),
                                      provenance: RunProvenance.make(ranks: ranks, hosts: [MPIRuntime.hostName], started: start,
                                                                     ended: Date(), seeds: SuiteRunner.seeds(suite)))

@@ -11,7 +11,7 @@ public struct BoundValue: Sendable, Equatable {
     public let argument: Double
 }
 
-/// The risk bounds of THEORY.md §4.
+/// The risk bounds of docs/THEORY.md §4.
 ///
 /// B's objective may be flat or jump (a dataset's p is a step function), so the minimum is
 /// found on a fine grid and refined by golden section around the best grid point; the value

@@ -14,7 +14,7 @@ public struct TeacherFrameSample: Sendable, Equatable {
 
 /// A geometry x = s·u + t·v with v uniform on the unit sphere of u^⊥, independent of (s, t).
 ///
-/// The Gram-space sampler (THEORY.md §6) needs only the law of (s, t) and the Gram matrix of
+/// The Gram-space sampler (docs/THEORY.md §6) needs only the law of (s, t) and the Gram matrix of
 /// the v_i, so (s, t) sampling is a requirement of its own; `sampleTransferSet` draws all the
 /// (s, t) of the set first and then the directions, from the same stream, so both samplers see
 /// the same (s, t) for the same stream.

@@ -1,5 +1,6 @@
 /// A numeric CSV file: comma-separated decimal numbers, one row per line. Blank lines and
-/// lines starting with '#' are skipped; an optional first line is a header.
+/// lines starting with '#' are skipped; an optional first line is a header. Lines end in LF,
+/// CRLF (Python's csv writer, Windows) or CR, and the last line may or may not end in one.
 struct DataTable: Sendable {
     /// Row-major values.
     var rows: [[Double]]
@@ -19,7 +20,7 @@ struct DataTable: Sendable {
         var rows: [[Double]] = []
         var width: Int?
         var headerPending = hasHeader
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in lines(of: text).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             if headerPending { headerPending = false; continue }
@@ -41,6 +42,13 @@ struct DataTable: Sendable {
         }
         if rows.isEmpty { throw .unreadable(file: file, reason: "no data rows") }
         return DataTable(rows: rows)
+    }
+
+    /// The file's lines, numbered as an editor numbers them. Swift reads "\r\n" as one
+    /// Character, which `split(separator: "\n")` never matches; `isNewline` matches it, "\n"
+    /// and a lone "\r".
+    static func lines(of text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     }
 }
 

@@ -6,7 +6,7 @@ internal import Darwin
 import LinearAlgebra
 import Numerics
 
-/// A data marginal P_x together with its teacher w* (THEORY.md §4, §6).
+/// A data marginal P_x together with its teacher w* (docs/THEORY.md §4, §6).
 ///
 /// The teacher is part of the geometry because p(θ) and the risk depend on it for every
 /// geometry that is not axially symmetric (and the dataset geometry fits it from the data).

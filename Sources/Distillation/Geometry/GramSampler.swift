@@ -7,7 +7,7 @@ import LinearAlgebra
 import Numerics
 
 /// A transfer set of an axially symmetric geometry drawn without its ambient coordinates
-/// (THEORY.md §6): the teacher-frame parts (s_i, t_i) and coordinates c_i of the unit
+/// (docs/THEORY.md §6): the teacher-frame parts (s_i, t_i) and coordinates c_i of the unit
 /// directions v_i in an orthonormal basis of their own span, so c_iᵀc_j = v_iᵀv_j.
 ///
 /// Every quantity the students need is an inner product among the points, the teacher and
@@ -127,7 +127,7 @@ extension AxiallySymmetricGeometry {
 
 extension GramTransferSet {
     /// γ_k = ∠(w*, P_k w*) for every prefix k = 1…n, with P_k the projection on the span of
-    /// the first k points: the closed-form student from w(0) = 0 (THEORY.md §2) at every n of
+    /// the first k points: the closed-form student from w(0) = 0 (docs/THEORY.md §2) at every n of
     /// a trial in O(n²), where a QR of the embedded points costs O(n³).
     ///
     /// The points' embedding is [s | T C] with C lower triangular. One Givens rotation per row,

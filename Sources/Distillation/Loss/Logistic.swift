@@ -5,7 +5,7 @@ internal import Darwin
 #endif
 
 /// The logistic functions of the distillation loss, evaluated so that no finite input gives
-/// NaN or ±∞ and differences of probabilities keep their relative accuracy (THEORY.md §1).
+/// NaN or ±∞ and differences of probabilities keep their relative accuracy (docs/THEORY.md §1).
 ///
 /// Every formula works with `exp(-|x|)`, which never overflows.
 public enum Logistic {

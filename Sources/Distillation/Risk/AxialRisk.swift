@@ -5,7 +5,7 @@ internal import Darwin
 #endif
 
 /// Transfer risk of axially symmetric geometries as a function of the student–teacher angle γ
-/// (THEORY.md §3).
+/// (docs/THEORY.md §3).
 ///
 /// With x = s·u + t·v and the student at angle γ, wᵀx ∝ s cos γ + t sin γ v₁. By the symmetry
 /// x → −x, the student errs exactly when v₁ < 0 and β(x) < arctan(tan γ |v₁|), so

@@ -5,7 +5,7 @@ internal import Darwin
 #endif
 
 /// Exact expected transfer risk for the isotropic Gaussian geometry, linear student from
-/// w(0) = 0 (THEORY.md §3): ŵ = P w*, cos²γ ~ Beta(n/2, (d−n)/2), E[R_n] = E[γ]/π.
+/// w(0) = 0 (docs/THEORY.md §3): ŵ = P w*, cos²γ ~ Beta(n/2, (d−n)/2), E[R_n] = E[γ]/π.
 ///
 /// E[γ] is integrated against the density of γ, ∝ cos^{n−1}γ sin^{d−n−1}γ on [0, π/2], which
 /// is log-concave with width ~ 1/√(2(d−2)); the integral is restricted to ±20 widths of the

@@ -28,7 +28,7 @@ public struct DeepLinearArchitecture: Sendable, Hashable {
     }
 }
 
-/// Initial layers of a deep linear student (THEORY.md §2, L2).
+/// Initial layers of a deep linear student (docs/THEORY.md §2, L2).
 public enum DeepLinearInitialization: Sendable, Hashable {
     /// Balanced rank-one layers W_j = s v_j v_{j−1}ᵀ (unit v_j, s = scale^{1/N}), so that
     /// W_{j+1}ᵀW_{j+1} = W_j W_jᵀ, with end-to-end vector of norm `scale` along −∇L(0), inside
@@ -119,7 +119,7 @@ extension LinearDistillationProblem {
         let deep = DeepSystem(shapes: shapes, reduced: system)
         let start = shapes.flatten(layers)
         let initialUpper = shapes.upperVector(shapes.unflatten(start))
-        let (state, statistics) = DormandPrince(options: options).integrate(deep, from: start)
+        let (state, statistics) = GradientFlow.integrate(deep, from: start, options: options)
         let final = shapes.unflatten(state)
         let c = shapes.endToEnd(final)
         let v = shapes.upperVector(final)

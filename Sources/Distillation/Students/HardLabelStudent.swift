@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// The comparison student of THEORY.md §7: logistic loss on the teacher's hard labels
+/// The comparison student of docs/THEORY.md §7: logistic loss on the teacher's hard labels
 /// 1[w*ᵀx ≥ 0]. On separable data its norm grows like log t and its direction tends to the
 /// maximum-margin separator through the origin, which is computed directly as the limit.
 extension LinearDistillationProblem {
@@ -12,7 +12,7 @@ extension LinearDistillationProblem {
         let targets = teacherLogits[0..<k].map { $0 >= 0 ? Double.infinity : -Double.infinity }
         let reduction = reduce(prefix: k, targets: targets)
         let start = [Double](repeating: 0, count: reduction.rank)
-        let (state, statistics) = DormandPrince.flow(reduction.system, from: start, options: options)
+        let (state, statistics) = GradientFlow.integrate(reduction.system, from: start, options: options)
         return student(prefix: k, reduction: reduction, state: state, statistics: statistics)
     }
 

@@ -18,7 +18,7 @@ public enum LinearInitialization: Sendable {
 
 /// One Monte Carlo draw of the linear distillation problem: points X (n × d, rows are points),
 /// teacher w* and initialization w(0), factored once so that every nested prefix x_1..x_k can
-/// be solved with any solver (THEORY.md §2, DESIGN.md "one trial").
+/// be solved with any solver (docs/THEORY.md §2, docs/ARCHITECTURE.md).
 ///
 /// With Xᵀ = Q R (Householder, no pivoting), the QR of the first k points is the first
 /// min(k, d) columns of Q with the leading block of R. Students are kept in Q's coordinates:
@@ -131,7 +131,7 @@ public struct LinearDistillationProblem: Sendable {
         let statistics: SolverStatistics
         switch solver {
         case .flow:
-            (state, statistics) = DormandPrince.flow(system, from: start, options: options)
+            (state, statistics) = GradientFlow.integrate(system, from: start, options: options)
         case .gd:
             let step = options.descentStep ?? GradientDescent.safeStep(for: system)
             (state, statistics) = GradientDescent(options: options).run(system, from: start, step: step)

@@ -6,7 +6,7 @@ internal import Darwin
 import LinearAlgebra
 import Numerics
 
-/// The comparison family of THEORY.md §7: w_δ = ŵ + ‖ŵ‖ tan δ · v, with ŵ the flow's limit and
+/// The comparison family of docs/THEORY.md §7: w_δ = ŵ + ‖ŵ‖ tan δ · v, with ŵ the flow's limit and
 /// v a unit vector orthogonal to span(X) and to ŵ. Every w_δ fits the soft labels exactly
 /// (X w_δ = X ŵ = X w*) and makes the angle δ with ŵ; δ = 90° is the direction v itself.
 extension LinearDistillationProblem {

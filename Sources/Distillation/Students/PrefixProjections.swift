@@ -6,7 +6,7 @@ internal import Darwin
 import LinearAlgebra
 
 /// P_k w*, the projection of the teacher onto the span of the first k points, for every prefix
-/// k of a transfer set: the closed-form linear student from w(0) = 0 (THEORY.md §2), from one
+/// k of a transfer set: the closed-form linear student from w(0) = 0 (docs/THEORY.md §2), from one
 /// Cholesky factorisation G = X Xᵀ = L Lᵀ of the Gram matrix instead of a QR of the d × n Xᵀ.
 ///
 /// Q = Xᵀ L⁻ᵀ has orthonormal columns and its first k span the first k points (L's leading

@@ -2,7 +2,7 @@ import LinearAlgebra
 
 extension LinearDistillationProblem {
     /// The problem for points x_i = s_i u + t_i v_i (u = w*/‖w*‖, unit v_i ⟂ u) given only by
-    /// s_i, t_i and the Gram matrix G_ij = v_iᵀv_j (the Gram-space sampling of THEORY.md §6).
+    /// s_i, t_i and the Gram matrix G_ij = v_iᵀv_j (the Gram-space sampling of docs/THEORY.md §6).
     ///
     /// The points are embedded in R^{n+1} as x̃_i = (s_i, t_i c_i) with c_iᵀc_j = G_ij
     /// (c_i = Λ^{1/2} V_iᵀ from G = V Λ Vᵀ, so a rank-deficient G, n ≥ d, is fine) and the

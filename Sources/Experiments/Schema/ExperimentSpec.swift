@@ -28,7 +28,7 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var students: [StudentSpec]
     public var solver: SolverSpec
     public var stopping: StoppingSpec
-    /// Trials per statistics block; results are merged in block order (DESIGN.md).
+    /// Trials per statistics block; results are merged in block order (docs/ARCHITECTURE.md).
     public var blockSize: Int
     public var confidence: Double
     public var seed: UInt64
@@ -88,7 +88,7 @@ public enum GeometrySpec: Sendable, Equatable {
         }
     }
 
-    /// Geometries of the form x = s·u + t·v (THEORY.md §6) that the Gram sampler can draw.
+    /// Geometries of the form x = s·u + t·v (docs/THEORY.md §6) that the Gram sampler can draw.
     public var isAxiallySymmetric: Bool {
         switch self {
         case .gaussian, .polyTail, .margin: true
@@ -231,7 +231,7 @@ public enum StudentSpec: Sendable, Equatable {
     /// `widths` are the hidden widths h_1 … h_{depth−1}.
     case deepLinear(depth: Int, widths: [Int], init: StudentSpec.DeepInit)
     case hardLabel
-    /// Other exact minimizers at angles `deltasDegrees` from the flow's limit (THEORY.md §7).
+    /// Other exact minimizers at angles `deltasDegrees` from the flow's limit (docs/THEORY.md §7).
     case wDelta(deltasDegrees: [Double])
 
     public static let kinds = ["linear", "deep-linear", "hard-label", "w-delta"]
@@ -287,10 +287,7 @@ public struct SolverSpec: Sendable, Equatable {
 
     /// The soft-label flow is stiff when points are nearly parallel or n is close to d, so the
     /// default is the L-stable Rosenbrock method; Dormand–Prince is kept to cross-check it.
-    public enum Integrator: String, Sendable, Equatable, CaseIterable {
-        case rosenbrock
-        case dormandPrince = "dormand-prince"
-    }
+    public typealias Integrator = FlowIntegrator
 
     /// How students are trained (the solvers' own type).
     public typealias Kind = SolverKind
@@ -358,7 +355,7 @@ public enum SamplerChoice: String, Sendable, Equatable, CaseIterable {
     case auto
     /// Points drawn in R^d.
     case ambient
-    /// Only s, t and the Wishart Gram matrix of the v_i (THEORY.md §6): cost independent of d.
+    /// Only s, t and the Wishart Gram matrix of the v_i (docs/THEORY.md §6): cost independent of d.
     case gram
 }
 

@@ -116,7 +116,7 @@ extension SpecReader {
             for (i, student) in e.students.enumerated() {
                 if case .deepLinear(_, _, .random) = student {
                     report(p.appending("students").appending(i),
-                           "a deep-linear student from a random initialization has no closed-form limit (its off-span part is rescaled by the dynamics, THEORY.md §2); use solver \"flow\" or \"gd\"")
+                           "a deep-linear student from a random initialization has no closed-form limit (its off-span part is rescaled by the dynamics, docs/THEORY.md §2); use solver \"flow\" or \"gd\"")
                 }
             }
         }

@@ -196,7 +196,8 @@ extension SpecReader {
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
         guard let text = String(data: head, encoding: .utf8),
-              let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first else {
+              // isNewline: "\r\n" is one Character, so a CRLF file does not split on "\n".
+              let line = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first else {
             report(p.appending("file"), "\(url.path) does not start with a UTF-8 header line; write the column names on the first line")
             return false
         }

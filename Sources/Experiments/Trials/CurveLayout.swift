@@ -8,7 +8,7 @@ public struct CurveLayout: Sendable, Equatable {
     public enum Quantity: String, Sendable, Codable, CaseIterable {
         /// Transfer risk R(w) of the student.
         case risk
-        /// The per-draw certificate p(γ) ≥ R (THEORY.md §4 (ii)).
+        /// The per-draw certificate p(γ) ≥ R (docs/THEORY.md §4 (ii)).
         case certificate
         /// R(n_{k+1}) − R(n_k) on nested prefixes (M3); keyed by n_{k+1}.
         case step

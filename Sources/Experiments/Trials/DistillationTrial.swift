@@ -3,7 +3,7 @@ import Foundation
 import LinearAlgebra
 import Numerics
 
-/// One Monte Carlo trial of an experiment (DESIGN.md "Monte Carlo contract"): a transfer set of
+/// One Monte Carlo trial of an experiment (docs/ARCHITECTURE.md, "One trial, from the experiment file to curves.csv"): a transfer set of
 /// the largest n drawn from the trial's own Philox stream, every student trained on each nested
 /// prefix of the n grid, and the measured quantities written where `layout` says. The result
 /// depends on the trial index only, never on the rank that computes it.
@@ -40,7 +40,7 @@ public struct DistillationTrial: Sendable {
             gradientTolerance: spec.solver.tolerance, fitTolerance: spec.solver.fitTolerance,
             timeLimit: spec.solver.timeLimit ?? .infinity, maxSteps: spec.solver.maxSteps,
             integrationTolerance: spec.solver.integrationTolerance, descentStep: spec.solver.step,
-            integrator: spec.solver.integrator == .rosenbrock ? .rosenbrock : .dormandPrince)
+            integrator: spec.solver.integrator)
         if let soft = students.first(where: { $0.isZeroInitialisedLinear }),
            let hard = students.first(where: { $0.kind == .hardLabel }) {
             softVersusHard = (soft.label, hard.label)
@@ -176,7 +176,7 @@ public struct DistillationTrial: Sendable {
         case .linear(.given):
             let given = givenInitials[plan.specIndex]!
             if let set = draw.gram {
-                // Only w(0)'s parts along and across u matter (THEORY.md §6 symmetry).
+                // Only w(0)'s parts along and across u matter (docs/THEORY.md §6 symmetry).
                 let along = dot(given, setup.teacher.direction)
                 var across = given
                 axpy(-along, setup.teacher.direction, &across)
@@ -385,7 +385,7 @@ public struct TrialDump: Sendable {
             case .ambient:
                 return "coordinates: R^d (points drawn in the ambient space)"
             case .gramEmbedding(let d):
-                return "coordinates: Gram-space embedding, not R^d (d = \(d)). The trial was sampled by the gram sampler (THEORY.md §6), which never forms points in R^d; vectors are written in the embedding the students were trained in, which keeps every inner product among points, teacher and students: coordinate 1 is along w*, coordinates 2 to N+1 span the N drawn directions (N = largest n of the grid), coordinate N+2 stands for the rest of R^d. Angles and risks are those of the trial. For an ambient dump, run with \"sampler\": \"ambient\" (a different draw)."
+                return "coordinates: Gram-space embedding, not R^d (d = \(d)). The trial was sampled by the gram sampler (docs/THEORY.md §6), which never forms points in R^d; vectors are written in the embedding the students were trained in, which keeps every inner product among points, teacher and students: coordinate 1 is along w*, coordinates 2 to N+1 span the N drawn directions (N = largest n of the grid), coordinate N+2 stands for the rest of R^d. Angles and risks are those of the trial. For an ambient dump, run with \"sampler\": \"ambient\" (a different draw)."
             }
         }
     }

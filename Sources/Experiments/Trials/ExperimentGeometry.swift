@@ -4,7 +4,7 @@ import Numerics
 
 /// The geometry and teacher of an experiment, built once from its file, with the fastest risk
 /// evaluator that applies: an exact function of the angle γ for the axially symmetric
-/// geometries (THEORY.md §3), the geometry's own evaluator from the student's weights otherwise.
+/// geometries (docs/THEORY.md §3), the geometry's own evaluator from the student's weights otherwise.
 public struct ExperimentGeometry: Sendable {
     public let geometry: any Geometry
     public let teacher: Teacher
@@ -114,7 +114,8 @@ public struct ExperimentGeometry: Sendable {
         }
         defer { try? handle.close() }
         let chunk = String(decoding: handle.readData(ofLength: 1 << 16), as: UTF8.self)
-        guard let first = chunk.split(separator: "\n", maxSplits: 1).first else { return nil }
+        // isNewline: "\r\n" is one Character, so a CRLF file does not split on "\n".
+        guard let first = chunk.split(maxSplits: 1, whereSeparator: \.isNewline).first else { return nil }
         let cells = first.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         return cells.contains { Double($0) == nil } ? cells : nil

@@ -21,8 +21,10 @@ public enum PartMerge {
     ///   - parts: one checkpoint per part, each with `part` set, all with the same fingerprint,
     ///     block size and point count, and together every part 1/M … M/M exactly once.
     ///   - fingerprint: the fingerprint of the run they must belong to.
+    ///   - onMerge: called after each merged block, in order, as the engine's `merged` callback is.
     public static func combine(_ parts: [Checkpoint], fingerprint: RunFingerprint, plan: StoppingPlan,
-                               critical: inout StudentCriticalValues) throws(Failure) -> (MergedStatistics, StopReason) {
+                               critical: inout StudentCriticalValues,
+                               onMerge: ((MergedStatistics) -> Void)? = nil) throws(Failure) -> (MergedStatistics, StopReason) {
         guard let first = parts.first else { throw .notOneRun("no parts given") }
         guard let count = first.part?.count else { throw .notOneRun("a checkpoint of a whole run, not of a part") }
         var seen = Set<Int>()
@@ -56,6 +58,7 @@ public enum PartMerge {
                 throw .missingBlock(block: b, part: BlockPartition(index: b % count, count: count).description)
             }
             merged.merge(block)
+            onMerge?(merged)
             if let reason = plan.decision(after: merged, critical: &critical) { return (merged, reason) }
         }
         preconditionFailure("a stopping plan always decides by its maximum block")

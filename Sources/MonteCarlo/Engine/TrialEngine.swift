@@ -62,6 +62,8 @@ public struct TrialEngine: Sendable {
     ///     and at round boundaries; true checkpoints and stops the whole group. The default
     ///     reads the SIGTERM/SIGUSR1 flag (call `InterruptSignals.install()` first).
     ///   - progress: called on rank 0 after each round.
+    ///   - merged: called on rank 0 after each block is merged, in block order, with the
+    ///     statistics so far (the running estimate; the same for any rank count).
     ///   - trial: the trial function, called on a worker thread, one trial at a time; a throw
     ///     aborts the whole group (see `TrialCollective.abort`). After a stop request a trial
     ///     in flight may still be running when `run` returns; its result is discarded.
@@ -70,6 +72,7 @@ public struct TrialEngine: Sendable {
         resume: Bool = false,
         interruptRequested: () -> Bool = { InterruptSignals.isRequested },
         progress: ((RunProgress) -> Void)? = nil,
+        merged onMerge: ((MergedStatistics) -> Void)? = nil,
         trial: @escaping @Sendable (Int) throws -> [Double]
     ) throws -> RunOutcome {
         let clock = ContinuousClock()
@@ -125,7 +128,7 @@ public struct TrialEngine: Sendable {
             directive = try exchangeDirective(on: collective, rootError: &rootError) {
                 try root!.afterRound(reports!, dealt: dealt, roundWall: Self.seconds(clock.now - roundStart),
                                      now: clock.now, interruptRequested: interruptRequested,
-                                     progress: progress)
+                                     progress: progress, onMerge: onMerge)
             }
         }
     }
@@ -269,7 +272,8 @@ private struct RootState {
 
     mutating func afterRound(
         _ reports: [[UInt8]], dealt: [Int], roundWall: Double, now: ContinuousClock.Instant,
-        interruptRequested: () -> Bool, progress: ((RunProgress) -> Void)?
+        interruptRequested: () -> Bool, progress: ((RunProgress) -> Void)?,
+        onMerge: ((MergedStatistics) -> Void)? = nil
     ) throws -> Directive {
         let pointCount = engine.configuration.pointCount
         var blocks: [BlockStatistics] = []
@@ -305,6 +309,7 @@ private struct RootState {
         if part == nil {
             while reason == nil, let block = loose.removeValue(forKey: merged.blockCount) {
                 merged.merge(block)
+                onMerge?(merged)
                 reason = engine.plan.decision(after: merged, critical: &critical)
             }
             // Blocks past the stopping block are not part of the result.

@@ -28,7 +28,7 @@ public struct ExperimentResult: Sendable {
 }
 
 /// Turns merged statistics into the rows of curves.csv, the fitted decay laws and the verdicts
-/// of THEORY.md's claims.
+/// of docs/THEORY.md's claims.
 public enum ExperimentAnalysis {
     /// Tolerance of L1: the flow's end against the closed form (relative, in the span).
     public static let linearLimitTolerance = 1e-6

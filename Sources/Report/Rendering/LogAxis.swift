@@ -8,6 +8,11 @@ public struct LogAxis: Sendable, Equatable {
         /// Nil for an unlabelled minor tick.
         public var label: String?
         public var isMajor: Bool
+        public init(value: Double, label: String?, isMajor: Bool) {
+            self.value = value
+            self.label = label
+            self.isMajor = isMajor
+        }
     }
 
     public let low: Double

@@ -1,4 +1,6 @@
 import Foundation
+import Experiments
+import MonteCarlo
 
 /// Everything `report.html` shows, gathered from a finished run (its rows and summary) or from
 /// the checkpoints of a run that was stopped (then `partial` says what is missing).
@@ -9,6 +11,8 @@ public struct ReportContent: Sendable {
         public var description: String?
         public var seed: UInt64?
         public var confidence: Double?
+        /// The geometry's kind ("margin", "poly-tail", …), when the configuration records it.
+        public var geometry: String?
         /// Trials merged (nil when the experiment never started).
         public var trials: Int?
         /// "complete", or what a stopped run got to, in words.
@@ -16,8 +20,9 @@ public struct ReportContent: Sendable {
         public var isComplete: Bool
 
         public init(name: String, description: String? = nil, seed: UInt64? = nil, confidence: Double? = nil,
-                    trials: Int? = nil, status: String, isComplete: Bool) {
+                    geometry: String? = nil, trials: Int? = nil, status: String, isComplete: Bool) {
             self.name = name
+            self.geometry = geometry
             self.description = description
             self.seed = seed
             self.confidence = confidence
@@ -30,14 +35,21 @@ public struct ReportContent: Sendable {
     public var suite: String
     public var summary: SummaryDocument
     public var rows: [CurveRow]
+    /// Per-trial risk counts at a few n (empty for a run folder written without them).
+    public var distributions: [DistributionRow]
+    /// The running estimate at a few n (empty for a stopped run or an older folder).
+    public var running: [RunningRow]
     public var experiments: [Experiment]
     /// Why the report is partial (nil for a finished run).
     public var partial: String?
 
-    public init(suite: String, summary: SummaryDocument, rows: [CurveRow], experiments: [Experiment], partial: String?) {
+    public init(suite: String, summary: SummaryDocument, rows: [CurveRow], distributions: [DistributionRow] = [],
+                running: [RunningRow] = [], experiments: [Experiment], partial: String?) {
+        self.running = running
         self.suite = suite
         self.summary = summary
         self.rows = rows
+        self.distributions = distributions
         self.experiments = experiments
         self.partial = partial
     }
@@ -45,10 +57,13 @@ public struct ReportContent: Sendable {
     /// The content of a finished run: its curves.csv rows and summary.json. The experiment list
     /// comes from the configuration recorded in the summary, so experiments keep the run's order
     /// and descriptions; names found only in the rows or verdicts are appended.
-    public init(rows: [CurveRow], summary: SummaryDocument) {
+    public init(rows: [CurveRow], summary: SummaryDocument, distributions: [DistributionRow] = [],
+                running: [RunningRow] = []) {
         let recorded = Self.recordedExperiments(summary.configuration)
+        let run = summary.experiments
         var experiments: [Experiment] = recorded.experiments.map { e in
-            Experiment(name: e.name, description: e.description, seed: e.seed, confidence: e.confidence,
+            Experiment(name: e.name, description: e.description, seed: run[e.name]?.seed ?? e.seed,
+                       confidence: run[e.name]?.confidence ?? e.confidence, geometry: e.geometry,
                        trials: summary.trials[e.name], status: summary.partial ? "partial" : "complete",
                        isComplete: !summary.partial)
         }
@@ -59,11 +74,12 @@ public struct ReportContent: Sendable {
             extra.append(name)
         }
         for name in extra {
-            experiments.append(Experiment(name: name, trials: summary.trials[name],
+            experiments.append(Experiment(name: name, seed: run[name]?.seed, confidence: run[name]?.confidence,
+                                          trials: summary.trials[name],
                                           status: summary.partial ? "partial" : "complete", isComplete: !summary.partial))
         }
         self.init(suite: recorded.suite ?? experiments.first?.name ?? "run", summary: summary, rows: rows,
-                  experiments: experiments,
+                  distributions: distributions, running: running, experiments: experiments,
                   partial: summary.partial ? "summary.json marks this run as partial" : nil)
     }
 
@@ -72,22 +88,37 @@ public struct ReportContent: Sendable {
         var description: String?
         var seed: UInt64?
         var confidence: Double?
+        var geometry: String?
     }
 
-    /// Reads names, descriptions, seeds and levels from the canonical suite JSON of
-    /// summary.json. Best effort: a configuration that does not parse gives an empty list and
-    /// the experiments are taken from the rows instead.
-    static func recordedExperiments(_ configuration: String) -> (suite: String?, experiments: [RecordedExperiment]) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(configuration.utf8)) as? [String: Any] else {
-            return (nil, [])
+    /// Reads names, descriptions, seeds and levels from the suite recorded in summary.json.
+    /// Best effort: a configuration of another shape gives an empty list and the experiments
+    /// are taken from the rows instead.
+    static func recordedExperiments(_ configuration: JSONValue) -> (suite: String?, experiments: [RecordedExperiment]) {
+        guard case .object(let object) = configuration else { return (nil, []) }
+        guard case .array(let list)? = object["experiments"] else { return (object["suite"]?.stringValue, []) }
+        let experiments = list.compactMap { item -> RecordedExperiment? in
+            guard case .object(let e) = item, let name = e["name"]?.stringValue else { return nil }
+            var seed: UInt64?
+            if case .integer(let i)? = e["seed"], i >= 0 { seed = UInt64(i) }
+            var confidence: Double?
+            switch e["confidence"] {
+            case .number(let x)?: confidence = x
+            case .integer(let i)?: confidence = Double(i)
+            default: break
+            }
+            var geometry = e["geometry"]?.stringValue
+            if case .object(let g)? = e["geometry"] { geometry = g["kind"]?.stringValue }
+            return RecordedExperiment(name: name, description: e["description"]?.stringValue, seed: seed,
+                                      confidence: confidence, geometry: geometry)
         }
-        let list = object["experiments"] as? [[String: Any]] ?? []
-        let experiments = list.compactMap { e -> RecordedExperiment? in
-            guard let name = e["name"] as? String else { return nil }
-            return RecordedExperiment(name: name, description: e["description"] as? String,
-                                      seed: (e["seed"] as? NSNumber).map { UInt64(bitPattern: $0.int64Value) },
-                                      confidence: (e["confidence"] as? NSNumber)?.doubleValue)
-        }
-        return (object["suite"] as? String, experiments)
+        return (object["suite"]?.stringValue, experiments)
+    }
+}
+
+extension JSONValue {
+    var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
     }
 }

@@ -43,7 +43,9 @@ public enum ReportPage {
         }
         meta("Status", "status", content.partial != nil ? "partial (stopped, not resumed)" : "complete")
         meta("Tool", "tool", "\(Markup.escape(summary.tool)) \(Markup.escape(summary.version))")
-        meta("Seed", "seed", String(summary.seed))
+        let seeds = Set(content.experiments.compactMap(\.seed))
+        meta("Seed", "seed", seeds.count == 1 ? "\(seeds.first!)\(content.experiments.count > 1 ? " (every experiment)" : "")"
+             : seeds.isEmpty ? "—" : "per experiment, below")
         meta("Ranks", "ranks", String(summary.ranks))
         meta("Trials", "trials", String(content.experiments.compactMap(\.trials).reduce(0, +)) + " in total")
         if let total = summary.timings["total_seconds"] {
@@ -59,16 +61,18 @@ public enum ReportPage {
             h += "<td>\(t("seconds"))</td><td>\(t("efficiency"))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"
-        h += "<details><summary>Configuration (as run)</summary>\n<pre class=\"configuration\">\(Markup.escape(summary.configuration))</pre>\n</details>\n"
+        h += "<details><summary>Configuration (as run)</summary>\n<pre class=\"configuration\">\(Markup.escape(summary.configurationText))</pre>\n</details>\n"
         h += "</section>\n"
 
         // One figure per experiment.
         h += "<section id=\"figures\">\n<h2>Risk curves</h2>\n"
-        h += "<p class=\"legend-note\">Log–log axes. Solid line and markers: Monte Carlo mean; shaded: its confidence interval; dashed: exact expectation; dash-dot: the bound B; dotted: the mean certificate p(γ); fine dashes: the fitted decay law.</p>\n"
+        h += "<p class=\"legend-note\">Risk against n: log–log axes for polynomial laws, semilog axes (linear n) for the exponential law of a margin geometry. Each quantity has its own colour and dash; the glossary below names them.</p>\n"
         for (index, e) in content.experiments.enumerated() {
             let rows = content.rows.filter { $0.experiment == e.name }
             let fits = summary.fits.filter { $0.experiment == e.name }
-            let figure = RiskFigure.render(experiment: e.name, rows: rows, fits: fits, confidence: e.confidence)
+            let exponential = e.geometry == "margin" || fits.contains { $0.fit.model == .exponential }
+            let figure = RiskFigure.render(experiment: e.name, rows: rows, fits: fits, confidence: e.confidence,
+                                           xScale: exponential ? .linear : .log)
             var file = Markup.fileName(e.name)
             if usedNames.contains(file) { file += "-\(index + 1)" }
             usedNames.insert(file)
@@ -90,7 +94,16 @@ public enum ReportPage {
             }
             for note in figure.notes { h += "<p class=\"note\">\(Markup.escape(note))</p>\n" }
             h += "<p class=\"file\">Also as <a href=\"\(figuresFolder)/\(Markup.escape(file))\">\(figuresFolder)/\(Markup.escape(file))</a></p>\n"
-            h += "</figcaption>\n</figure>\n</section>\n"
+            h += "</figcaption>\n</figure>\n"
+            if let panel = DistributionFigure.render(experiment: e.name, rows: content.distributions) {
+                h += "<figure class=\"distribution\">\n\(panel)<figcaption><p>How the per-trial risk is spread (distributions.csv): "
+                h += "the share of trials in each risk bin at the first, a middle and the last n, with the count above each bar.</p></figcaption>\n</figure>\n"
+            }
+            if let panel = RunningFigure.render(experiment: e.name, rows: content.running) {
+                h += "<figure class=\"running\">\n\(panel)<figcaption><p>Has the estimate converged? The mean risk and its interval "
+                h += "after each merged block (running.csv), against the trials so far.</p></figcaption>\n</figure>\n"
+            }
+            h += "</section>\n"
         }
         h += "</section>\n"
 
@@ -113,11 +126,46 @@ public enum ReportPage {
             h += "<tr><td colspan=\"6\">No verdicts.</td></tr>\n"
         }
         h += "</tbody>\n</table>\n</section>\n"
+        h += glossary
         h += "<footer>Written by \(Markup.escape(summary.tool)) \(Markup.escape(summary.version)). Beside this page: "
         h += content.partial != nil ? "checkpoints/ (resume with kdmc run … --resume)" : "curves.csv, summary.json"
         h += " and \(figuresFolder)/.</footer>\n</body>\n</html>\n"
         return Built(html: h, figures: figures)
     }
+
+    /// What the codes of the verdict table and the names of the curves mean, on the page
+    /// itself (docs/THEORY.md has the proofs and the rules in full).
+    static let glossary: String = {
+        let claims: [(String, String)] = [
+            ("L1", "the linear student's flow ends at P w* + (I − P) w(0), the closed form (relative distance ≤ 10⁻⁶)"),
+            ("L2", "a balanced deep linear student's end-to-end vector ends at P w* (≤ 10⁻⁴)"),
+            ("converged", "every solve met the solver's stopping rule"),
+            ("identification", "for n ≥ d the student is the teacher: risk 0"),
+            ("exact-gaussian", "the Monte Carlo mean agrees with the exact E[R_n] of the isotropic Gaussian (Beta law of cos²γ)"),
+            ("B", "E[R_n] ≤ min over θ of p(θ) + p(π/2 − θ)^n, the bound of the paper"),
+            ("C1", "under an angular margin θ₀ the risk decays exponentially, at least at the bound's rate −log(1 − q)"),
+            ("C2", "under a polynomial tail p(θ) ≤ (2θ/π)^κ the risk decays like n^−κ (up to logarithms)"),
+            ("M1", "the angle γ between student and teacher never grows when a point is added (every trial)"),
+            ("M2", "the certificate p(γ) never grows when a point is added (every trial)"),
+            ("M3", "the expected risk never grows with n (paired differences over the same trials)"),
+            ("soft-vs-hard", "training on soft labels is never significantly worse than on hard labels"),
+        ]
+        let curves: [(String, String)] = [
+            ("mean and CI", "the Monte Carlo mean of the transfer risk over the trials (line and markers, the student's colour) inside its confidence band"),
+            ("exact E[R]", "the exact expected risk, where the theory gives it (black, dashed)"),
+            ("bound B", "min over θ of p(θ) + p(π/2 − θ)^n (vermillion, dash-dot)"),
+            ("certificate p(γ)", "the mean over trials of p(γ), the per-draw bound R ≤ p(γ) (bluish green, dotted)"),
+            ("fit", "the fitted decay law C·e^(−qn) or C·n^(−κ), with the theory's rate in brackets (reddish purple, long dashes)"),
+        ]
+        var h = "<section id=\"glossary\">\n<h2>Glossary</h2>\n"
+        h += "<p>A verdict <strong>holds</strong> when the data support the claim at the stated level, <strong>fails</strong> when they contradict it, and is <strong>inconclusive</strong> when the run's precision cannot decide. The rules and proofs are in docs/THEORY.md of kdmc (§8 for the rules).</p>\n"
+        h += "<dl class=\"claims\">\n"
+        for (code, meaning) in claims { h += "<dt data-claim=\"\(code)\">\(Markup.escape(code))</dt><dd>\(Markup.escape(meaning))</dd>\n" }
+        h += "</dl>\n<dl class=\"curves\">\n"
+        for (name, meaning) in curves { h += "<dt>\(Markup.escape(name))</dt><dd>\(Markup.escape(meaning))</dd>\n" }
+        h += "</dl>\n</section>\n"
+        return h
+    }()
 
     static let style = """
     body { font-family: sans-serif; margin: 1.5em auto; max-width: 72em; padding: 0 1em; color: #222; }
@@ -135,7 +183,9 @@ public enum ReportPage {
     figure { margin: 0.5em 0; } figcaption { font-size: 0.9em; color: #444; }
     figcaption p { margin: 0.2em 0; } p.note { color: #7a4a00; }
     pre.configuration { white-space: pre-wrap; word-break: break-all; font-size: 0.8em; background: #f7f7f7; padding: 0.6em; }
-    svg.risk-figure { max-width: 100%; height: auto; border: 1px solid #eee; }
+    svg.risk-figure, svg.distribution-figure, svg.running-figure { max-width: 100%; height: auto; border: 1px solid #eee; }
+    dl.claims, dl.curves { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
+    dl dt { font-weight: bold; font-family: monospace; } dl dd { margin: 0; }
 
     """
 }

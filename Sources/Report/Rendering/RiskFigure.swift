@@ -1,10 +1,14 @@
 import Foundation
 
-/// The figure of one experiment: transfer risk against n on log–log axes, one colour per
-/// student, with the Monte Carlo mean (line and markers) inside its confidence band, and the
-/// theory beside it — the exact expectation, the bound B, the mean certificate and the fitted
-/// decay law. Log axes cannot show zero, negative or missing values; those points are left out
-/// and each omission is listed in `notes` (and in the SVG's <desc>), never drawn as NaN.
+/// The figure of one experiment: transfer risk against n, on log–log axes for a polynomial law
+/// and on semilog axes (linear n) for an exponential one, whose decay is then a straight line.
+/// Each quantity has its own colour from the Okabe–Ito palette, which stays distinct for the
+/// common forms of colour blindness: the Monte Carlo mean (line and markers) inside its
+/// confidence band in the student's colour, the exact expectation in black, the bound B in
+/// vermillion, the mean certificate in bluish green and the fitted decay law in reddish purple,
+/// each with its own dash as well. The legend sits below the plot and the figure grows to hold
+/// it. Log axes cannot show zero, negative or missing values; those points are left out and
+/// each omission is listed in `notes` (and in the SVG's <desc>), never drawn as NaN.
 public enum RiskFigure {
     public struct Rendered: Sendable, Equatable {
         /// A complete SVG document (with its namespace, so it stands alone as a .svg file and
@@ -14,20 +18,44 @@ public enum RiskFigure {
         public var notes: [String]
     }
 
+    /// How n is drawn: on a log axis (polynomial laws) or a linear one (exponential laws).
+    public enum XScale: String, Sendable {
+        case log
+        case linear
+    }
+
     static let width = 780.0
-    static let height = 430.0
     static let plotLeft = 72.0
     static let plotTop = 44.0
-    static let plotRight = 560.0
+    static let plotRight = 756.0
     static let plotBottom = 370.0
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"]
+    /// Legend rows start below the x-axis title.
+    static let legendTop = plotBottom + 66
+    static let legendRow = 17.0
+    /// Okabe–Ito colours of the Monte Carlo means, one per student (blue, orange, sky blue);
+    /// beyond three students the marker shape tells them apart as well.
+    static let palette = ["#0072B2", "#E69F00", "#56B4E9"]
+    static let shapes = ["circle", "square", "triangle", "diamond"]
+
+    /// The colour of each quantity the theory adds (Okabe–Ito black, vermillion, bluish green,
+    /// reddish purple).
+    static func colour(_ kind: Reference) -> String {
+        switch kind {
+        case .mean: return palette[0]
+        case .exact: return "#000000"
+        case .bound: return "#D55E00"
+        case .certificate: return "#009E73"
+        case .fit: return "#CC79A7"
+        }
+    }
 
     /// - Parameters:
     ///   - rows: the curve rows of this experiment (any order; grouped by student, sorted by n).
     ///   - fits: fitted decay laws of this experiment's students.
     ///   - confidence: the interval level, for the legend.
+    ///   - xScale: `.linear` for an exponential claim (semilog axes), `.log` otherwise.
     public static func render(experiment: String, rows: [CurveRow], fits: [SummaryDocument.Fit] = [],
-                              confidence: Double? = nil) -> Rendered {
+                              confidence: Double? = nil, xScale: XScale = .log) -> Rendered {
         var notes: [String] = []
         var students: [String] = []
         for row in rows where !students.contains(row.student) { students.append(row.student) }
@@ -41,7 +69,8 @@ public enum RiskFigure {
             ys += [row.exact, row.bound, row.certificate].compactMap { $0 }
         }
         let title = "Transfer risk — \(experiment)"
-        guard let xAxis = LogAxis(covering: xs), let yAxis = LogAxis(covering: ys) else {
+        let xAxis: (any PlotAxis)? = xScale == .log ? LogAxis(covering: xs) : LinearAxis(covering: xs)
+        guard let xAxis, let yAxis = LogAxis(covering: ys) else {
             notes.append(rows.isEmpty
                 ? "no curve rows for this experiment"
                 : "no positive finite values to draw on log axes (all means are 0, negative or missing)")
@@ -55,6 +84,7 @@ public enum RiskFigure {
         for (index, curve) in curves.enumerated() {
             let student = students[index]
             let colour = palette[index % palette.count]
+            let shape = students.count > palette.count ? shapes[(index / palette.count) % shapes.count] : "circle"
             var group = "<g class=\"series\" data-student=\"\(Markup.escape(student))\">\n"
 
             // The band: upper edge forward, lower edge back, one polygon per run of usable points.
@@ -100,7 +130,7 @@ public enum RiskFigure {
                 }
                 for p in run {
                     let (x, y) = frame.point(p.0, p.1)
-                    group += "<circle class=\"marker\" cx=\"\(Markup.coordinate(x))\" cy=\"\(Markup.coordinate(y))\" r=\"3.5\" fill=\"\(colour)\"/>\n"
+                    group += marker(shape, x: x, y: y, colour: colour, className: "marker")
                 }
             }
             if !zero.isEmpty { notes.append("\(student): the mean risk is 0 at n = \(list(zero)) (not drawn on a log axis)") }
@@ -110,7 +140,7 @@ public enum RiskFigure {
                 notes.append("\(student): the mean lies more than \(Int(LogAxis.maximumDecades)) decades below the largest value at n = \(list(below)) (below the axis, not drawn)")
             }
             let level = confidence.map { " and \(Markup.number($0 * 100))% CI" } ?? " and CI"
-            legend.append(LegendEntry(kind: .mean, colour: colour, text: "\(student): mean\(level)"))
+            legend.append(LegendEntry(kind: .mean, colour: colour, shape: shape, text: "\(student): mean\(level)"))
 
             // The theory's curves for this student.
             let references: [(Reference, KeyPath<CurveRow, Double?>, String)] = [
@@ -127,42 +157,50 @@ public enum RiskFigure {
                 if !dropped.isEmpty {
                     notes.append("\(student): \(name) is 0, negative or below the axis at n = \(list(dropped)) (not drawn)")
                 }
+                let tone = Self.colour(kind)
                 for run in runs(values) {
                     let points = run.map { frame.point($0.0, $0.1) }
                     if run.count >= 2 {
-                        group += "<polyline class=\"\(kind.rawValue)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"\(kind.dash)\" points=\"\(pointList(points))\"/>\n"
+                        group += "<polyline class=\"\(kind.rawValue)\" fill=\"none\" stroke=\"\(tone)\" stroke-width=\"1.6\" stroke-dasharray=\"\(kind.dash)\" points=\"\(pointList(points))\"/>\n"
                     } else if let p = points.first {
-                        group += "<line class=\"\(kind.rawValue)\" x1=\"\(Markup.coordinate(p.0 - 6))\" y1=\"\(Markup.coordinate(p.1))\" x2=\"\(Markup.coordinate(p.0 + 6))\" y2=\"\(Markup.coordinate(p.1))\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+                        group += "<line class=\"\(kind.rawValue)\" x1=\"\(Markup.coordinate(p.0 - 6))\" y1=\"\(Markup.coordinate(p.1))\" x2=\"\(Markup.coordinate(p.0 + 6))\" y2=\"\(Markup.coordinate(p.1))\" stroke=\"\(tone)\" stroke-width=\"1.6\"/>\n"
+                    }
+                    // Several students: small hollow marks in the student's colour and shape say
+                    // whose reference this is.
+                    if students.count > 1 {
+                        for p in points { group += marker(shape, x: p.0, y: p.1, colour: colour, className: "reference-mark", size: 2.5, hollow: true) }
                     }
                 }
-                legend.append(LegendEntry(kind: kind, colour: colour, text: "\(student): \(name)"))
+                legend.append(LegendEntry(kind: kind, colour: tone, shape: nil, text: "\(student): \(name)"))
             }
 
             // The fitted decay law, sampled densely between the first and last n.
             if let fit = fits.first(where: { $0.student == student }), let first = curve.first, let last = curve.last,
                last.n > first.n {
-                let lo = log(Double(first.n)), hi = log(Double(last.n))
+                let lo = Double(first.n), hi = Double(last.n)
                 let samples: [(Double, Double)?] = (0...80).map { k in
-                    let n = exp(lo + (hi - lo) * Double(k) / 80)
+                    let t = Double(k) / 80
+                    let n = xScale == .log ? exp(log(lo) + (log(hi) - log(lo)) * t) : lo + (hi - lo) * t
                     let r = fit.fit.predict(n: n)
                     return yAxis.contains(r) ? (n, r) : nil
                 }
                 for run in runs(samples) where run.count >= 2 {
-                    group += "<polyline class=\"fit\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\" stroke-opacity=\"0.8\" stroke-dasharray=\"\(Reference.fit.dash)\" points=\"\(pointList(run.map { frame.point($0.0, $0.1) }))\"/>\n"
+                    group += "<polyline class=\"fit\" fill=\"none\" stroke=\"\(Self.colour(.fit))\" stroke-width=\"1.6\" stroke-dasharray=\"\(Reference.fit.dash)\" points=\"\(pointList(run.map { frame.point($0.0, $0.1) }))\"/>\n"
                 }
                 let symbol = fit.fit.model == .exponential ? "q" : "κ"
                 let predicted = fit.predicted.map { " (theory \(format4($0)))" } ?? ""
-                legend.append(LegendEntry(kind: .fit, colour: colour,
+                legend.append(LegendEntry(kind: .fit, colour: Self.colour(.fit), shape: nil,
                                           text: "\(student): fit \(symbol) = \(format4(fit.fit.rate))\(predicted)"))
             }
             group += "</g>\n"
             body += group
         }
 
-        var svg = header(experiment: experiment, title: title, notes: notes)
-        svg += axes(frame)
+        let layout = legendLayout(legend)
+        var svg = header(experiment: experiment, title: title, notes: notes, height: layout.height)
+        svg += axes(frame, xScale: xScale)
         svg += "<g class=\"plot\" clip-path=\"url(#\(clipID(experiment)))\">\n" + body + "</g>\n"
-        svg += legendMarkup(legend)
+        svg += legendMarkup(legend, layout)
         svg += "</svg>\n"
         return Rendered(svg: svg, notes: notes)
     }
@@ -185,12 +223,14 @@ public enum RiskFigure {
     struct LegendEntry {
         var kind: Reference
         var colour: String
+        /// The marker shape of a mean; nil for a reference line.
+        var shape: String?
         var text: String
     }
 
     /// Maps data to pixels (y grows downwards in SVG).
     struct Frame {
-        let x: LogAxis
+        let x: any PlotAxis
         let y: LogAxis
         func point(_ n: Double, _ r: Double) -> (Double, Double) {
             (plotLeft + x.fraction(n) * (plotRight - plotLeft), plotBottom - y.fraction(r) * (plotBottom - plotTop))
@@ -221,7 +261,10 @@ public enum RiskFigure {
         "plot-area-" + String(Array(experiment.utf8).map { String($0, radix: 16) }.joined())
     }
 
-    static func header(experiment: String, title: String, notes: [String]) -> String {
+    /// A figure without a legend (an empty frame) ends below the x-axis title.
+    static let bareHeight = plotBottom + 60
+
+    static func header(experiment: String, title: String, notes: [String], height: Double = bareHeight) -> String {
         let w = Markup.coordinate(width), h = Markup.coordinate(height)
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"risk-figure\" data-experiment=\"\(Markup.escape(experiment))\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">\n"
         s += "<title>\(Markup.escape(title))</title>\n"
@@ -239,7 +282,7 @@ public enum RiskFigure {
         return s + "</svg>\n"
     }
 
-    static func axes(_ frame: Frame) -> String {
+    static func axes(_ frame: Frame, xScale: XScale) -> String {
         var s = "<g class=\"axes\" stroke=\"#444\">\n"
         s += "<rect x=\"\(Markup.coordinate(plotLeft))\" y=\"\(Markup.coordinate(plotTop))\" width=\"\(Markup.coordinate(plotRight - plotLeft))\" height=\"\(Markup.coordinate(plotBottom - plotTop))\" fill=\"none\"/>\n"
         for tick in frame.x.ticks {
@@ -264,7 +307,7 @@ public enum RiskFigure {
                 s += "<text class=\"y-tick\" x=\"\(Markup.coordinate(plotLeft - 9))\" y=\"\(Markup.coordinate(y + 4))\" text-anchor=\"end\" stroke=\"none\">\(tickText(label))</text>\n"
             }
         }
-        s += "<text x=\"\(Markup.coordinate((plotLeft + plotRight) / 2))\" y=\"\(Markup.coordinate(plotBottom + 42))\" text-anchor=\"middle\" stroke=\"none\">n (transfer set size, log scale)</text>\n"
+        s += "<text x=\"\(Markup.coordinate((plotLeft + plotRight) / 2))\" y=\"\(Markup.coordinate(plotBottom + 42))\" text-anchor=\"middle\" stroke=\"none\">n (transfer set size, \(xScale == .log ? "log scale" : "linear scale"))</text>\n"
         s += "<text x=\"18\" y=\"\(Markup.coordinate((plotTop + plotBottom) / 2))\" text-anchor=\"middle\" stroke=\"none\" transform=\"rotate(-90 18 \(Markup.coordinate((plotTop + plotBottom) / 2)))\">transfer risk (log scale)</text>\n"
         return s + "</g>\n"
     }
@@ -277,21 +320,68 @@ public enum RiskFigure {
         return "\(Markup.escape(String(base)))<tspan dy=\"-5\" font-size=\"9\">\(Markup.escape(exponent))</tspan>"
     }
 
-    static func legendMarkup(_ entries: [LegendEntry]) -> String {
+    /// Legend entries in columns below the plot: two when every text fits half the width
+    /// (about 6.2 px per character at 11 px), one otherwise; texts longer than a column are
+    /// shortened with an ellipsis (the full text is in the entry's <title>).
+    struct LegendLayout {
+        var columns: Int
+        var columnWidth: Double
+        var charactersPerColumn: Int
+        var height: Double
+    }
+
+    static let characterWidth = 6.2
+    static let legendSwatch = 34.0
+
+    static func legendLayout(_ entries: [LegendEntry]) -> LegendLayout {
+        let full = plotRight - plotLeft
+        let longest = entries.map(\.text.count).max() ?? 0
+        let twoFit = Double(longest) * characterWidth + legendSwatch <= full / 2 - 8
+        let columns = twoFit ? 2 : 1
+        let columnWidth = full / Double(columns)
+        let rows = (entries.count + columns - 1) / columns
+        return LegendLayout(columns: columns, columnWidth: columnWidth,
+                            charactersPerColumn: Int((columnWidth - legendSwatch - 8) / characterWidth),
+                            height: legendTop + Double(rows) * legendRow + 8)
+    }
+
+    static func legendMarkup(_ entries: [LegendEntry], _ layout: LegendLayout) -> String {
         var s = "<g class=\"legend\" font-size=\"11\">\n"
-        let x = plotRight + 16
+        let rows = (entries.count + layout.columns - 1) / layout.columns
         for (i, entry) in entries.enumerated() {
-            let y = plotTop + 8 + Double(i) * 18
+            // Column-major, so one student's entries stay together.
+            let column = i / max(rows, 1), row = i % max(rows, 1)
+            let x = plotLeft + Double(column) * layout.columnWidth
+            let y = legendTop + Double(row) * legendRow
             switch entry.kind {
             case .mean:
                 s += "<rect x=\"\(Markup.coordinate(x))\" y=\"\(Markup.coordinate(y - 6))\" width=\"24\" height=\"12\" fill=\"\(entry.colour)\" fill-opacity=\"0.18\"/>\n"
                 s += "<line x1=\"\(Markup.coordinate(x))\" y1=\"\(Markup.coordinate(y))\" x2=\"\(Markup.coordinate(x + 24))\" y2=\"\(Markup.coordinate(y))\" stroke=\"\(entry.colour)\" stroke-width=\"2\"/>\n"
-                s += "<circle cx=\"\(Markup.coordinate(x + 12))\" cy=\"\(Markup.coordinate(y))\" r=\"3.5\" fill=\"\(entry.colour)\"/>\n"
+                s += marker(entry.shape ?? "circle", x: x + 12, y: y, colour: entry.colour, className: "legend-marker")
             default:
-                s += "<line x1=\"\(Markup.coordinate(x))\" y1=\"\(Markup.coordinate(y))\" x2=\"\(Markup.coordinate(x + 24))\" y2=\"\(Markup.coordinate(y))\" stroke=\"\(entry.colour)\" stroke-width=\"1.5\" stroke-dasharray=\"\(entry.kind.dash)\"/>\n"
+                s += "<line x1=\"\(Markup.coordinate(x))\" y1=\"\(Markup.coordinate(y))\" x2=\"\(Markup.coordinate(x + 24))\" y2=\"\(Markup.coordinate(y))\" stroke=\"\(entry.colour)\" stroke-width=\"1.8\" stroke-dasharray=\"\(entry.kind.dash)\"/>\n"
             }
-            s += "<text class=\"legend-entry\" x=\"\(Markup.coordinate(x + 30))\" y=\"\(Markup.coordinate(y + 4))\">\(Markup.escape(entry.text))</text>\n"
+            let text = entry.text.count > layout.charactersPerColumn
+                ? String(entry.text.prefix(max(layout.charactersPerColumn - 1, 1))) + "…" : entry.text
+            s += "<text class=\"legend-entry\" data-kind=\"\(entry.kind.rawValue)\" x=\"\(Markup.coordinate(x + 30))\" y=\"\(Markup.coordinate(y + 4))\"><title>\(Markup.escape(entry.text))</title>\(Markup.escape(text))</text>\n"
         }
         return s + "</g>\n"
+    }
+
+    /// A marker of the given shape centred at (x, y).
+    static func marker(_ shape: String, x: Double, y: Double, colour: String, className: String,
+                       size r: Double = 3.5, hollow: Bool = false) -> String {
+        let paint = hollow ? "fill=\"white\" stroke=\"\(colour)\" stroke-width=\"1\"" : "fill=\"\(colour)\""
+        let c = Markup.coordinate
+        switch shape {
+        case "square":
+            return "<rect class=\"\(className)\" x=\"\(c(x - r))\" y=\"\(c(y - r))\" width=\"\(c(2 * r))\" height=\"\(c(2 * r))\" \(paint)/>\n"
+        case "triangle":
+            return "<polygon class=\"\(className)\" points=\"\(c(x)),\(c(y - 1.2 * r)) \(c(x + 1.1 * r)),\(c(y + 0.8 * r)) \(c(x - 1.1 * r)),\(c(y + 0.8 * r))\" \(paint)/>\n"
+        case "diamond":
+            return "<polygon class=\"\(className)\" points=\"\(c(x)),\(c(y - 1.3 * r)) \(c(x + 1.3 * r)),\(c(y)) \(c(x)),\(c(y + 1.3 * r)) \(c(x - 1.3 * r)),\(c(y))\" \(paint)/>\n"
+        default:
+            return "<circle class=\"\(className)\" cx=\"\(c(x))\" cy=\"\(c(y))\" r=\"\(c(r))\" \(paint)/>\n"
+        }
     }
 }

@@ -122,7 +122,26 @@ public enum RunFolder {
         } catch {
             throw .unreadable(path: summaryURL.path, reason: "\(error)")
         }
-        return ReportContent(rows: rows, summary: summary)
+        // Runs written before distributions.csv existed have none; the page then has no panel.
+        var distributions: [DistributionRow] = []
+        let distributionsURL = folder.appendingPathComponent(DistributionsCSV.fileName)
+        if FileManager.default.fileExists(atPath: distributionsURL.path) {
+            do {
+                distributions = try DistributionsCSV.parse(try String(contentsOf: distributionsURL, encoding: .utf8))
+            } catch {
+                throw .unreadable(path: distributionsURL.path, reason: "\(error)")
+            }
+        }
+        var running: [RunningRow] = []
+        let runningURL = folder.appendingPathComponent(RunningCSV.fileName)
+        if FileManager.default.fileExists(atPath: runningURL.path) {
+            do {
+                running = try RunningCSV.parse(try String(contentsOf: runningURL, encoding: .utf8))
+            } catch {
+                throw .unreadable(path: runningURL.path, reason: "\(error)")
+            }
+        }
+        return ReportContent(rows: rows, summary: summary, distributions: distributions, running: running)
     }
 
     /// A stopped run: each experiment's last checkpoint becomes curves, fits and (provisional)
@@ -155,16 +174,17 @@ public enum RunFolder {
         }
 
         var rows: [CurveRow] = []
+        var distributions: [DistributionRow] = []
         var fits: [SummaryDocument.Fit] = []
         var verdicts: [Verdict] = []
-        var trials: [String: Int] = [:]
+        var summaryExperiments: [String: SummaryDocument.Experiment] = [:]
         var experiments: [ReportContent.Experiment] = []
         for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
             let store = CheckpointStore(path: path)
             guard store.exists() else {
                 experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
-                                         confidence: spec.confidence, status: "not started", isComplete: false))
+                                         confidence: spec.confidence, geometry: spec.geometry.kind, status: "not started", isComplete: false))
                 continue
             }
             let trial: DistillationTrial
@@ -180,8 +200,9 @@ public enum RunFolder {
                 throw .unreadable(path: path, reason: "\(error)")
             }
             let statistics = checkpoint.statistics
-            guard statistics.points.count == trial.layout.count else {
-                throw .checkpointMismatch(path: path, reason: "it has \(statistics.points.count) curve points, the experiment has \(trial.layout.count)")
+            let distribution = RiskDistribution(layout: trial.layout)
+            guard statistics.points.count == trial.layout.count + distribution.count else {
+                throw .checkpointMismatch(path: path, reason: "it has \(statistics.points.count) curve points, the experiment has \(trial.layout.count + distribution.count)")
             }
             guard statistics.blockSize == spec.blockSize else {
                 throw .checkpointMismatch(path: path, reason: "its block size is \(statistics.blockSize), the experiment's is \(spec.blockSize)")
@@ -192,28 +213,34 @@ public enum RunFolder {
             } catch {
                 throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
             }
-            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize, pointCount: trial.layout.count)
+            let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize,
+                                          pointCount: trial.layout.count + distribution.count)
             guard checkpoint.fingerprint == expected else {
                 throw .checkpointMismatch(path: path, reason: "its fingerprint is \(checkpoint.fingerprint), the recorded configuration's is \(expected)")
             }
             var critical = StudentCriticalValues(level: spec.confidence)
-            let intervals = statistics.intervals(&critical)
+            let allIntervals = statistics.intervals(&critical)
+            let intervals = Array(allIntervals.prefix(trial.layout.count))
+            distributions += distribution.rows(experiment: spec.name, intervals: allIntervals)
             var status = "stopped after \(statistics.trials) trials"
             var complete = false
+            var stopReason = "interrupted"
             if let plan = try? StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize) {
                 if statistics.blockCount > 0, let reason = plan.decision(after: statistics, critical: &critical) {
                     status = "complete (\(reason.rawValue))"
                     complete = true
+                    stopReason = reason.rawValue
                 } else {
                     status += " of at most \(plan.maximumBlocks * plan.blockSize)"
                 }
             }
             experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
-                                     confidence: spec.confidence, trials: statistics.trials, status: status,
+                                     confidence: spec.confidence, geometry: spec.geometry.kind, trials: statistics.trials, status: status,
                                      isComplete: complete))
-            trials[spec.name] = statistics.trials
+            summaryExperiments[spec.name] = SummaryDocument.Experiment(
+                spec: spec, sampler: trial.sampler, trials: statistics.trials, stopReason: stopReason)
             let result = ExperimentResult(
-                trial: trial, intervals: intervals, stopReason: complete ? status : "interrupted",
+                trial: trial, intervals: intervals, stopReason: stopReason,
                 timing: nil)
             let experimentRows = ExperimentAnalysis.rows(result)
             let experimentFits = ExperimentAnalysis.fits(result)
@@ -222,12 +249,11 @@ public enum RunFolder {
             verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
         }
         let summary = SummaryDocument(
-            version: manifest.version, seed: suite.experiments.first?.seed ?? 0, ranks: manifest.ranks,
-            trials: trials, partial: true, configuration: manifest.configuration, fits: fits, verdicts: verdicts,
-            timings: [:])
+            version: manifest.version, ranks: manifest.ranks, partial: true, configuration: suite.json,
+            experiments: summaryExperiments, fits: fits, verdicts: verdicts, timings: [:])
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
-            suite: suite.name, summary: summary, rows: rows, experiments: experiments,
+            suite: suite.name, summary: summary, rows: rows, distributions: distributions, experiments: experiments,
             partial: "\(done) of \(experiments.count) experiments complete.")
     }
 

@@ -1,9 +1,17 @@
 import Foundation
+import Experiments
+import MonteCarlo
 
-/// `summary.json`: configuration, seed, ranks, versions, timings, fits and verdicts. Keys are
-/// sorted and timings kept apart, so two runs with the same seed agree on everything but
-/// `timings` (whose values are wall-clock).
+/// `summary.json`: what was run (the configuration as an object, every experiment's seed,
+/// trials, stop reason, sampler and estimator), on how many ranks, the fits and the verdicts.
+/// Keys are sorted and timings kept apart, so two runs with the same seed agree on everything
+/// but `timings` (whose values are wall-clock). A number that is not finite (a NaN where a
+/// quantity has no value) is written as `null`. docs/OUTPUTS.md describes every member and
+/// docs/summary.schema.json is its JSON Schema; `schemaVersion` changes when a member changes
+/// meaning or is removed.
 public struct SummaryDocument: Sendable, Codable {
+    public static let schemaVersion = 2
+
     public struct Fit: Sendable, Codable, Equatable {
         public var experiment: String
         public var student: String
@@ -17,13 +25,61 @@ public struct SummaryDocument: Sendable, Codable {
         }
     }
 
+    /// One experiment as it was run (the member of `experiments` named after it): the numbers a
+    /// reader needs to reproduce or judge it without parsing the configuration.
+    public struct Experiment: Sendable, Codable, Equatable {
+        public var seed: UInt64
+        /// Trials merged into the curves.
+        public var trials: Int
+        /// The fixed trial count asked for (file or `--trials`); nil under sequential stopping.
+        public var trialsRequested: Int?
+        /// Trials the stopping rule plans for: a fixed count rounded up to whole blocks (the
+        /// unit of merging and checkpoints), or the sequential maximum rounded the same way.
+        public var trialsPlanned: Int
+        public var blockSize: Int
+        public var confidence: Double
+        /// Why the experiment stopped: `trials` (the fixed count, or the sequential maximum),
+        /// `target` (the CI target was met), `wall_time` (the sequential wall-time cap) or
+        /// `signal` (stopped on request, in a partial run).
+        public var stopReason: String
+        /// The sampler actually used (`ambient` or `gram`; `auto` resolved).
+        public var sampler: String
+        /// The estimator of the curves (`plain`: the mean over trials).
+        public var estimator: String
+
+        public init(seed: UInt64, trials: Int, trialsRequested: Int?, trialsPlanned: Int,
+                    blockSize: Int, confidence: Double, stopReason: String, sampler: String,
+                    estimator: String = "plain") {
+            self.seed = seed
+            self.trials = trials
+            self.trialsRequested = trialsRequested
+            self.trialsPlanned = trialsPlanned
+            self.blockSize = blockSize
+            self.confidence = confidence
+            self.stopReason = stopReason
+            self.sampler = sampler
+            self.estimator = estimator
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case seed, trials, confidence, sampler, estimator
+            case trialsRequested = "trials_requested"
+            case trialsPlanned = "trials_planned"
+            case blockSize = "block_size"
+            case stopReason = "stop_reason"
+        }
+    }
+
+    public var schemaVersion: Int
     public var tool: String
     public var version: String
-    public var seed: UInt64
     public var ranks: Int
-    public var trials: [String: Int]
     public var partial: Bool
-    public var configuration: String
+    /// The suite as run (command-line overrides applied), as a JSON object.
+    public var configuration: JSONValue
+    /// By experiment name (the suite's order is the configuration's); an experiment a stopped
+    /// run never reached is absent.
+    public var experiments: [String: Experiment]
     public var fits: [Fit]
     public var verdicts: [Verdict]
     public var timings: [String: Double]
@@ -74,33 +130,79 @@ public struct SummaryDocument: Sendable, Codable {
         }
     }
 
-    public init(tool: String = "kdmc", version: String, seed: UInt64, ranks: Int, trials: [String: Int],
-                partial: Bool, configuration: String, fits: [Fit], verdicts: [Verdict],
-                timings: [String: Double]) {
+    public init(tool: String = "kdmc", version: String, ranks: Int, partial: Bool, configuration: JSONValue,
+                experiments: [String: Experiment], fits: [Fit], verdicts: [Verdict], timings: [String: Double]) {
+        self.schemaVersion = Self.schemaVersion
         self.tool = tool
         self.version = version
-        self.seed = seed
         self.ranks = ranks
-        self.trials = trials
         self.partial = partial
         self.configuration = configuration
+        self.experiments = experiments
         self.fits = fits
         self.verdicts = verdicts
         self.timings = timings
     }
 
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self)
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
+        case tool, version, ranks, partial, configuration, experiments, fits, verdicts, timings
     }
 
+    /// Trials merged per experiment name.
+    public var trials: [String: Int] {
+        experiments.mapValues(\.trials)
+    }
+
+    /// The configuration as indented JSON, for people.
+    public var configurationText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    public func encoded() throws -> Data {
+        // JSON has no NaN or infinity: encode them as a marker string first, then turn every
+        // marker into null, wherever a member of any type put one.
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: Self.nonFiniteMarker, negativeInfinity: Self.nonFiniteMarker, nan: Self.nonFiniteMarker)
+        let tree = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(self))
+        let output = JSONEncoder()
+        output.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try output.encode(Self.replacing(tree, marker: Self.nonFiniteMarker, by: .null, skipping: []))
+    }
+
+    /// Reads a summary written by `encoded()`: a `null` number reads back as NaN (the
+    /// configuration is kept as it is, nulls included).
     public static func decode(_ data: Data) throws -> SummaryDocument {
+        let tree = try JSONDecoder().decode(JSONValue.self, from: data)
+        let marked = replacing(tree, marker: nil, by: .string(nonFiniteMarker), skipping: ["configuration"])
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(SummaryDocument.self, from: data)
+            positiveInfinity: "+inf-never-written", negativeInfinity: "-inf-never-written", nan: nonFiniteMarker)
+        return try decoder.decode(SummaryDocument.self, from: try JSONEncoder().encode(marked))
+    }
+
+    static let nonFiniteMarker = "kdmc:non-finite"
+
+    /// Replaces `.string(marker)` (or `.null` when marker is nil) by `replacement`, except
+    /// under the top-level members named in `skipping`.
+    static func replacing(_ value: JSONValue, marker: String?, by replacement: JSONValue,
+                          skipping: Set<String>, depth: Int = 0) -> JSONValue {
+        switch value {
+        case .null where marker == nil: return replacement
+        case .string(let s) where marker == s: return replacement
+        case .array(let items):
+            return .array(items.map { replacing($0, marker: marker, by: replacement, skipping: skipping, depth: depth + 1) })
+        case .object(let members):
+            var out: [String: JSONValue] = [:]
+            for (key, member) in members {
+                out[key] = depth == 0 && skipping.contains(key)
+                    ? member : replacing(member, marker: marker, by: replacement, skipping: skipping, depth: depth + 1)
+            }
+            return .object(out)
+        default: return value
+        }
     }
 }

@@ -1,4 +1,4 @@
-/// One checked claim of THEORY.md: whether it holds on this run, and the numbers behind the
+/// One checked claim of docs/THEORY.md: whether it holds on this run, and the numbers behind the
 /// answer (so a reader can judge the margin, not just the boolean).
 public struct Verdict: Sendable, Codable, Equatable {
     /// Short identifier of the claim, e.g. "B", "C1", "M3", "L1", "exact-gaussian".

@@ -1,5 +1,5 @@
 /// How a student is trained. All four keep the iterates in w(0) + span(X) and so reach the
-/// same limit (THEORY.md §2); `flow` is the one the theory is about.
+/// same limit (docs/THEORY.md §2); `flow` is the one the theory is about.
 public enum SolverKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// The gradient flow, integrated by the adaptive method of `SolverOptions.integrator`
     /// (Rosenbrock RODAS4 by default; Dormand–Prince 5(4) on request).
@@ -12,13 +12,18 @@ public enum SolverKind: String, Sendable, Hashable, CaseIterable, Codable {
     case closed
 }
 
-/// The adaptive integrator of the gradient flow.
+/// The adaptive integrator of the gradient flow (`solver.integrator` in an experiment file, by
+/// its raw value).
 public enum FlowIntegrator: String, Sendable, Hashable, CaseIterable, Codable {
     /// Linearly implicit Rosenbrock RODAS4 (L-stable, order 4(3)), one Cholesky factorization of
     /// I/(γh) + ∇²L per step: the step is set by accuracy, not by stiffness.
     case rosenbrock
     /// Explicit Dormand–Prince 5(4): stability-limited on stiff problems (h ≲ 3.3/λ_max).
-    case dormandPrince
+    case dormandPrince = "dormand-prince"
+    /// SUNDIALS CVODE: variable-order BDF (orders 1–5) with a dense direct linear solver and the
+    /// analytic Jacobian −∇²L, always in the reduced coordinates e (CVODE has no mass matrix, so
+    /// not in the logits frame).
+    case cvode
 }
 
 /// Tolerances and limits of the iterative solvers.
@@ -37,8 +42,8 @@ public struct SolverOptions: Sendable, Hashable {
     public var maxSteps: Int
     /// Local error tolerance of the flow's steps (relative to the state's scale). Dormand–Prince
     /// uses min(this, 0.01 × stopping tolerances) for stability; Rosenbrock uses it as given, so
-    /// a looser value (1e-6) reaches the same limit in ~10× fewer steps but then the flow time
-    /// at convergence is not accurate (see `Rosenbrock`).
+    /// a looser value reaches the same limit in far fewer steps but then the flow time at
+    /// convergence is not accurate (see `Rosenbrock`).
     public var integrationTolerance: Double
     /// Gradient-descent step; nil means 1/L with L = λ_max((1/n) R Rᵀ)/4, which is stable.
     public var descentStep: Double?
@@ -76,7 +81,7 @@ public struct SolverOptions: Sendable, Hashable {
 }
 
 /// Why a solver stopped.
-public enum StopReason: String, Sendable, Hashable, Codable {
+public enum SolverStopReason: String, Sendable, Hashable, Codable {
     /// The stopping rule of `SolverOptions` holds.
     case converged
     /// The flow time reached `timeLimit`.
@@ -89,6 +94,8 @@ public enum StopReason: String, Sendable, Hashable, Codable {
     case lineSearchFailed
     /// A NaN or infinity appeared in the state (never expected; reported if it happens).
     case nonFinite
+    /// The third-party integrator (CVODE) reported an error it could not recover from.
+    case integratorFailed
     /// No iteration: the closed form.
     case closedForm
 }
@@ -107,11 +114,21 @@ public struct SolverStatistics: Sendable, Hashable {
     /// max |z − m| / max |m − z(0)| at the end (soft labels; nil for hard labels).
     public var relativeFitGap: Double?
     public var converged: Bool
-    public var stopReason: StopReason
+    public var stopReason: SolverStopReason
+
+    /// Converged exactly when the reason is `.converged`.
+    init(flowTime: Double?, acceptedSteps: Int, rejectedSteps: Int, gradientEvaluations: Int,
+         relativeGradientNorm: Double, relativeFitGap: Double?, stopReason: SolverStopReason,
+         jacobianEvaluations: Int = 0) {
+        self.init(flowTime: flowTime, acceptedSteps: acceptedSteps, rejectedSteps: rejectedSteps,
+                  gradientEvaluations: gradientEvaluations, relativeGradientNorm: relativeGradientNorm,
+                  relativeFitGap: relativeFitGap, converged: stopReason == .converged, stopReason: stopReason,
+                  jacobianEvaluations: jacobianEvaluations)
+    }
 
     public init(flowTime: Double?, acceptedSteps: Int, rejectedSteps: Int, gradientEvaluations: Int,
                 relativeGradientNorm: Double, relativeFitGap: Double?, converged: Bool,
-                stopReason: StopReason, jacobianEvaluations: Int = 0) {
+                stopReason: SolverStopReason, jacobianEvaluations: Int = 0) {
         self.flowTime = flowTime
         self.acceptedSteps = acceptedSteps
         self.rejectedSteps = rejectedSteps

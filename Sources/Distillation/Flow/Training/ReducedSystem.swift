@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// The linear student's loss in reduced coordinates e (THEORY.md §2):
+/// The linear student's loss in reduced coordinates e (docs/THEORY.md §2):
 /// z = z(0) + Sᵀ e, L(e) = (1/k) Σ ℓ(z_i, m_i), ∇L = (1/k) S r(z), ∇²L = (1/k) S diag(σ'(z)) Sᵀ.
 ///
 /// S (p × k, column-major) has full row rank p; its column i is point i in an orthonormal basis
@@ -90,4 +90,57 @@ struct ReducedSystem: GradientSystem, Sendable {
         let gram = syrk(Matrix(rows: p, columns: k, elements: s))
         return (try? SymmetricEigendecomposition(gram))?.eigenvalues.last ?? gram.frobeniusNorm
     }
+}
+
+/// A frame of coordinates in which the training flow is integrated implicitly, with what the
+/// choice of clock needs.
+protocol FlowFrame: LinearlyImplicitProblem {
+    /// tr ∇²L, the fastest rate at y up to a factor of the dimension (`LogClock`'s t0).
+    func trace(_ curvature: Curvature) -> Double
+    /// max_i |m_i − z_i(0)|, how far the logits travel; nil when unknown.
+    var logitTravel: Double? { get }
+}
+
+/// A gradient system with its Hessian as a matrix: F = −∇L, M = I, and the stage solves factor
+/// shift·I + scale·∇²L by Cholesky.
+protocol HessianSystem: GradientSystem, LinearlyImplicitProblem, DenseJacobianProblem where Curvature == Matrix {
+    /// ∇²L(θ), symmetric positive semi-definite for the convex losses used here.
+    func hessian(at theta: [Double]) -> Matrix
+}
+
+extension HessianSystem {
+    func curvature(at theta: [Double], time tau: Double) -> Matrix { hessian(at: theta) }
+
+    /// ∂F/∂θ = −∇²L.
+    func jacobian(at theta: [Double], time tau: Double) -> Matrix {
+        var matrix = hessian(at: theta)
+        for i in matrix.elements.indices { matrix.elements[i] = -matrix.elements[i] }
+        return matrix
+    }
+
+    func stageSolver(_ curvature: Matrix, time tau: Double, shift: Double,
+                     scale: Double) -> ((inout [Double]) -> Void)? {
+        shiftedSolver(curvature, shift: shift, scale: scale)
+    }
+
+    /// x ↦ (shift·I + scale·∇²L)⁻¹ x.
+    func shiftedSolver(_ curvature: Matrix, shift: Double, scale: Double) -> ((inout [Double]) -> Void)? {
+        var matrix = curvature
+        if scale != 1 { for i in matrix.elements.indices { matrix.elements[i] *= scale } }
+        for i in 0..<matrix.rows { matrix[i, i] += shift }
+        guard let cholesky = try? CholeskyFactorization(matrix) else { return nil }
+        return { cholesky.solveInPlace(&$0) }
+    }
+
+    func trace(_ curvature: Matrix) -> Double {
+        var sum = 0.0
+        for i in 0..<curvature.rows { sum += curvature[i, i] }
+        return sum
+    }
+}
+
+/// The loss in e: the frame for dependent points and small logits.
+extension ReducedSystem: HessianSystem, FlowFrame {
+    func hessian(at e: [Double]) -> Matrix { hessian(fromLogits: logits(e)) }
+    var logitTravel: Double? { gapScale }
 }

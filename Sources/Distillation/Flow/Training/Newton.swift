@@ -1,41 +1,5 @@
 import LinearAlgebra
 
-/// Gradient descent with a fixed step: e ← e − η ∇L(e), the explicit Euler scheme of the flow.
-struct GradientDescent {
-    let options: SolverOptions
-
-    /// The default step 1/L with L = λ_max(S Sᵀ)/(4k) ≥ ‖∇²L‖ (σ' ≤ 1/4): stable and monotone.
-    static func safeStep(for system: ReducedSystem) -> Double {
-        let lambda = system.largestGramEigenvalue()
-        return lambda > 0 ? 4 * Double(system.k) / lambda : 1
-    }
-
-    func run<S: GradientSystem>(_ system: S, from start: [Double], step: Double) -> (state: [Double], statistics: SolverStatistics) {
-        var e = start
-        var (g, gap) = system.gradient(at: e)
-        var evaluations = 1
-        let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
-        var relative = rule.relativeGradient(g)
-        var steps = 0
-        func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
-            (e, SolverStatistics(flowTime: Double(steps) * step, acceptedSteps: steps, rejectedSteps: 0,
-                                 gradientEvaluations: evaluations, relativeGradientNorm: relative,
-                                 relativeFitGap: gap, converged: reason == .converged, stopReason: reason))
-        }
-        while true {
-            if rule.isConverged(relativeGradient: relative, fitGap: gap) { return finish(.converged) }
-            if steps >= options.maxSteps { return finish(.stepLimit) }
-            if Double(steps + 1) * step > options.timeLimit { return finish(.timeLimit) }
-            for j in e.indices { e[j] -= step * g[j] }
-            steps += 1
-            if !isAllFinite(e) { return finish(.nonFinite) }
-            (g, gap) = system.gradient(at: e)
-            evaluations += 1
-            relative = rule.relativeGradient(g)
-        }
-    }
-}
-
 /// Damped Newton in the span: Δ = −H⁻¹∇L with H = (1/k) S diag(σ'(z)) Sᵀ, backtracking on the loss.
 ///
 /// Far from the targets (|m| in the hundreds) the loss is exponential in the logit gap and a
@@ -58,13 +22,13 @@ struct DampedNewton {
         var g = system.gradient(fromLogits: z)
         var gap = system.fitGap(z)
         var evaluations = 1
-        let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
+        let rule = ConvergenceRule(options: options, initialGradientNorm: norm2(g))
         var relative = rule.relativeGradient(g)
         var iterations = 0, rejected = 0, hessians = 0
-        func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
+        func finish(_ reason: SolverStopReason) -> ([Double], SolverStatistics) {
             (e, SolverStatistics(flowTime: nil, acceptedSteps: iterations, rejectedSteps: rejected,
                                  gradientEvaluations: evaluations, relativeGradientNorm: relative,
-                                 relativeFitGap: gap, converged: reason == .converged, stopReason: reason,
+                                 relativeFitGap: gap, stopReason: reason,
                                  jacobianEvaluations: hessians))
         }
         var loss = system.loss(fromLogits: z)
@@ -132,15 +96,15 @@ extension DampedNewton {
         var z = system.initialLogits
         let targets = system.targets
         var g = system.gradient(fromLogits: z)
-        let rule = StoppingRule(options: options, initialGradientNorm: norm2(g))
+        let rule = ConvergenceRule(options: options, initialGradientNorm: norm2(g))
         var relative = rule.relativeGradient(g)
         var gap = system.fitGap(z)
         var iterations = 0, rejected = 0, evaluations = 1
         var e = [Double](repeating: 0, count: k)
-        func finish(_ reason: StopReason) -> ([Double], SolverStatistics) {
+        func finish(_ reason: SolverStopReason) -> ([Double], SolverStatistics) {
             (e, SolverStatistics(flowTime: nil, acceptedSteps: iterations, rejectedSteps: rejected,
                                  gradientEvaluations: evaluations, relativeGradientNorm: relative,
-                                 relativeFitGap: gap, converged: reason == .converged, stopReason: reason))
+                                 relativeFitGap: gap, stopReason: reason))
         }
         while !rule.isConverged(relativeGradient: relative, fitGap: gap) {
             if iterations >= options.maxSteps { break }

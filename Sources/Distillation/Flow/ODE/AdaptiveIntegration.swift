@@ -1,0 +1,120 @@
+/// One attempted step of an embedded pair.
+struct StepAttempt {
+    var next: [Double]
+    /// Difference of the two embedded solutions.
+    var error: [Double]
+    /// Right-hand side evaluations the attempt cost.
+    var evaluations: Int
+    /// The evaluation at `next` when the method already formed it (first-same-as-last); nil: the
+    /// driver evaluates there.
+    var endpoint: FlowEvaluation?
+}
+
+/// What an embedded one-step method supplies to `integrateAdaptively`.
+protocol EmbeddedMethod {
+    associatedtype Problem: ODEProblem
+    var controller: StepController { get }
+    /// Jacobian evaluations so far (0 for explicit methods).
+    var jacobianEvaluations: Int { get }
+    /// A step of size h from (τ, y) with F(τ, y) = `field`; nil when the stage equations have no
+    /// solution at this h (the driver halves it).
+    func attempt(_ problem: Problem, at y: [Double], time tau: Double, field: [Double], step h: Double) -> StepAttempt?
+    /// Called after each accepted step that does not end the run (a Rosenbrock method forms its
+    /// Jacobian at the new state here).
+    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double)
+}
+
+extension EmbeddedMethod {
+    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double) {}
+}
+
+/// The one adaptive driver: step control (`ErrorNorm`, `StepController`), the initial step, the
+/// time and step limits, and the terminal event located by `TerminalEvent.locate`, shared by
+/// every embedded method so that flow time means the same thing whichever integrates.
+///
+/// `initial` is the evaluation at `start` (τ = 0), counted as one evaluation.
+func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
+    _ problem: Method.Problem, method: inout Method, from start: [Double], initial: FlowEvaluation,
+    event: Event, limits: IntegrationLimits
+) -> ODESolution {
+    let n = problem.dimension
+    precondition(start.count == n, "flow: start has \(start.count) entries, expected \(n)")
+    var y = start
+    var current = initial
+    var tau = 0.0
+    var solution = ODESolution(state: y, flowTime: 0, last: current, outcome: .terminalEvent)
+    func finish(_ outcome: ODEOutcome) -> ODESolution {
+        solution.state = y
+        solution.flowTime = problem.flowTime(tau)
+        solution.last = current
+        solution.outcome = outcome
+        solution.jacobianEvaluations = method.jacobianEvaluations
+        return solution
+    }
+    if event.holds(current) || n == 0 { return finish(.terminalEvent) }
+
+    let tauLimit = problem.integrationTime(limits.flowTime)
+    var norm = ErrorNorm(tolerance: limits.tolerance, state: y)
+    var h = norm.initialStep(at: y, current, limit: tauLimit)
+    var controller = method.controller
+
+    while true {
+        if solution.acceptedSteps + solution.rejectedSteps >= limits.steps { return finish(.stepLimit) }
+        if tau + h == tau { return finish(.stepSizeUnderflow) }
+        let hitsLimit = tau + h >= tauLimit
+        if hitsLimit { h = tauLimit - tau }
+
+        guard let attempt = method.attempt(problem, at: y, time: tau, field: current.field, step: h) else {
+            solution.rejectedSteps += 1
+            h *= 0.5
+            continue
+        }
+        solution.evaluations += attempt.evaluations
+        let err = norm.measure(from: y, to: attempt.next, error: attempt.error)
+        if !err.isFinite {
+            // A step that blew up is rejected like any other too-large step.
+            solution.rejectedSteps += 1
+            h *= 0.1
+            continue
+        }
+        guard err <= 1 else {
+            solution.rejectedSteps += 1
+            h = controller.rejected(h, error: err)
+            continue
+        }
+        solution.acceptedSteps += 1
+        let previous = y, previousTau = tau, previousField = current.field
+        tau = hitsLimit ? tauLimit : tau + h
+        y = attempt.next
+        if let endpoint = attempt.endpoint {
+            current = endpoint
+        } else {
+            current = problem.evaluate(at: y, time: tau)
+            solution.evaluations += 1
+        }
+        if event.holds(current) {
+            let located = event.locate(
+                step: tau - previousTau, end: EventTrial(state: y, evaluation: current, evaluations: 0),
+                tolerance: { problem.eventTolerance(step: $0) },
+                trial: { offset in
+                    guard let retaken = method.attempt(problem, at: previous, time: previousTau,
+                                                       field: previousField, step: offset) else { return nil }
+                    if let endpoint = retaken.endpoint {
+                        return EventTrial(state: retaken.next, evaluation: endpoint, evaluations: retaken.evaluations)
+                    }
+                    guard isAllFinite(retaken.next) else { return nil }
+                    return EventTrial(state: retaken.next,
+                                      evaluation: problem.evaluate(at: retaken.next, time: previousTau + offset),
+                                      evaluations: retaken.evaluations + 1)
+                })
+            solution.evaluations += located.at.evaluations
+            y = located.at.state
+            current = located.at.evaluation
+            tau = previousTau + located.offset
+            return finish(.terminalEvent)
+        }
+        if tau >= tauLimit { return finish(.timeLimit) }
+        method.accepted(problem, at: y, time: tau)
+        h = controller.accepted(h, error: err)
+    }
+}

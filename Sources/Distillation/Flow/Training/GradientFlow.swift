@@ -1,0 +1,117 @@
+/// The training flow θ' = −∇L(θ) as an initial value problem: which integrator, in which frame
+/// of coordinates, on which clock, with the stopping rule as its terminal event.
+enum GradientFlow {
+    /// Logit travel max_i |m_i − z_i(0)| above which the flow runs on the log clock (`LogClock`):
+    /// past it the logarithmic phase dominates; below it the flow converges exponentially and
+    /// the log clock only adds steps.
+    static let logTravel = 16.0
+
+    /// The linear (or hard-label) student's flow with the integrator `options.integrator`.
+    static func integrate(_ system: ReducedSystem, from start: [Double],
+                          options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        switch options.integrator {
+        case .rosenbrock: rosenbrock(system, from: start, options: options)
+        case .dormandPrince: dormandPrince(system, from: start, options: options)
+        case .cvode: cvode(system, from: start, options: options)
+        }
+    }
+
+    /// Any gradient system by Dormand–Prince (the deep linear student: its Jacobian is not the
+    /// loss Hessian in reduced coordinates).
+    static func integrate<S: GradientSystem>(_ system: S, from start: [Double],
+                                             options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        dormandPrince(system, from: start, options: options)
+    }
+
+    /// t0 = 1/tr ∇²L(θ(0)) when the logits travel past `logTravel`, else nil (the plain clock).
+    static func logClockStart(initialTrace trace: Double, logitTravel: Double?) -> Double? {
+        guard let travel = logitTravel, travel > logTravel else { return nil }
+        return trace > 0 && trace.isFinite ? 1 / trace : 1
+    }
+
+    // MARK: Rosenbrock
+
+    /// The local tolerance as given (never below 1e-15): the limit does not depend on it.
+    static func rosenbrockLimits(_ options: SolverOptions) -> IntegrationLimits {
+        IntegrationLimits(tolerance: max(options.integrationTolerance, 1e-15), flowTime: options.timeLimit,
+                          steps: options.maxSteps)
+    }
+
+    /// In the points' logits when `LogitFlow` applies, else in e.
+    static func rosenbrock(_ system: ReducedSystem, from start: [Double],
+                           options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        guard let logits = LogitFlow(system) else { return rosenbrock(frame: system, from: start, options: options) }
+        let (z, statistics) = rosenbrock(frame: logits, from: logits.logits(start), options: options)
+        return (logits.reduced(z), statistics)
+    }
+
+    static func rosenbrock<Frame: FlowFrame>(frame: Frame, from start: [Double],
+                                             options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        let curvature = frame.curvature(at: start, time: 0)
+        if let t0 = logClockStart(initialTrace: frame.trace(curvature), logitTravel: frame.logitTravel) {
+            return rosenbrock(problem: LogClock(frame, t0: t0), from: start, curvature: curvature, options: options)
+        }
+        return rosenbrock(problem: frame, from: start, curvature: curvature, options: options)
+    }
+
+    private static func rosenbrock<P: LinearlyImplicitProblem>(problem: P, from start: [Double], curvature: P.Curvature,
+                                                              options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        let initial = problem.evaluate(at: start, time: 0)
+        let rule = ConvergenceRule(options: options, initialGradientNorm: initial.gradientNorm)
+        let solution = Rosenbrock.integrate(problem, from: start, curvature: curvature, initial: initial,
+                                            event: rule, limits: rosenbrockLimits(options))
+        return (solution.state, rule.statistics(solution))
+    }
+
+    // MARK: Dormand–Prince
+
+    /// At the stability limit a stiff mode is neither damped nor amplified, and stays at about
+    /// the size the error control allows, so the local tolerance is kept a hundred times below
+    /// the stopping tolerances (never below 1e-15).
+    static func dormandPrinceLimits(_ options: SolverOptions) -> IntegrationLimits {
+        var tol = options.integrationTolerance
+        let stopping = min(options.gradientTolerance, options.fitTolerance)
+        if stopping > 0 { tol = min(tol, 0.01 * stopping) }
+        return IntegrationLimits(tolerance: max(tol, 1e-15), flowTime: options.timeLimit, steps: options.maxSteps)
+    }
+
+    static func dormandPrince<S: GradientSystem>(_ system: S, from start: [Double],
+                                                 options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        let initial = system.evaluate(at: start, time: 0)
+        let rule = ConvergenceRule(options: options, initialGradientNorm: initial.gradientNorm)
+        let solution = DormandPrince.integrate(system, from: start, initial: initial, event: rule,
+                                               limits: dormandPrinceLimits(options))
+        return (solution.state, rule.statistics(solution))
+    }
+
+    // MARK: CVODE
+
+    /// In e on the clock RODAS4 would use. The local tolerance is Dormand–Prince's (at most 1 % of
+    /// the stopping tolerances): BDF's global error exceeds its local tolerance, and at RODAS4's
+    /// the flow time at convergence is visibly off (`FlowCVODETests`). A
+    /// SUNDIALS step failure is `integratorFailed` where the run was; one in setting CVODE up, at
+    /// the start state.
+    static func cvode(_ system: ReducedSystem, from start: [Double],
+                      options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        let hessian = system.hessian(at: start)
+        if let t0 = logClockStart(initialTrace: system.trace(hessian), logitTravel: system.logitTravel) {
+            return cvode(problem: LogClock(system, t0: t0), from: start, options: options)
+        }
+        return cvode(problem: system, from: start, options: options)
+    }
+
+    private static func cvode<P: DenseJacobianProblem>(problem: P, from start: [Double],
+                                                       options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        let initial = problem.evaluate(at: start, time: 0)
+        let rule = ConvergenceRule(options: options, initialGradientNorm: initial.gradientNorm)
+        do {
+            let solution = try CVODE.integrate(problem, from: start, initial: initial, event: rule,
+                                               limits: dormandPrinceLimits(options))
+            return (solution.state, rule.statistics(solution))
+        } catch {
+            return (start, SolverStatistics(flowTime: 0, acceptedSteps: 0, rejectedSteps: 0, gradientEvaluations: 1,
+                                            relativeGradientNorm: rule.relativeGradient(norm: initial.gradientNorm),
+                                            relativeFitGap: initial.fitGap, stopReason: .integratorFailed))
+        }
+    }
+}

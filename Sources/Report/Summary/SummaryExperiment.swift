@@ -1,0 +1,53 @@
+import Experiments
+import MonteCarlo
+
+extension SummaryDocument.Experiment {
+    /// The summary entry of an experiment that ran (or was interrupted) with `trials` merged.
+    public init(spec: ExperimentSpec, sampler: SamplerChoice, trials: Int, stopReason: String) {
+        let rounding = TrialRounding(spec)
+        self.init(seed: spec.seed, trials: trials, trialsRequested: rounding.requested,
+                  trialsPlanned: rounding.planned, blockSize: spec.blockSize, confidence: spec.confidence,
+                  stopReason: Self.stopWord(stopReason), sampler: sampler.rawValue)
+    }
+
+    /// The words of `stop_reason` for the engine's reasons (other words pass through).
+    static func stopWord(_ reason: String) -> String {
+        switch reason {
+        case StopReason.fixedCountReached.rawValue, StopReason.maximumReached.rawValue: "trials"
+        case StopReason.targetMet.rawValue: "target"
+        case StopReason.wallTimeLimit.rawValue: "wall_time"
+        case "interrupted": "signal"
+        default: reason
+        }
+    }
+}
+
+/// Trials are merged in whole blocks, so a fixed count that is not a multiple of the block size
+/// runs up to the next multiple (and a sequential maximum is reached at a block boundary too).
+public struct TrialRounding: Sendable, Equatable {
+    /// The fixed count asked for; nil under sequential stopping.
+    public var requested: Int?
+    /// What the engine plans: the fixed count, or the sequential maximum, rounded up to blocks.
+    public var planned: Int
+    public var blockSize: Int
+
+    public init(_ spec: ExperimentSpec) {
+        blockSize = spec.blockSize
+        let asked: Int
+        switch spec.stopping {
+        case .fixed(let trials):
+            requested = trials
+            asked = trials
+        case .sequential(let rule):
+            requested = nil
+            asked = rule.maxTrials
+        }
+        planned = (asked + blockSize - 1) / blockSize * blockSize
+    }
+
+    /// The line a run prints (once, on rank 0) when a fixed count is rounded up; nil otherwise.
+    public func notice(experiment: String) -> String? {
+        guard let requested, planned != requested else { return nil }
+        return "experiment '\(experiment)': \(requested) trials rounded up to \(planned) (whole blocks of \(blockSize) trials; set block_size to a divisor of \(requested) to run exactly \(requested))"
+    }
+}
