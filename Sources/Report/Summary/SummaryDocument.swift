@@ -146,7 +146,7 @@ public struct SummaryDocument: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
-        case tool, version, ranks, partial, configuration, experiments, fits, verdicts, timings
+        case tool, version, ranks, partial, configuration, experiments, fits, verdicts, timings, provenance
     }
 
     /// Trials merged per experiment name.
