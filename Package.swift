@@ -3,9 +3,10 @@ import PackageDescription
 
 // Linux only: the code uses Glibc, /proc and Open MPI. Layers (docs/ARCHITECTURE.md), each target
 // importing only targets below it:
-//   Numerics; CMPI → MPI; CBLAS, CLAPACKE → LinearAlgebra
+//   Numerics; SystemIO; CMPI → MPI; CBLAS, CLAPACKE → LinearAlgebra
 //   Distillation (Numerics, LinearAlgebra)      the maths, no MPI
 //   MonteCarlo   (Numerics, MPI)                the generic engine, no maths
+//   (SystemIO, the checked system calls and file writes, sits under all that touch files)
 //   Experiments  (Distillation, MonteCarlo)     where the maths meets the engine
 //   Report       (Experiments)                  tables, fits, verdicts, rendering
 //   Commands     (everything above) → kdmc      the command-line tool
@@ -32,15 +33,17 @@ let package = Package(
         .systemLibrary(name: "CSUNDIALS", providers: [.apt(["libsundials-dev"])]),
 
         // Swift layers.
+        // System calls, checked: atomic writes, regular-file reads, locks (no dependencies).
+        .target(name: "SystemIO"),
         .target(name: "Numerics"),
         .target(name: "MPI", dependencies: ["CMPI"]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
-        .target(name: "Distillation", dependencies: ["Numerics", "LinearAlgebra", "CSUNDIALS"]),
-        .target(name: "MonteCarlo", dependencies: ["Numerics", "MPI"]),
-        .target(name: "Experiments", dependencies: ["Distillation", "MonteCarlo", "Numerics", "LinearAlgebra"]),
-        .target(name: "Report", dependencies: ["Experiments", "MonteCarlo", "Distillation", "Numerics"]),
+        .target(name: "Distillation", dependencies: ["Numerics", "LinearAlgebra", "CSUNDIALS", "SystemIO"]),
+        .target(name: "MonteCarlo", dependencies: ["Numerics", "MPI", "SystemIO"]),
+        .target(name: "Experiments", dependencies: ["Distillation", "MonteCarlo", "Numerics", "LinearAlgebra", "SystemIO"]),
+        .target(name: "Report", dependencies: ["Experiments", "MonteCarlo", "Distillation", "Numerics", "SystemIO"]),
         .target(name: "Commands", dependencies: [
-            "MPI", "MonteCarlo", "Distillation", "Experiments", "Report", "LinearAlgebra", "Numerics",
+            "MPI", "MonteCarlo", "Distillation", "Experiments", "Report", "LinearAlgebra", "Numerics", "SystemIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildInfo"]),
         // The git commit of the checkout, compiled into Commands for summary.json's provenance.
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Numerics", "LinearAlgebra"],
                     resources: [.copy("Fixtures")]),
@@ -60,7 +64,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "MonteCarlo", "Distillation", "LinearAlgebra"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "MonteCarlo"]),
         // The malformed-experiment corpus is read from disk by path, not bundled.
-        .testTarget(name: "kdmcTests", dependencies: ["Commands", "Experiments", "MonteCarlo", "Distillation"], exclude: ["Malformed"]),
+        .testTarget(name: "kdmcTests", dependencies: ["Commands", "Experiments", "MonteCarlo", "Distillation", "SystemIO"], exclude: ["Malformed"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized) struct InterruptionTests {
     @Test(arguments: [SIGUSR1, SIGTERM])
     func signalSetsTheFlagAndTheEngineCheckpointsAndStops(signal: Int32) throws {
-        InterruptSignals.install()
+        try InterruptSignals.install()
         InterruptSignals.reset()
         defer { InterruptSignals.reset() }
         #expect(!InterruptSignals.isRequested)

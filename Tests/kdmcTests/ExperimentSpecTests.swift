@@ -199,7 +199,8 @@ private extension JSONPath.Component {
     @Test func ambientEstimateFollowsTheDocumentedFormula() {
         let e = ExperimentSpec(name: "m", geometry: .gaussian, d: 1000, n: .values([10, 100]),
                                students: [.linear(init: .zero)], sampler: .ambient)
-        let points: Double = 2 * 100 * 1000
+        // Points n·d, the flow's QR and reduced system 4·n·d, teacher d, the student 4·d + 2·n.
+        let points: Double = 5 * 100 * 1000
         let doubles: Double = points + 1000 + 4 * 1000 + 2 * 100
         #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * doubles)) < 1)
         #expect(e.memoryEstimate.sampler == .ambient)
@@ -209,9 +210,9 @@ private extension JSONPath.Component {
         var e = ExperimentSpec(name: "m", geometry: .margin(theta0: 0.2, radius: .chi), d: 1_000_000,
                                n: .values([100]), students: [.linear(init: .zero)])
         #expect(e.resolvedSampler == .gram)
-        // Bartlett factor n², embedded points n·(n+2) and their QR n·(n+2); teacher d; the
-        // student in the (n+2)-dimensional embedding.
-        let gram: Double = 100 * 100 + 2 * 100 * 102
+        // Bartlett factor and directions 2·n², embedded points n·(n+2) and their QR n·(n+2);
+        // teacher d; the student in the (n+2)-dimensional embedding.
+        let gram: Double = 2 * 100 * 100 + 2 * 100 * 102
         let gramDoubles: Double = gram + 1_000_000 + 4 * 102 + 2 * 100
         #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * gramDoubles)) < 1)
         // A random start shares the draw's QR.
@@ -236,7 +237,7 @@ private extension JSONPath.Component {
         let e = ExperimentSpec(name: "m", geometry: .gaussian, d: 100, n: .values([10]),
                                students: [.deepLinear(depth: 3, widths: [50, 20], init: .random(scale: 0.1))])
         let parameters: Double = 100 * 50 + 50 * 20 + 20
-        let points: Double = 2 * 10 * 100
+        let points: Double = 5 * 10 * 100
         let doubles: Double = points + 100 + 3 * parameters + 10 * 50
         #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * doubles)) < 1)
     }

@@ -63,7 +63,7 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         ]),
         MalformedCase(file: "absurd-memory.json", expected: [
             ExpectedProblem(path: "(top level)", fragments: [
-                "estimated peak memory per rank 1.5 TiB", "exceeds the cap 4.0 GiB",
+                "estimated peak memory per rank 3.6 TiB", "exceeds the cap 4.0 GiB",
                 "16.0 GiB physical memory over 2 ranks", "memory_cap_mb",
             ]),
         ]),
@@ -119,15 +119,16 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         {"name": "m", "geometry": "gaussian", "d": 10000, "n": [1, 1000], "students": ["linear"],
          "sampler": "ambient" CAP}
         """
-        // 2·1000·10000 doubles = 153 MiB of points, plus the 64 MiB baseline: about 217 MiB,
-        // well below the 4 GiB of the test budget, but above a cap of 100 MiB.
+        // 5·1000·10000 doubles = 381 MiB of points, QR and reduced system, plus the 40 MiB
+        // baseline: about 422 MiB, well below the 4 GiB of the test budget, but above a cap of
+        // 100 MiB.
         _ = try TestFiles.validator.validate(data: Data(base.replacingOccurrences(of: "CAP", with: "").utf8))
         do {
             _ = try TestFiles.validator.validate(data: Data(base.replacingOccurrences(of: "CAP", with: ", \"memory_cap_mb\": 100").utf8))
             Issue.record("217 MiB passed a cap of 100 MiB")
         } catch {
             #expect(error.problems.count == 1)
-            #expect(error.problems.first?.message.contains("217.") == true)
+            #expect(error.problems.first?.message.contains("421.") == true)
             #expect(error.problems.first?.message.contains("the cap 100.0 MiB set by memory_cap_mb") == true)
         }
     }
@@ -336,5 +337,100 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         let cvode = try trialValues("cvode")
         #expect(abs(rosenbrock.risk - cvode.risk) < 1e-8)
         #expect(cvode.gradients != rosenbrock.gradients && cvode.gradients != dormandPrince.gradients)
+    }
+}
+
+/// Issue-by-issue checks of the validation limits and the data files it reads.
+@Suite struct BoundedValidationTests {
+    static func problems(_ json: String, base: URL? = nil) -> [ExperimentProblem] {
+        CrossFieldTests.problems(json, base: base)
+    }
+
+    static func scratch() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-validation-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func duplicateKeysAreReportedAtTheirPath() {
+        let json = """
+        {"suite": "s", "experiments": [
+          {"name": "a", "geometry": "gaussian", "d": 10, "n": [1, 2], "students": ["linear"]},
+          {"name": "b", "geometry": "gaussian", "d": 100, "n": [1, 2], "students": ["linear"], "d": 50,
+           "teacher": {"norm": 1, "norm": 2}}]}
+        """
+        let problems = Self.problems(json)
+        #expect(Set(problems.map(\.path.description)) == ["experiments[1].d", "experiments[1].teacher.norm"])
+        #expect(problems.allSatisfy { $0.message.contains("duplicate key") })
+        // Same keys in different objects are not duplicates.
+        #expect(Self.problems(json.replacingOccurrences(of: ", \"d\": 50", with: "")
+            .replacingOccurrences(of: "\"norm\": 1, ", with: "")).isEmpty)
+    }
+
+    @Test func limitsAreCheckedWithoutExpandingValues() {
+        let base = #"{"name": "x", "geometry": "gaussian", "d": 10, "students": ["linear"], "#
+        let grid = Self.problems(base + #""n": {"from": 1, "to": 5, "count": 1000000000000}}"#)
+        #expect(grid.map(\.path.description) == ["n.count"])
+        #expect(Self.problems(base + #""n": {"from": 1, "to": 5, "count": 1000}}"#).isEmpty)
+        let depth = Self.problems(#"{"name": "x", "geometry": "gaussian", "d": 10, "n": [1], "students": [{"kind": "deep-linear", "depth": 1000000000}]}"#)
+        #expect(depth.map(\.path.description) == ["students[0].depth"])
+        let block = Self.problems(base + #""n": [1, 2], "block_size": 1000000000000}"#)
+        #expect(block.map(\.path.description) == ["block_size"])
+        let trials = Self.problems(base + #""n": [1, 2], "stopping": {"target_ci": {"absolute": 0.01}, "max_trials": 1e14}}"#)
+        #expect(trials.map(\.path.description) == ["stopping.max_trials"])
+        let name = Self.problems(#"{"name": "\#(String(repeating: "a", count: 201))", "geometry": "gaussian", "d": 10, "n": [1], "students": ["linear"]}"#)
+        #expect(name.map(\.path.description) == ["name"])
+        #expect(name.first?.message.contains("201 bytes") == true)
+        #expect(Self.problems(#"{"name": "\#(String(repeating: "a", count: 200))", "geometry": "gaussian", "d": 10, "n": [1], "students": ["linear"]}"#).isEmpty)
+        let hot = Self.problems(base + #""n": [1, 2], "teacher": {"norm": 1e200, "temperature": 1e-200}}"#)
+        #expect(hot.map(\.path.description) == ["teacher"])
+    }
+
+    @Test func dataFilesAreReadInValidation() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cases: [(String, String, String)] = [
+            ("nan.csv", "a,b,label\n1,2,1\nNaN,3,0\n4,5,1\n", "\"NaN\""),
+            ("ragged.csv", "a,b,label\n1,2,1\n3,0\n4,5,1\n", "row has 2 columns"),
+            ("text.csv", "a,b,label\n1,2,1\n3,x,0\n4,5,1\n", "\"x\""),
+            ("huge.csv", "a,b,label\n1,2,1\n3,1e308,0\n4,5,1\n", "beyond ±1e150"),
+        ]
+        for (name, text, fragment) in cases {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let problems = Self.problems("""
+            {"name": "x", "geometry": {"kind": "dataset", "file": "\(name)", "label_column": "label", "holdout": 0.34},
+             "d": 2, "n": [1], "students": ["linear"]}
+            """, base: folder)
+            #expect(problems.map(\.path.description) == ["geometry.file"], "\(name): \(problems)")
+            #expect(problems.first?.message.contains(fragment) == true, "\(name): \(problems)")
+        }
+        let good = "a,b,label\n1,2,1\n3,4,0\n4,5,1\n"
+        try good.write(to: folder.appendingPathComponent("good.csv"), atomically: true, encoding: .utf8)
+        let control = "{\"name\": \"x\", \"geometry\": {\"kind\": \"dataset\", \"file\": \"good.csv\", \"label_column\": \"label\", \"holdout\": 0.34}, \"d\": 2, \"n\": [1], \"students\": [\"linear\"]}"
+        #expect(Self.problems(control, base: folder).isEmpty)
+        // The teacher file must hold d finite numbers.
+        try "1,2,3\n".write(to: folder.appendingPathComponent("teacher.csv"), atomically: true, encoding: .utf8)
+        let teacher = control.replacingOccurrences(of: "\"holdout\"", with: "\"teacher\": {\"file\": \"teacher.csv\"}, \"holdout\"")
+        #expect(Self.problems(teacher, base: folder).map(\.path.description) == ["geometry.teacher.file"])
+        // A given initialization too.
+        try "1, 2, nan".write(to: folder.appendingPathComponent("w0.csv"), atomically: true, encoding: .utf8)
+        let initial = Self.problems(#"{"name": "x", "geometry": "gaussian", "d": 3, "n": [1], "students": [{"kind": "linear", "init": {"kind": "given", "file": "w0.csv"}}]}"#, base: folder)
+        #expect(initial.map(\.path.description) == ["students[0].init.file"])
+        #expect(initial.first?.message.contains("not a finite number") == true)
+    }
+
+    @Test func dataFilesMustBeRegularFiles() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("fifo")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        for (file, kind) in [(fifo.path, "a FIFO"), ("/dev/zero", "a character device"), (folder.path, "a directory")] {
+            let problems = Self.problems("""
+            {"name": "x", "geometry": {"kind": "dataset", "file": "\(file)", "label_column": "label"},
+             "d": 2, "n": [1], "students": ["linear"]}
+            """, base: folder)
+            #expect(problems.map(\.path.description) == ["geometry.file"], "\(file): \(problems)")
+            #expect(problems.first?.message.contains("is \(kind)") == true, "\(file): \(problems)")
+        }
     }
 }

@@ -178,7 +178,7 @@ import Testing
             let started = Date()
             let result = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
             #expect(result.status == 2, "\(ranks) ranks: \(result.stderr)")
-            #expect(result.stderr.contains("estimated peak memory per rank 291.") && result.stderr.contains("TiB"),
+            #expect(result.stderr.contains("estimated peak memory per rank 145.") && result.stderr.contains("TiB"),
                     "\(ranks) ranks: \(result.stderr)")
             #expect(result.stderr.contains("over \(ranks) rank\(ranks == 1 ? "" : "s") on this node"), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out.path))

@@ -3,6 +3,7 @@ import Foundation
 import MPI
 import MonteCarlo
 import Report
+import SystemIO
 import Experiments
 
 /// Exit status of a run stopped by SIGTERM/SIGUSR1 after writing its checkpoint: resubmit
@@ -11,18 +12,26 @@ let resumableExitStatus: Int32 = 3
 
 /// Runs a validated suite on every rank: MPI starts here, each experiment goes through the
 /// engine in turn, and rank 0 writes curves.csv and summary.json and prints the verdicts.
-/// Any error after MPI has started ends the whole job through MPI_Abort, so no rank is left
-/// waiting in a collective.
+///
+/// Every error after MPI has started is one every rank agrees on: a setup error is the same on
+/// every rank, the engine ends all ranks together when one fails, and rank 0's file work is
+/// broadcast (``SuiteRunner/onRoot(_:)``). So each rank returns the error, rank 0 prints it as
+/// one line, and all leave through MPI_Finalize with exit status 1, without an MPI abort.
 func runSuite(_ suite: ExperimentSuite, settings: RunSettings) throws -> Int32 {
     try startParallelRun()
-    InterruptSignals.install()
-    let collective = MPICollective()
     do {
-        return try SuiteRunner(suite: suite, settings: settings, collective: collective).run()
+        try InterruptSignals.install()
     } catch {
-        // A setup error is the same on every rank; let rank 0 say it once.
-        if collective.rank != 0 { Thread.sleep(forTimeInterval: 5) }
-        MPIRuntime.abort("\(error)")
+        throw CommandFailure("cannot install the SIGTERM/SIGUSR1 handlers: \(error)")
+    }
+    let collective = MPICollective()
+    var runner = SuiteRunner(suite: suite, settings: settings, collective: collective)
+    do {
+        return try runner.run()
+    } catch let failure as CommandFailure {
+        throw failure
+    } catch {
+        throw CommandFailure("\(error)")
     }
 }
 
@@ -30,6 +39,14 @@ struct SuiteRunner {
     let suite: ExperimentSuite
     let settings: RunSettings
     let collective: MPICollective
+    /// The locked output folder (rank 0 only).
+    var output: OutputFolder?
+
+    init(suite: ExperimentSuite, settings: RunSettings, collective: MPICollective) {
+        self.suite = suite
+        self.settings = settings
+        self.collective = collective
+    }
 
     /// Rounds of about 10 s: a stop request (Slurm's warning signal) is honoured within that
     /// or one block's time, whichever is longer, and progress comes as often.
@@ -40,20 +57,19 @@ struct SuiteRunner {
     var folder: URL { settings.outputFolder }
     var checkpoints: URL { folder.appendingPathComponent("checkpoints") }
 
-    func run() throws -> Int32 {
+    mutating func run() throws -> Int32 {
         let baseDirectory = settings.experimentFile.deletingLastPathComponent()
         // Build every experiment first: a setup problem stops the run before any trial.
         let trials = try suite.experiments.map { try DistillationTrial(spec: $0, baseDirectory: baseDirectory) }
+        try onRoot { runner in try runner.prepareFolder() }
         if collective.isRoot {
-            try prepareFolder()
             for spec in suite.experiments {
                 if let notice = TrialRounding(spec).notice(experiment: spec.name) { Diagnostics.line("kdmc: note: " + notice) }
             }
         }
-        try collective.barrier()
         let hosts = try collective.gatherToRoot(Array(MPIRuntime.hostName.utf8))?.map { String(decoding: $0, as: UTF8.self) } ?? []
 
-        var results: [ExperimentResult] = []
+        var results: [(ExperimentResult, Int)] = []
         var distributions: [DistributionRow] = []
         var running: [RunningRow] = []
         let start = Date()
@@ -91,6 +107,9 @@ struct SuiteRunner {
                         ? "stopped on request during '\(spec.name)'; checkpoint saved in \(checkpoints.path); continue with: kdmc run \(settings.experimentFile.path) --out \(folder.path) --resume"
                         : "stopped on request during '\(spec.name)' before a checkpoint could be written")
                     if resumable && settings.part == nil { writePartialReport() }
+                    if output?.hasPrevious == true, let previous = output?.previousURL.path {
+                        Diagnostics.line("the earlier run's outputs are kept in \(previous) until this run completes")
+                    }
                 }
                 return resumable ? resumableExitStatus : 1
             case .finished(let reason):
@@ -98,60 +117,94 @@ struct SuiteRunner {
                 if collective.isRoot, let intervals = outcome.intervals {
                     distributions += distribution.rows(experiment: spec.name, intervals: intervals)
                     running += estimate.thinned()
-                    results.append(ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
-                                                    stopReason: reason.rawValue, timing: outcome.timing))
+                    results.append((ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
+                                                     stopReason: reason.rawValue, timing: outcome.timing),
+                                    outcome.statistics?.trials ?? 0))
                 }
             }
         }
-        if collective.isRoot, let part = settings.part {
-            Diagnostics.line("part \(part) done; its blocks are in \(checkpoints.path). When every part is done: kdmc merge OUT FOLDER-OF-PART-1 ... FOLDER-OF-PART-\(part.count)")
-        } else if collective.isRoot {
-            try writeOutputs(results, distributions: distributions, running: running, seconds: Date().timeIntervalSince(start),
-                             provenance: RunProvenance.make(ranks: collective.size, hosts: hosts, started: start, ended: Date(),
-                                                            seeds: Self.seeds(suite)))
+        let seconds = Date().timeIntervalSince(start)
+        let provenance = RunProvenance.make(ranks: collective.size, hosts: hosts, started: start, ended: Date(),
+                                            seeds: Self.seeds(suite))
+        try onRoot { runner in
+            if let part = runner.settings.part {
+                Diagnostics.line("part \(part) done; its blocks are in \(runner.checkpoints.path). When every part is done: kdmc merge OUT FOLDER-OF-PART-1 ... FOLDER-OF-PART-\(part.count)")
+            } else {
+                try runner.writeOutputs(results, distributions: distributions, running: running, seconds: seconds,
+                                        provenance: provenance)
+            }
         }
-        try collective.barrier()
         return 0
+    }
+
+    /// Says which points lost trials (a solve that did not give a finite risk); a point that
+    /// kept none is an error of the run, after its outputs are written for inspection.
+    static func reportDropped(_ assembly: RunAssembly) throws {
+        for point in assembly.dropped {
+            Diagnostics.line("kdmc: \(point.experiment) / \(point.student) n = \(point.n): \(point.dropped) of \(point.trials) trials dropped (their solve gave no finite risk)")
+        }
+        let empty = assembly.emptyPoints
+        if !empty.isEmpty {
+            let list = empty.prefix(5).map { "\($0.experiment) / \($0.student) n = \($0.n)" }.joined(separator: ", ")
+            throw CommandFailure("\(empty.count) curve point\(empty.count == 1 ? "" : "s") kept no valid trial (\(list)\(empty.count > 5 ? ", …" : "")); no verdict on them holds; check the teacher norm, temperature and solver settings")
+        }
+    }
+
+    /// Runs `body` on rank 0 and tells every rank how it went, so that a failure there (a full
+    /// disk, a locked folder) ends every rank with the same error instead of leaving them
+    /// waiting in a collective.
+    mutating func onRoot(_ body: (inout SuiteRunner) throws -> Void) throws {
+        var message = ""
+        if collective.isRoot {
+            do {
+                try body(&self)
+            } catch let failure as CommandFailure {
+                message = failure.message
+            } catch {
+                message = "\(error)"
+            }
+        }
+        let agreed = try collective.broadcast(Array(message.utf8), root: 0)
+        if !agreed.isEmpty { throw CommandFailure(String(decoding: agreed, as: UTF8.self)) }
     }
 
     /// A stopped run leaves a report of what it has, marked partial (as `kdmc report` would
     /// build it); failing to write it must not hide the checkpoint, so it is only mentioned.
-    func writePartialReport() {
+    mutating func writePartialReport() {
         do {
             let content = try RunFolder.partialContent(folder, engineSetup: Self.engineSetup)
-            try RunFolder.write(ReportPage.build(content), to: folder)
+            let built = ReportPage.build(content)
+            try output?.claim(RunFolder.files(of: built))
+            try RunFolder.write(built, to: folder)
             Diagnostics.line("partial report: \(folder.appendingPathComponent(ReportPage.fileName).path)")
+        } catch let failure as CommandFailure {
+            Diagnostics.error("no partial report: \(failure.message)")
         } catch {
             Diagnostics.error("no partial report: \(error)")
         }
     }
 
-    /// A fresh run replaces an earlier run's checkpoints in the same folder; --resume keeps them.
-    /// A fresh run also removes the earlier run's tables and report, so that if it is stopped,
-    /// `kdmc report` finds this run's checkpoints rather than another run's results. The
-    /// manifest beside the checkpoints records what `kdmc report` needs to rebuild curves from
-    /// them (the configuration, where its data files live).
-    func prepareFolder() throws {
-        let manager = FileManager.default
-        if !settings.resume {
-            if manager.fileExists(atPath: checkpoints.path) { try manager.removeItem(at: checkpoints) }
-            for stale in ["curves.csv", "summary.json", DistributionsCSV.fileName, RunningCSV.fileName, ReportPage.fileName, ReportPage.figuresFolder] {
-                let url = folder.appendingPathComponent(stale)
-                if manager.fileExists(atPath: url.path) { try manager.removeItem(at: url) }
-            }
+    /// Locks the folder; a fresh run sets the earlier run's files aside (previous/) so that,
+    /// if this one is stopped, `kdmc report` finds this run's checkpoints rather than another
+    /// run's results, while the earlier result is kept until this one completes; --resume keeps
+    /// everything. The manifest beside the checkpoints records what `kdmc report` needs to
+    /// rebuild curves from them (the configuration, where its data files live).
+    mutating func prepareFolder() throws {
+        var output = try OutputFolder.open(folder)
+        if !settings.resume { try output.startFresh() }
+        let names = suite.experiments.enumerated().map { Self.checkpointName($0.offset, $0.element.name) }
+        try output.claim(["checkpoints/" + RunManifest.fileName] + names.map { "checkpoints/" + $0 })
+        do {
+            try Files.makeFolder(checkpoints.path)
+        } catch {
+            throw CommandFailure("cannot create \(error.path): \(error.reason)")
         }
-        try manager.createDirectory(at: checkpoints, withIntermediateDirectories: true)
         let manifest = RunManifest(
             version: kdmcVersion, ranks: collective.size, configuration: try Self.configurationText(suite),
             baseDirectory: settings.experimentFile.deletingLastPathComponent().path,
-            checkpoints: suite.experiments.enumerated().map { Self.checkpointName($0.offset, $0.element.name) })
-        try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
-    }
-
-    func writeOutputs(_ results: [ExperimentResult], distributions: [DistributionRow], running: [RunningRow],
-                      seconds: Double, provenance: SummaryDocument.Provenance) throws {
-        try Self.writeOutputs(results, distributions: distributions, running: running, suite: suite, folder: folder,
-                              ranks: collective.size, seconds: seconds, provenance: provenance)
+            checkpoints: names)
+        try output.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
+        self.output = output
     }
 
     static func seeds(_ suite: ExperimentSuite) -> [String: UInt64] {
@@ -159,23 +212,14 @@ struct SuiteRunner {
     }
 
     /// The tables, summary and report of finished experiments (a run, or merged parts).
-    static func writeOutputs(_ results: [ExperimentResult], distributions: [DistributionRow], running: [RunningRow],
-                             suite: ExperimentSuite, folder: URL, ranks: Int, seconds: Double,
-                             provenance: SummaryDocument.Provenance) throws {
-        var rows: [CurveRow] = []
-        var fits: [SummaryDocument.Fit] = []
-        var verdicts: [Verdict] = []
-        var experiments: [String: SummaryDocument.Experiment] = [:]
+    mutating func writeOutputs(_ results: [(ExperimentResult, Int)], distributions: [DistributionRow],
+                               running: [RunningRow], seconds: Double,
+                               provenance: SummaryDocument.Provenance) throws {
+        var assembly = RunAssembly()
         var timings: [String: Double] = ["total_seconds": seconds]
-        for result in results {
-            let experimentRows = ExperimentAnalysis.rows(result)
-            let experimentFits = ExperimentAnalysis.fits(result)
-            rows += experimentRows
-            fits += experimentFits
-            verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
+        for (result, trials) in results {
+            assembly.add(result, trials: trials)
             let name = result.trial.spec.name
-            experiments[name] = SummaryDocument.Experiment(spec: result.trial.spec, sampler: result.trial.sampler,
-                                                           trials: result.trials, stopReason: result.stopReason)
             if let timing = result.timing {
                 timings["\(name).seconds"] = timing.wallSeconds
                 timings["\(name).efficiency"] = timing.efficiency
@@ -183,18 +227,26 @@ struct SuiteRunner {
             }
         }
         var summary = SummaryDocument(
-            version: kdmcVersion, ranks: ranks, partial: false, configuration: suite.json,
-            experiments: experiments, fits: fits, verdicts: verdicts, timings: timings)
+            version: kdmcVersion, ranks: collective.size, partial: false, configuration: suite.json,
+            experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: timings)
         summary.provenance = provenance
-        try OutputFiles.write(Data(CurvesCSV.render(rows).utf8), to: folder.appendingPathComponent("curves.csv"))
-        try OutputFiles.write(try summary.encoded(), to: folder.appendingPathComponent("summary.json"))
-        try OutputFiles.write(Data(DistributionsCSV.render(distributions).utf8),
-                              to: folder.appendingPathComponent(DistributionsCSV.fileName))
-        try OutputFiles.write(Data(RunningCSV.render(running).utf8), to: folder.appendingPathComponent(RunningCSV.fileName))
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
-        try RunFolder.write(ReportPage.build(ReportContent(rows: rows, summary: summary, distributions: distributions, running: running)), to: folder)
-        print(VerdictTable.render(verdicts, suite: suite.name, folder: folder.path))
+        let built = ReportPage.build(ReportContent(rows: assembly.rows, summary: summary,
+                                                   distributions: distributions, running: running))
+        var outputs: [(path: String, data: Data)] = [
+            ("curves.csv", Data(CurvesCSV.render(assembly.rows).utf8)),
+            ("summary.json", try summary.encoded()),
+            (DistributionsCSV.fileName, Data(DistributionsCSV.render(distributions).utf8)),
+            (RunningCSV.fileName, Data(RunningCSV.render(running).utf8)),
+        ]
+        outputs += built.figures.map { (ReportPage.figuresFolder + "/" + $0.name, Data($0.svg.utf8)) }
+        outputs.append((ReportPage.fileName, Data(built.html.utf8)))
+        guard var output else { preconditionFailure("outputs are written by rank 0 after prepareFolder") }
+        try output.commit(outputs)
+        self.output = output
+        print(VerdictTable.render(assembly.verdicts, suite: suite.name, folder: folder.path))
+        try Self.reportDropped(assembly)
     }
 
     /// The sequential target watches the curves (risk, certificate, paired differences), not
@@ -248,16 +300,3 @@ struct SuiteRunner {
 }
 
 let kdmcVersion = "0.1.0"
-
-/// Outputs appear whole or not at all: written beside, then renamed over the old file.
-enum OutputFiles {
-    static func write(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try data.write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw CommandFailure("cannot write \(url.path): \(reason)")
-        }
-    }
-}

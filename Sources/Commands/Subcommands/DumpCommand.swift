@@ -3,6 +3,7 @@ import Foundation
 import MonteCarlo
 import Report
 import Experiments
+import SystemIO
 
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,7 +55,11 @@ struct DumpCommand: ParsableCommand {
         let trialSetup = try DistillationTrial(spec: chosen, baseDirectory: url.deletingLastPathComponent())
         let dump = try trialSetup.dump(trial: trial, n: n)
         let folder = URL(fileURLWithPath: outputFolder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try Files.makeFolder(folder.path)
+        } catch {
+            throw CommandFailure("cannot create \(error.path): \(error.reason)")
+        }
         func number(_ x: Double) -> String { x.description }
         let points = (0..<dump.points.rows).map { i in dump.points.row(i).map(number).joined(separator: ",") }
         try write(points, "points.csv", in: folder)
@@ -72,6 +77,10 @@ struct DumpCommand: ParsableCommand {
     }
 
     private func write(_ lines: [String], _ name: String, in folder: URL) throws {
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent(name))
+        do {
+            try Files.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: folder.appendingPathComponent(name).path)
+        } catch {
+            throw CommandFailure(OutputFolder.message(error))
+        }
     }
 }

@@ -63,7 +63,7 @@ struct MergeCommand: ParsableCommand {
 
         let out = URL(fileURLWithPath: output)
         let checkpoints = out.appendingPathComponent("checkpoints")
-        var results: [ExperimentResult] = []
+        var results: [(ExperimentResult, Int)] = []
         var distributions: [DistributionRow] = []
         var running: [RunningRow] = []
         var merged: [(String, Checkpoint)] = []
@@ -97,23 +97,23 @@ struct MergeCommand: ParsableCommand {
             let intervals = statistics.intervals(&critical)
             distributions += distribution.rows(experiment: spec.name, intervals: intervals)
             running += estimate.thinned()
-            results.append(ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
-                                            stopReason: reason.rawValue, timing: nil))
+            results.append((ExperimentResult(trial: trial, intervals: Array(intervals.prefix(trial.layout.count)),
+                                             stopReason: reason.rawValue, timing: nil), statistics.trials))
             merged.append((name, Checkpoint(fingerprint: fingerprint, statistics: statistics)))
         }
 
-        let manager = FileManager.default
-        try manager.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-        let ranks = manifests.map(\.ranks).reduce(0, +)
-        var manifest = first
-        manifest.ranks = ranks
-        try OutputFiles.write(try manifest.encoded(), to: checkpoints.appendingPathComponent(RunManifest.fileName))
+        // OUT is prepared and written as a run's folder is (lock, file list, manifest), by one
+        // process: the merge starts MPI as a singleton so that the run's writer can be reused.
+        try startParallelRun()
+        let settings = RunSettings(experimentFile: base.appendingPathComponent("merged-parts.json"), outputFolder: out, resume: false)
+        var runner = SuiteRunner(suite: suite, settings: settings, collective: MPICollective())
+        try runner.prepareFolder()
         for (name, checkpoint) in merged {
             try CheckpointStore(path: checkpoints.appendingPathComponent(name).path).write(checkpoint)
         }
-        try SuiteRunner.writeOutputs(results, distributions: distributions, running: running, suite: suite, folder: out, ranks: ranks,
-                                     seconds: Date().timeIntervalSince(start),
-                                     provenance: RunProvenance.make(ranks: ranks, hosts: [MPIRuntime.hostName], started: start,
-                                                                    ended: Date(), seeds: SuiteRunner.seeds(suite)))
+        let provenance = RunProvenance.make(ranks: 1, hosts: [MPIRuntime.hostName], started: start, ended: Date(),
+                                            seeds: SuiteRunner.seeds(suite))
+        try runner.writeOutputs(results, distributions: distributions, running: running,
+                                seconds: Date().timeIntervalSince(start), provenance: provenance)
     }
 }

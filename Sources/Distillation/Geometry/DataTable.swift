@@ -1,3 +1,5 @@
+internal import SystemIO
+
 /// A numeric CSV file: comma-separated decimal numbers, one row per line. Blank lines and
 /// lines starting with '#' are skipped; an optional first line is a header. Lines end in LF,
 /// CRLF (Python's csv writer, Windows) or CR, and the last line may or may not end in one.
@@ -5,13 +7,17 @@ struct DataTable: Sendable {
     /// Row-major values.
     var rows: [[Double]]
 
+    /// The largest magnitude a cell may have: beyond it a squared norm overflows a double.
+    static let maximumMagnitude = 1e150
+
     /// Reads and checks the file; errors name the file, line and column.
     static func read(path: String, hasHeader: Bool) throws(ParameterError) -> DataTable {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            // A regular file only: a FIFO would block, a device would never end.
+            text = String(decoding: try Files.readRegular(path), as: UTF8.self)
         } catch {
-            throw .unreadable(file: path, reason: "\(error.localizedDescription)")
+            throw .unreadable(file: path, reason: "\(error)")
         }
         return try parse(text, file: path, hasHeader: hasHeader)
     }
@@ -34,7 +40,11 @@ struct DataTable: Sendable {
             for (column, cell) in cells.enumerated() {
                 let token = cell.trimmingCharacters(in: .whitespaces)
                 guard let value = Double(token), value.isFinite else {
-                    throw .notANumber(file: file, line: index + 1, column: column + 1, text: token)
+                    throw .notANumber(file: file, line: index + 1, column: column + 1, text: String(token.prefix(40)))
+                }
+                // Squares and inner products of larger values overflow.
+                guard abs(value) <= maximumMagnitude else {
+                    throw .unreadable(file: file, reason: "line \(index + 1), column \(column + 1): \(token) is beyond ±1e150; rescale the column")
                 }
                 row.append(value)
             }

@@ -198,12 +198,21 @@ public enum NGrid: Sendable, Equatable {
         }
     }
 
-    public var maximum: Int { values.last ?? 0 }
+    /// The largest n, without expanding a generated grid (its last point is always `to`).
+    public var maximum: Int {
+        switch self {
+        case .values(let list): list.last ?? 0
+        case .generated(let from, let to, let count, _): count > 1 && to > from ? to : from
+        }
+    }
 }
 
 // MARK: - Teacher, students, solver, stopping
 
 public struct TeacherSpec: Sendable, Equatable {
+    /// The largest ‖w*‖/T a run accepts (the logits' squares must stay finite).
+    public static let maximumEffectiveNorm = 1e150
+
     /// ‖w*‖ before the temperature is applied.
     public var norm: Double
     /// Dividing the logits by T is the same as scaling w* by 1/T.

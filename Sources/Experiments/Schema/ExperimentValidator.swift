@@ -1,4 +1,5 @@
 import Foundation
+internal import SystemIO
 
 /// Turns an experiment file into checked values, or into the full list of its problems, each
 /// with a JSON path and a message that says how to fix it.
@@ -24,15 +25,22 @@ public struct ExperimentValidator: Sendable {
         } catch {
             throw ExperimentFileError(problems: [ExperimentProblem(path: .root, message: "the file is not valid JSON (\(error)); check its syntax")])
         }
-        return try validate(value, baseDirectory: baseDirectory)
+        let duplicates = JSONDuplicateKeys.find(in: data)
+        do throws(ExperimentFileError) {
+            let suite = try validate(value, baseDirectory: baseDirectory)
+            guard duplicates.isEmpty else { throw ExperimentFileError(problems: []) }
+            return suite
+        } catch {
+            throw ExperimentFileError(problems: duplicates + error.problems)
+        }
     }
 
     public func validate(contentsOf url: URL) throws(ExperimentFileError) -> ExperimentSuite {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = Data(try Files.readRegular(url.path, limit: 1 << 26))
         } catch {
-            throw ExperimentFileError(problems: [ExperimentProblem(path: .root, message: "cannot read \(url.path): \(error.localizedDescription); check the path and permissions")])
+            throw ExperimentFileError(problems: [ExperimentProblem(path: .root, message: "cannot read the experiment file: \(error); give a JSON file")])
         }
         return try validate(data: data, baseDirectory: url.deletingLastPathComponent())
     }
@@ -79,4 +87,30 @@ extension ExperimentSuite {
         }
         return copy
     }
+}
+
+/// The largest values a run can carry out, checked in validation (before MPI starts, in time
+/// that does not depend on the values: a generated grid is never expanded to be checked).
+/// Sizes that only cost memory (d, n, widths) are bounded by the memory estimate instead.
+public enum ExperimentLimits {
+    public struct Limit: Sendable {
+        public var value: Int
+        /// Why, for the message.
+        public var reason: String
+    }
+
+    /// Names become file names inside the output folder ("<i>-<name>.checkpoint" and its
+    /// temporary ".….partial"), which must fit a file system's 255-byte names.
+    public static let nameBytes = Limit(value: 200, reason: "names become file names, which are limited to 255 bytes")
+    /// A deep-linear student's layers: each one is a matrix per trial and an ODE block.
+    public static let depth = Limit(value: 64, reason: "each layer is trained as its own matrix")
+    public static let gridPoints = Limit(value: 1_000, reason: "every grid point is trained in every trial")
+    public static let experiments = Limit(value: 1_000, reason: "each experiment is a run of its own")
+    public static let students = Limit(value: 100, reason: "every student is trained in every trial")
+    public static let deltas = Limit(value: 1_000, reason: "every delta is a student trained in every trial")
+    public static let mixtureComponents = Limit(value: 10_000, reason: "each component mean is a d-vector")
+    /// A stop request is honoured at block boundaries, so one block must finish in a
+    /// reasonable time.
+    public static let blockSize = Limit(value: 100_000, reason: "a stop request waits for the current block to finish")
+    public static let trials = Limit(value: 1_000_000_000_000, reason: "more trials than a run can carry out")
 }

@@ -52,7 +52,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     public var breakdown: String
 
     /// Runtime, MPI and buffers, whatever the experiment.
-    public static let baselineBytes = 64.0 * 1_048_576
+    public static let baselineBytes = 40.0 * 1_048_576
 
     static func format(_ bytes: Double) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
@@ -90,34 +90,69 @@ extension ExperimentSpec {
         return reasons
     }
 
+    /// The peak resident memory of one rank, term by term. Each term is an allocation that
+    /// lives through a trial's draw and solve (doubles, N the largest n):
+    ///
+    /// - gram sampler: the Bartlett factor and the drawn directions, 2·N² (the embedded points
+    ///   are built one prefix at a time);
+    /// - ambient sampler: the points N·d and the sampling temporaries of the geometry
+    ///   (gaussian 1·N·d, mixture 3.5·N·d, the axially symmetric ones 2.6·N·d, anisotropic
+    ///   1·N·d), plus, for the closed form of zero-initialised linear students, the N × N
+    ///   Gram matrix whose Cholesky factor gives every prefix's projection (N²), and otherwise
+    ///   the QR of the points and the reduced system (4·N·d);
+    /// - the anisotropic geometry's reference sample, 20 000 × d, kept for the whole run; the
+    ///   mixture's means k·d;
+    /// - the largest student's own state.
+    ///
+    /// The coefficients were measured against peak RSS (MemoryEstimateTests checks them).
     public var memoryEstimate: MemoryEstimate {
         let d = Double(self.d)
         let n = Double(n.maximum)
         let sampler = resolvedSampler
         var terms: [String] = []
-        var doubles: Double
-        // The space the students live in: R^d, or the (n + 2)-dimensional Gram embedding.
-        // One QR per draw, shared by every initialisation.
+        var doubles = 0.0
         let space: Double
+        let closedLinear = solver.kind == .closed && students.allSatisfy {
+            if case .linear(.zero) = $0 { true } else { false }
+        }
         if sampler == .gram {
             space = n + 2
-            doubles = n * n + 2 * n * space
-            terms.append("gram sampler: Bartlett factor n² + embedded points and their QR 2·n·(n+2)")
+            doubles += 2 * n * n
+            terms.append("gram sampler: Bartlett factor and directions 2·n²")
+            if !closedLinear {
+                doubles += 2 * n * space
+                terms.append("embedded points and their QR 2·n·(n+2)")
+            }
         } else {
             space = d
-            doubles = 2 * n * d
-            terms.append("points and their QR 2·n·d")
+            let sampling: Double
+            switch geometry {
+            case .mixture: sampling = 3.5
+            case .polyTail, .margin: sampling = 2.6
+            default: sampling = 1
+            }
+            doubles += sampling * n * d
+            terms.append("points and their sampling \(JSONValue.format(sampling))·n·d")
+            if closedLinear {
+                doubles += n * n
+                terms.append("Gram matrix of the points n²")
+            } else {
+                doubles += 4 * n * d
+                terms.append("QR and reduced system 4·n·d")
+            }
         }
         switch geometry {
         case .mixture(let m):
             doubles += Double(m.weights.count) * d
             terms.append("means k·d")
         case .anisotropic:
-            doubles += d
+            doubles += Self.anisotropicReferenceCount * d
+            terms.append("reference sample 20000·d")
         default:
             break
         }
         doubles += d
+        terms.append("teacher d")
         var largestStudent = 0.0
         var largestName = ""
         for student in students {
@@ -141,6 +176,9 @@ extension ExperimentSpec {
         terms.append("largest student (\(largestName))")
         let bytes = MemoryEstimate.baselineBytes + 8 * doubles
         return MemoryEstimate(bytes: bytes, sampler: sampler,
-                              breakdown: "d = \(self.d), max n = \(Int(n)): " + terms.joined(separator: " + ") + " + 64 MiB baseline")
+                              breakdown: "d = \(self.d), max n = \(Int(n)): " + terms.joined(separator: " + ") + " + 40 MiB baseline")
     }
+
+    /// The size of the anisotropic geometry's reference sample (its p(θ)).
+    static let anisotropicReferenceCount = 20_000.0
 }

@@ -1,4 +1,5 @@
 import Foundation
+internal import SystemIO
 
 extension SpecReader {
     static let suiteKeys = ["suite", "description", "experiments"]
@@ -21,7 +22,8 @@ extension SpecReader {
         let experiments: [ExperimentSpec]? = required(
             f, "experiments", hint: "list the suite's experiments, e.g. \"experiments\": [{...}]"
         ) { v, p in
-            guard let items = array(v, p, name: "experiments") else { return nil }
+            guard let items = array(v, p, name: "experiments"),
+                  bounded(items, p, name: "experiments", limit: ExperimentLimits.experiments) else { return nil }
             var out: [ExperimentSpec] = []
             var firstIndex: [String: Int] = [:]
             var ok = true
@@ -48,6 +50,10 @@ extension SpecReader {
     /// Names become file names, so they are kept to a portable alphabet.
     func identifier(_ v: JSONValue, _ p: JSONPath, name: String) -> String? {
         guard let s = string(v, p, name: name) else { return nil }
+        guard s.utf8.count <= ExperimentLimits.nameBytes.value else {
+            report(p, "\(name) is \(s.utf8.count) bytes long; at most \(ExperimentLimits.nameBytes.value) are allowed (\(ExperimentLimits.nameBytes.reason))")
+            return nil
+        }
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         guard s.unicodeScalars.allSatisfy(allowed.contains) else {
             report(p, "\"\(s)\" is not a valid \(name); names are used in file names, so use only letters, digits, '.', '_' and '-'")
@@ -58,6 +64,7 @@ extension SpecReader {
 
     func experiment(_ v: JSONValue, _ p: JSONPath) -> ExperimentSpec? {
         guard let f = object(v, p, what: "an experiment") else { return nil }
+        let start = problems.count
         expectOnly(f, Self.experimentKeys, in: "an experiment")
         let name = required(f, "name", hint: "name the experiment, e.g. \"name\": \"gaussian-d100\"") {
             identifier($0, $1, name: "the experiment name")
@@ -74,11 +81,11 @@ extension SpecReader {
         }
         let teacher = optional(f, "teacher", default: TeacherSpec()) { self.teacher($0, $1) }
         let students = required(f, "students", hint: "list the students, e.g. \"students\": [\"linear\"]") { v, p in
-            list(v, p, name: "students") { student($0, $1, d: d) }
+            list(v, p, name: "students", limit: ExperimentLimits.students) { student($0, $1, d: d) }
         }
         let solver = optional(f, "solver", default: SolverSpec()) { self.solver($0, $1) }
         let blockSize = optional(f, "block_size", default: ExperimentSpec.defaultBlockSize) {
-            integer($0, $1, name: "block_size", min: 1)
+            integer($0, $1, name: "block_size", min: 1, limit: ExperimentLimits.blockSize)
         }
         let stopping = optional(f, "stopping", default: StoppingSpec.defaultRule) { self.stopping($0, $1) }
         let confidence = optional(f, "confidence", default: ExperimentSpec.defaultConfidence) { v, p in
@@ -101,11 +108,12 @@ extension SpecReader {
                                   teacher: teacher, students: students, solver: solver,
                                   stopping: stopping, blockSize: blockSize, confidence: confidence,
                                   seed: seed, memoryCapMB: memoryCap, sampler: sampler)
-        return crossCheck(spec, p) ? spec : nil
+        return crossCheck(spec, p, fieldsValid: problems.count == start) ? spec : nil
     }
 
-    /// Checks that involve several fields; true when all hold.
-    private func crossCheck(_ e: ExperimentSpec, _ p: JSONPath) -> Bool {
+    /// Checks that involve several fields; true when all hold. The data files are read only
+    /// when every field is valid (a path already reported is not read again).
+    private func crossCheck(_ e: ExperimentSpec, _ p: JSONPath, fieldsValid: Bool) -> Bool {
         let before = problems.count
         if e.sampler == .gram {
             for reason in e.gramSamplerObstacles {
@@ -130,6 +138,9 @@ extension SpecReader {
             report(p.appending("stopping").appending("min_trials"),
                    "\(rule.minTrials) is less than block_size \(e.blockSize); the stopping rule is checked at block boundaries, so raise min_trials to at least \(e.blockSize)")
         }
+        if fieldsValid, problems.count == before, let baseDirectory {
+            checkDataFiles(e, p, baseDirectory: baseDirectory)
+        }
         if let memory {
             let estimate = e.memoryEstimate
             let capBytes = e.memoryCapMB.map { $0 * 1_048_576 } ?? memory.capBytes
@@ -143,11 +154,38 @@ extension SpecReader {
         return problems.count == before
     }
 
+    /// Reads the data files as the run will, so that a bad cell, a wrong count or an unusable
+    /// teacher is a problem of the file (exit 2) rather than a failure after MPI has started.
+    private func checkDataFiles(_ e: ExperimentSpec, _ p: JSONPath, baseDirectory: URL) {
+        for (i, student) in e.students.enumerated() {
+            guard case .linear(.given(let file)) = student else { continue }
+            do {
+                _ = try DistillationTrial.readVector(file, baseDirectory: baseDirectory, count: e.d)
+            } catch {
+                report(p.appending("students").appending(i).appending("init").appending("file"), "\(error)")
+            }
+        }
+        guard case .dataset(let data) = e.geometry else { return }
+        if case .file(let teacher) = data.teacher {
+            do {
+                _ = try DistillationTrial.readVector(teacher, baseDirectory: baseDirectory, count: e.d)
+            } catch {
+                report(p.appending("geometry").appending("teacher").appending("file"), "\(error)")
+                return
+            }
+        }
+        do {
+            _ = try ExperimentGeometry(spec: e, baseDirectory: baseDirectory)
+        } catch {
+            report(p.appending("geometry").appending("file"), "\(error)")
+        }
+    }
+
     /// Data rows (lines after the header) of a file that exists; nil when it cannot be read.
     private func dataRows(_ path: String) -> Int? {
         guard let baseDirectory else { return nil }
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
-        guard let data = try? Data(contentsOf: url) else { return nil }
+        guard let data = try? Files.readRegular(url.path) else { return nil }
         let lines = data.split(separator: UInt8(ascii: "\n"))
             .filter { !$0.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }
         return max(0, lines.count - 1)
@@ -174,6 +212,7 @@ extension SpecReader {
                 report(p, "the n grid is an empty list; give at least one transfer-set size, e.g. [1, 2, 5, 10]")
                 return nil
             }
+            guard bounded(items, p, name: "the n grid", limit: ExperimentLimits.gridPoints) else { return nil }
             // Every element is checked, and each readable one against the last readable one.
             var values: [Int] = []
             var ok = true
@@ -191,7 +230,7 @@ extension SpecReader {
             expectOnly(f, ["from", "to", "count", "spacing"], in: "an n grid generator")
             let from = required(f, "from", hint: "give the smallest n, e.g. \"from\": 1") { integer($0, $1, name: "from", min: 1) }
             let to = required(f, "to", hint: "give the largest n, e.g. \"to\": 100") { integer($0, $1, name: "to", min: 1) }
-            let count = required(f, "count", hint: "give the number of grid points, e.g. \"count\": 10") { integer($0, $1, name: "count", min: 2) }
+            let count = required(f, "count", hint: "give the number of grid points, e.g. \"count\": 10") { integer($0, $1, name: "count", min: 2, limit: ExperimentLimits.gridPoints) }
             let spacing = optional(f, "spacing", default: NGrid.Spacing.log) {
                 choice($0, $1, name: "spacing", as: NGrid.Spacing.self)
             }
@@ -218,6 +257,12 @@ extension SpecReader {
             choice($0, $1, name: "teacher direction", as: TeacherSpec.Direction.self)
         }
         guard let norm, let temperature, let direction else { return nil }
+        // The logits are w*ᵀx/T; beyond this their squares overflow a double.
+        let effective = norm / temperature
+        guard effective.isFinite, effective <= TeacherSpec.maximumEffectiveNorm else {
+            report(p, "the teacher norm over the temperature, \(JSONValue.format(effective)), is beyond \(JSONValue.format(TeacherSpec.maximumEffectiveNorm)); the logits w*ᵀx/T would overflow, so lower the norm or raise the temperature")
+            return nil
+        }
         return TeacherSpec(norm: norm, temperature: temperature, direction: direction)
     }
 
@@ -284,15 +329,15 @@ extension SpecReader {
             for key in ["min_trials", "max_trials", "wall_time"] where f.has(key) {
                 report(p.appending(key), "\(key) applies only to sequential stopping; remove it or replace \"trials\" by \"target_ci\"")
             }
-            return required(f, "trials", hint: "") { integer($0, $1, name: "trials", min: 1) }
+            return required(f, "trials", hint: "") { integer($0, $1, name: "trials", min: 1, limit: ExperimentLimits.trials) }
                 .map { .fixed(trials: $0) }
         case (false, true):
             let target = required(f, "target_ci", hint: "") { ciTarget($0, $1) }
             let minTrials = optional(f, "min_trials", default: StoppingSpec.Sequential.defaultMinTrials) {
-                integer($0, $1, name: "min_trials", min: 2)
+                integer($0, $1, name: "min_trials", min: 2, limit: ExperimentLimits.trials)
             }
             let maxTrials = optional(f, "max_trials", default: StoppingSpec.Sequential.defaultMaxTrials) {
-                integer($0, $1, name: "max_trials", min: 2)
+                integer($0, $1, name: "max_trials", min: 2, limit: ExperimentLimits.trials)
             }
             let wallTime = optional(f, "wall_time", default: nil as Double?) {
                 positiveReal($0, $1, name: "wall_time (seconds)")

@@ -1,4 +1,5 @@
 import Foundation
+internal import SystemIO
 
 extension SpecReader {
     func geometry(_ v: JSONValue, _ p: JSONPath, d: Int?) -> GeometrySpec? {
@@ -108,10 +109,10 @@ extension SpecReader {
     private func mixture(_ f: Fields, d: Int?) -> GeometrySpec? {
         expectOnly(f, ["kind", "weights", "means", "stds"], in: "a mixture geometry")
         let weights = required(f, "weights", hint: "give the component weights, e.g. \"weights\": [0.5, 0.5]") { v, p in
-            list(v, p, name: "the weights") { positiveReal($0, $1, name: "each weight") }
+            list(v, p, name: "the weights", limit: ExperimentLimits.mixtureComponents) { positiveReal($0, $1, name: "each weight") }
         }
         let means = required(f, "means", hint: "give one mean per component, e.g. \"means\": [[2], [-2]] (missing coordinates are 0)") { v, p in
-            list(v, p, name: "the means") { v, p -> [Double]? in
+            list(v, p, name: "the means", limit: ExperimentLimits.mixtureComponents) { v, p -> [Double]? in
                 guard let mean = list(v, p, name: "a mean", { real($0, $1, name: "each coordinate") }) else { return nil }
                 if let d, mean.count > d {
                     report(p, "the mean has \(mean.count) coordinates but d is \(d); give at most d (missing ones are 0)")
@@ -121,7 +122,7 @@ extension SpecReader {
             }
         }
         let stds = required(f, "stds", hint: "give one standard deviation per component, e.g. \"stds\": [1, 1]") { v, p in
-            list(v, p, name: "the stds") { positiveReal($0, $1, name: "each standard deviation") }
+            list(v, p, name: "the stds", limit: ExperimentLimits.mixtureComponents) { positiveReal($0, $1, name: "each standard deviation") }
         }
         guard let weights, let means, let stds else { return nil }
         var ok = true
@@ -174,27 +175,36 @@ extension SpecReader {
         return .dataset(GeometrySpec.Dataset(file: file, labelColumn: label, teacher: teacher, holdout: holdout))
     }
 
-    /// Resolves a path against the experiment file's folder and reports it when missing.
+    /// Resolves a path against the experiment file's folder and reports it when missing or
+    /// not a regular file (a FIFO would block the run, a device would never end).
     func existingFile(_ path: String, _ p: JSONPath) -> URL? {
         guard let baseDirectory else { return nil }
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
                                       : baseDirectory.appendingPathComponent(path).standardizedFileURL
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            report(p, "file not found: \(url.path) (relative paths start at the experiment file's folder); fix the path or create the file")
-            return nil
+        do {
+            switch try Files.kind(url.path) {
+            case .regular:
+                return url
+            case .missing:
+                report(p, "file not found: \(url.path) (relative paths start at the experiment file's folder); fix the path or create the file")
+            case let kind:
+                report(p, "\(url.path) is \(kind.phrase), not a regular file; give the path of a CSV file")
+            }
+        } catch {
+            report(p, "cannot use \(url.path): \(error.reason); check the path and its permissions")
         }
-        return url
+        return nil
     }
 
     /// The CSV header must hold the label column and d feature columns.
     private func checkHeader(_ url: URL, label: GeometrySpec.LabelColumn, d: Int?, _ p: JSONPath) -> Bool {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            report(p.appending("file"), "cannot open \(url.path); check its permissions")
+        let head: Data
+        do {
+            head = Data(try Files.readRegular(url.path).prefix(1 << 16))
+        } catch {
+            report(p.appending("file"), "\(error); check the file and its permissions")
             return false
         }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
         guard let text = String(data: head, encoding: .utf8),
               // isNewline: "\r\n" is one Character, so a CRLF file does not split on "\n".
               let line = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first else {
@@ -234,7 +244,7 @@ extension SpecReader {
         case "deep-linear":
             expectOnly(f, ["kind", "depth", "widths", "init"], in: "a deep-linear student")
             let depth = required(f, "depth", hint: "give the number of layers, e.g. \"depth\": 2") { v, p -> Int? in
-                guard let depth = integer(v, p, name: "depth", min: 1) else { return nil }
+                guard let depth = integer(v, p, name: "depth", min: 1, limit: ExperimentLimits.depth) else { return nil }
                 if depth < 2 {
                     report(p, "1 layer is a linear student; use {\"kind\": \"linear\"} or a depth ≥ 2")
                     return nil
@@ -242,7 +252,7 @@ extension SpecReader {
                 return depth
             }
             let widths = optional(f, "widths", default: nil as [Int]?) { v, p in
-                list(v, p, name: "the widths") { integer($0, $1, name: "each width", min: 1) }
+                list(v, p, name: "the widths", limit: ExperimentLimits.depth) { integer($0, $1, name: "each width", min: 1) }
             }
             let initial = optional(f, "init", default: StudentSpec.DeepInit.balanced(scale: StudentSpec.DeepInit.defaultScale)) { deepInit($0, $1) }
             guard let depth, let widths, let initial else { return nil }
@@ -258,7 +268,7 @@ extension SpecReader {
         default:
             expectOnly(f, ["kind", "deltas"], in: "a w-delta student")
             return optional(f, "deltas", default: StudentSpec.defaultDeltas) { v, p in
-                list(v, p, name: "the deltas") { v, p in
+                list(v, p, name: "the deltas", limit: ExperimentLimits.deltas) { v, p in
                     real(v, p, name: "delta") { x in
                         x >= 0 && x <= 90 ? nil : "\(JSONValue.format(x))° is outside [0, 90]; deltas are angles in degrees from the flow's limit"
                     }

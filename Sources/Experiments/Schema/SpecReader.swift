@@ -147,8 +147,10 @@ final class SpecReader {
         return s
     }
 
-    /// An integer ≥ `min`; a number with a fractional part or a quoted number is refused.
-    func integer(_ v: JSONValue, _ p: JSONPath, name: String, min: Int) -> Int? {
+    /// An integer in `min...limit.value`; a number with a fractional part or a quoted number is
+    /// refused.
+    func integer(_ v: JSONValue, _ p: JSONPath, name: String, min: Int,
+                 limit: ExperimentLimits.Limit? = nil) -> Int? {
         let value: Int
         switch v {
         case .integer(let i):
@@ -182,7 +184,20 @@ final class SpecReader {
             }
             return nil
         }
+        if let limit, value > limit.value {
+            report(p, "\(value) is more than \(limit.value); \(name) must be at most \(limit.value) (\(limit.reason))")
+            return nil
+        }
         return value
+    }
+
+    /// A list that is not longer than `limit`; its length is checked before any element is read.
+    func bounded(_ items: [JSONValue], _ p: JSONPath, name: String, limit: ExperimentLimits.Limit) -> Bool {
+        guard items.count <= limit.value else {
+            report(p, "\(name) lists \(items.count) elements; at most \(limit.value) are allowed (\(limit.reason))")
+            return false
+        }
+        return true
     }
 
     /// A number; `check` returns what is wrong with it (ending in how to fix it), or nil.
@@ -213,9 +228,10 @@ final class SpecReader {
     }
 
     /// Reads every element, reporting each bad one; nil if any element was bad.
-    func list<T>(_ v: JSONValue, _ p: JSONPath, name: String,
+    func list<T>(_ v: JSONValue, _ p: JSONPath, name: String, limit: ExperimentLimits.Limit? = nil,
                  _ read: (JSONValue, JSONPath) -> T?) -> [T]? {
         guard let items = array(v, p, name: name) else { return nil }
+        if let limit, !bounded(items, p, name: name, limit: limit) { return nil }
         var out: [T] = []
         var ok = true
         for (i, item) in items.enumerated() {

@@ -1,5 +1,6 @@
 package import Distillation
 import Foundation
+internal import SystemIO
 import LinearAlgebra
 import Numerics
 
@@ -351,10 +352,16 @@ public struct DistillationTrial: Sendable {
         let url = file.hasPrefix("/") ? URL(fileURLWithPath: file)
             : (baseDirectory ?? URL(fileURLWithPath: ".")).appendingPathComponent(file)
         let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw TrialSetupError.unreadable(path: url.path, reason: "\(error.localizedDescription)")
+        do { text = String(decoding: try Files.readRegular(url.path), as: UTF8.self) } catch {
+            throw TrialSetupError.unreadable(path: url.path, reason: "\(error)")
         }
-        let numbers = text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { Double($0) }
+        var numbers: [Double] = []
+        for token in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
+            guard let x = Double(token), x.isFinite else {
+                throw TrialSetupError.unreadable(path: url.path, reason: "\"\(token.prefix(40))\" is not a finite number; write d numbers separated by commas or spaces")
+            }
+            numbers.append(x)
+        }
         guard numbers.count == count else {
             throw TrialSetupError.unreadable(path: url.path, reason: "found \(numbers.count) numbers, expected d = \(count)")
         }

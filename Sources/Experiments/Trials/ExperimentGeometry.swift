@@ -1,5 +1,6 @@
 public import Distillation
 import Foundation
+internal import SystemIO
 import Numerics
 
 /// The geometry and teacher of an experiment, built once from its file, with the fastest risk
@@ -109,11 +110,11 @@ public struct ExperimentGeometry: Sendable {
 
     /// The first line's cells when it is a header (any cell not a number), else nil.
     static func header(of path: String) throws -> [String]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TrialSetupError.unreadable(path: path, reason: "no such file")
+        let bytes: [UInt8]
+        do { bytes = try Files.readRegular(path) } catch {
+            throw TrialSetupError.unreadable(path: path, reason: "\(error)")
         }
-        defer { try? handle.close() }
-        let chunk = String(decoding: handle.readData(ofLength: 1 << 16), as: UTF8.self)
+        let chunk = String(decoding: bytes.prefix(1 << 16), as: UTF8.self)
         // isNewline: "\r\n" is one Character, so a CRLF file does not split on "\n".
         guard let first = chunk.split(maxSplits: 1, whereSeparator: \.isNewline).first else { return nil }
         let cells = first.split(separator: ",", omittingEmptySubsequences: false)

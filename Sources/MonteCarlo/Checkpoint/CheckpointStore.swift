@@ -1,4 +1,4 @@
-internal import Glibc
+internal import SystemIO
 
 /// Reads and writes one checkpoint file. Writes are atomic: the bytes go to a temporary file
 /// in the same folder, which is fsynced and renamed over the final name (then the folder is
@@ -10,10 +10,10 @@ public struct CheckpointStore: Sendable {
         self.path = path
     }
 
-    var temporaryPath: String { path + ".tmp" }
+    var temporaryPath: String { Files.temporaryPath(for: path) }
 
     public func exists() -> Bool {
-        access(path, F_OK) == 0
+        Files.exists(path)
     }
 
     public func write(_ checkpoint: Checkpoint) throws(CheckpointError) {
@@ -23,51 +23,23 @@ public struct CheckpointStore: Sendable {
     /// `failBeforeRename` lets tests stop between the temporary file and the rename, as a
     /// crash there would.
     func write(_ checkpoint: Checkpoint, failBeforeRename: Bool) throws(CheckpointError) {
-        let bytes = checkpoint.encoded()
-        let tmp = temporaryPath
-        let fd = try call("open \(tmp)") { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         do {
-            var offset = 0
-            while offset < bytes.count {
-                let written = try call("write \(tmp)") {
-                    bytes.withUnsafeBytes { raw in
-                        Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    }
-                }
-                offset += Int(written)
-            }
-            _ = try call("fsync \(tmp)") { fsync(fd) }
+            try Files.writeAtomically(checkpoint.encoded(), to: path, failBeforeRename: failBeforeRename)
         } catch {
-            _ = close(fd)
-            _ = unlink(tmp)
-            throw error
-        }
-        _ = try call("close \(tmp)") { close(fd) }
-        if failBeforeRename {
-            throw .io(path: path, operation: "rename", reason: "simulated failure before rename")
-        }
-        _ = try call("rename \(tmp) to \(path)") { rename(tmp, path) }
-        let folder = Self.folder(of: path)
-        if let dirfd = try? call("open \(folder)", { open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }) {
-            _ = fsync(dirfd)
-            _ = close(dirfd)
+            throw .io(path: path, operation: error.operation, reason: error.reason)
         }
     }
 
     public func read() throws(CheckpointError) -> Checkpoint {
-        guard exists() else { throw .missing(path: path) }
-        let fd = try call("open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { _ = close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try call("read \(path)") {
-                chunk.withUnsafeMutableBytes { raw in
-                    Glibc.read(fd, raw.baseAddress!, raw.count)
-                }
+        let bytes: [UInt8]
+        do {
+            bytes = try Files.readRegular(path)
+        } catch {
+            switch error {
+            case .missing: throw .missing(path: path)
+            case .system(let e): throw .io(path: path, operation: e.operation, reason: e.reason)
+            default: throw .corrupted(path: path, reason: error.description)
             }
-            if n == 0 { break }
-            bytes += chunk[0..<Int(n)]
         }
         return try Checkpoint.decode(bytes, path: path)
     }
@@ -87,22 +59,5 @@ public struct CheckpointStore: Sendable {
                             expected: fingerprint.hex, found: checkpoint.fingerprint.hex)
         }
         return checkpoint
-    }
-
-    static func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let folder = String(path[..<slash])
-        return folder.isEmpty ? "/" : folder
-    }
-
-    /// Every system call of the store goes through here: −1 becomes a typed error with errno's text.
-    private func call<R: BinaryInteger>(_ operation: String, _ body: () -> R) throws(CheckpointError) -> R {
-        while true {
-            let result = body()
-            if result != -1 { return result }
-            let code = errno
-            if code == EINTR { continue }
-            throw .io(path: path, operation: operation, reason: String(cString: strerror(code)))
-        }
     }
 }

@@ -1,4 +1,5 @@
 internal import Glibc
+package import SystemIO
 import Synchronization
 
 /// SIGTERM and SIGUSR1 (the wall-time warnings of Slurm and PBS) ask the run to checkpoint and
@@ -10,13 +11,13 @@ public enum InterruptSignals {
     /// Installs the handlers (idempotent) and unblocks both signals in the calling thread: a
     /// blocked mask is inherited from whatever started the process, and would hold the
     /// scheduler's warning back until the job is killed.
-    public static func install() {
+    package static func install() throws(SystemError) {
         var unblock = sigset_t()
         sigemptyset(&unblock)
         for signal in [SIGTERM, SIGUSR1] {
             sigaddset(&unblock, signal)
         }
-        _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        try SystemCall.checkReturned("pthread_sigmask", "SIGTERM/SIGUSR1") { pthread_sigmask(SIG_UNBLOCK, &unblock, nil) }
         for signal in [SIGTERM, SIGUSR1] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in
@@ -24,7 +25,7 @@ public enum InterruptSignals {
             }
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART
-            _ = sigaction(signal, &action, nil)
+            try SystemCall.check("sigaction", signal == SIGTERM ? "SIGTERM" : "SIGUSR1") { sigaction(signal, &action, nil) }
         }
     }
 

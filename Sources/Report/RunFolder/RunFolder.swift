@@ -1,6 +1,7 @@
 import Distillation
 import Foundation
 import MonteCarlo
+internal import SystemIO
 import Experiments
 
 /// What `kdmc run` leaves in checkpoints/ so that a stopped run can be reported without its
@@ -113,12 +114,12 @@ public enum RunFolder {
         let rows: [CurveRow]
         let summary: SummaryDocument
         do {
-            rows = try CurvesCSV.parse(try String(contentsOf: csvURL, encoding: .utf8))
+            rows = try CurvesCSV.parse(String(decoding: try Files.readRegular(csvURL.path), as: UTF8.self))
         } catch {
             throw .unreadable(path: csvURL.path, reason: "\(error)")
         }
         do {
-            summary = try SummaryDocument.decode(try Data(contentsOf: summaryURL))
+            summary = try SummaryDocument.decode(Data(try Files.readRegular(summaryURL.path)))
         } catch {
             throw .unreadable(path: summaryURL.path, reason: "\(error)")
         }
@@ -127,7 +128,7 @@ public enum RunFolder {
         let distributionsURL = folder.appendingPathComponent(DistributionsCSV.fileName)
         if FileManager.default.fileExists(atPath: distributionsURL.path) {
             do {
-                distributions = try DistributionsCSV.parse(try String(contentsOf: distributionsURL, encoding: .utf8))
+                distributions = try DistributionsCSV.parse(String(decoding: try Files.readRegular(distributionsURL.path), as: UTF8.self))
             } catch {
                 throw .unreadable(path: distributionsURL.path, reason: "\(error)")
             }
@@ -136,7 +137,7 @@ public enum RunFolder {
         let runningURL = folder.appendingPathComponent(RunningCSV.fileName)
         if FileManager.default.fileExists(atPath: runningURL.path) {
             do {
-                running = try RunningCSV.parse(try String(contentsOf: runningURL, encoding: .utf8))
+                running = try RunningCSV.parse(String(decoding: try Files.readRegular(runningURL.path), as: UTF8.self))
             } catch {
                 throw .unreadable(path: runningURL.path, reason: "\(error)")
             }
@@ -157,7 +158,7 @@ public enum RunFolder {
         let manifestURL = manifestURL(folder)
         let manifest: RunManifest
         do {
-            manifest = try JSONDecoder().decode(RunManifest.self, from: try Data(contentsOf: manifestURL))
+            manifest = try JSONDecoder().decode(RunManifest.self, from: Data(try Files.readRegular(manifestURL.path)))
         } catch {
             throw .badManifest(path: manifestURL.path, reason: "\(error)")
         }
@@ -173,11 +174,8 @@ public enum RunFolder {
                                reason: "\(suite.experiments.count) experiments but \(manifest.checkpoints.count) checkpoint names")
         }
 
-        var rows: [CurveRow] = []
+        var assembly = RunAssembly()
         var distributions: [DistributionRow] = []
-        var fits: [SummaryDocument.Fit] = []
-        var verdicts: [Verdict] = []
-        var summaryExperiments: [String: SummaryDocument.Experiment] = [:]
         var experiments: [ReportContent.Experiment] = []
         for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
@@ -237,58 +235,53 @@ public enum RunFolder {
             experiments.append(.init(name: spec.name, description: spec.description, seed: spec.seed,
                                      confidence: spec.confidence, geometry: spec.geometry.kind, trials: statistics.trials, status: status,
                                      isComplete: complete))
-            summaryExperiments[spec.name] = SummaryDocument.Experiment(
-                spec: spec, sampler: trial.sampler, trials: statistics.trials, stopReason: stopReason)
             let result = ExperimentResult(
                 trial: trial, intervals: intervals, stopReason: stopReason,
                 timing: nil)
-            let experimentRows = ExperimentAnalysis.rows(result)
-            let experimentFits = ExperimentAnalysis.fits(result)
-            rows += experimentRows
-            fits += experimentFits
-            verdicts += ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
+            assembly.add(result, trials: statistics.trials)
         }
         let summary = SummaryDocument(
             version: manifest.version, ranks: manifest.ranks, partial: true, configuration: suite.json,
-            experiments: summaryExperiments, fits: fits, verdicts: verdicts, timings: [:])
+            experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: [:])
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
-            suite: suite.name, summary: summary, rows: rows, distributions: distributions, experiments: experiments,
+            suite: suite.name, summary: summary, rows: assembly.rows, distributions: distributions, experiments: experiments,
             partial: "\(done) of \(experiments.count) experiments complete.")
     }
 
     /// Writes figures/*.svg, then report.html, each whole or not at all (temporary file and
-    /// rename), so a reader never opens half a page. SVG files of experiments no longer in the
-    /// page are removed, so figures/ always matches report.html.
-    public static func write(_ built: ReportPage.Built, to folder: URL) throws(ReportError) {
+    /// rename), so a reader never opens half a page. Nothing else in the folder is touched:
+    /// figures of an earlier run are removed by the run that owns them (its file list), never
+    /// by name, so a user's own files in figures/ stay.
+    ///
+    /// - Returns: the paths written, relative to `folder`.
+    @discardableResult
+    public static func write(_ built: ReportPage.Built, to folder: URL) throws(ReportError) -> [String] {
         let figures = folder.appendingPathComponent(ReportPage.figuresFolder)
         do {
-            try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+            try Files.makeFolder(figures.path)
         } catch {
-            throw .cannotWrite(path: figures.path, reason: "\(error)")
+            throw .cannotWrite(path: figures.path, reason: "\(error.operation) failed: \(error.reason)")
         }
+        var written: [String] = []
         for figure in built.figures {
             try atomicWrite(Data(figure.svg.utf8), to: figures.appendingPathComponent(figure.name))
-        }
-        let keep = Set(built.figures.map(\.name))
-        let existing = (try? FileManager.default.contentsOfDirectory(atPath: figures.path)) ?? []
-        for name in existing where name.hasSuffix(".svg") && !keep.contains(name) {
-            try? FileManager.default.removeItem(at: figures.appendingPathComponent(name))
+            written.append(ReportPage.figuresFolder + "/" + figure.name)
         }
         try atomicWrite(Data(built.html.utf8), to: folder.appendingPathComponent(ReportPage.fileName))
+        return written + [ReportPage.fileName]
+    }
+
+    /// The paths ``write(_:to:)`` writes for `built`, relative to the folder.
+    public static func files(of built: ReportPage.Built) -> [String] {
+        built.figures.map { ReportPage.figuresFolder + "/" + $0.name } + [ReportPage.fileName]
     }
 
     public static func atomicWrite(_ data: Data, to url: URL) throws(ReportError) {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         do {
-            try data.write(to: temporary)
+            try Files.writeAtomically(data, to: url.path)
         } catch {
-            throw .cannotWrite(path: url.path, reason: "\(error)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .cannotWrite(path: url.path, reason: reason)
+            throw .cannotWrite(path: url.path, reason: "\(error.operation) failed: \(error.reason)")
         }
     }
 }
