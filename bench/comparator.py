@@ -29,7 +29,7 @@ import sys
 import time
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate, linalg, stats
 
 WORKLOADS = {
     "W1": dict(geometry="gaussian", d=1000, n=[10, 20, 50, 100, 200, 500]),
@@ -112,6 +112,78 @@ def trial(w, seed, t):
     return out
 
 
+# --- gram mode: the same algorithm as kdmc's Gram-space sampler, written in NumPy ---------------
+#
+# The best NumPy implementation of what kdmc does for the axially symmetric workloads (THEORY.md
+# section 6): draw the teacher-frame parts (s_i, t_i) and the Bartlett factor of the directions
+# (coordinates of the v_i in a basis of their own span) instead of points in R^d, embed the points
+# in R^(n+1) as [s | diag(t) C], and get every nested prefix at once: with the Gram matrix
+# G = X X^T = R R^T (Cholesky, R lower triangular), c = R^-1 X e_0 is one forward substitution
+# and |P_k e_0|^2 = cumsum(c^2)[k-1] for every k. The risk is the same integral as the lstsq mode,
+# evaluated for all n of the trial at once on a fixed composite Gauss-Legendre rule in phi built
+# once per workload (16 pieces x 24 nodes on [0, phi_max], the pieces of kdmc's quadrature).
+
+def gram_frame(w, rng, n):
+    d = w["d"]
+    if w["geometry"] == "gaussian":
+        return rng.standard_normal(n), np.sqrt(rng.chisquare(d - 1, size=n))
+    kappa = w["kappa"]
+    beta = (math.pi / 2) * rng.random(n) ** (1 / kappa)
+    sign = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    rho = np.sqrt(rng.chisquare(d, size=n))
+    return sign * rho * np.sin(beta), rho * np.cos(beta)
+
+
+def bartlett(rng, n, m):
+    """Rows: coordinates of n independent uniform unit vectors of R^m in a basis of their span."""
+    lower = np.zeros((n, n))
+    lower[np.tril_indices(n, -1)] = rng.standard_normal(n * (n - 1) // 2)
+    lower[np.diag_indices(n)] = np.sqrt(rng.chisquare(m - np.arange(n)))
+    lower /= np.linalg.norm(lower, axis=1, keepdims=True)
+    return lower
+
+
+def gram_angles(s, t, c):
+    """gamma_k = angle(e_0, P_k e_0) for every prefix k = 1..n."""
+    x = np.empty((len(s), len(s) + 1))
+    x[:, 0] = s
+    x[:, 1:] = t[:, None] * c
+    root = np.linalg.cholesky(x @ x.T)
+    coefficients = linalg.solve_triangular(root, s, lower=True, check_finite=False)
+    in_span = np.minimum(np.cumsum(coefficients ** 2), 1.0)
+    return np.arctan2(np.sqrt(1.0 - in_span), np.sqrt(in_span))
+
+
+class PolyTailRisk:
+    """R(gamma) = 1/2 E[p(arctan(tan(gamma) sin(phi)))] on a fixed rule in phi (vectorised)."""
+
+    def __init__(self, d, kappa, pieces=16, nodes=24):
+        m = d - 3
+        top = min(math.pi / 2, math.sqrt(160.0 / m)) if m > 0 else math.pi / 2
+        x, wx = np.polynomial.legendre.leggauss(nodes)
+        edges = np.linspace(0.0, top, pieces + 1)
+        half = np.diff(edges)[:, None] / 2
+        phi = (edges[:-1, None] + half * (x + 1)).ravel()
+        weight = (half * wx).ravel() * (np.exp(m * np.log(np.cos(phi))) if m > 0 else 1.0)
+        self.sin_phi, self.weight, self.kappa = np.sin(phi), weight / weight.sum(), kappa
+
+    def __call__(self, gamma):
+        gamma = np.asarray(gamma, dtype=float)
+        folded = np.minimum(gamma, math.pi - gamma)
+        theta = np.arctan(np.tan(folded)[:, None] * self.sin_phi[None, :])
+        r = 0.5 * ((2 * theta / math.pi) ** self.kappa) @ self.weight
+        return np.where(gamma > math.pi / 2, 1.0 - r, r)
+
+
+def gram_trial(w, seed, t, risk):
+    rng = np.random.default_rng([seed, t])
+    n = max(w["n"])
+    s, across = gram_frame(w, rng, n)
+    c = bartlett(rng, n, w["d"] - 1)
+    gamma = gram_angles(s, across, c)[np.array(w["n"]) - 1]
+    return list(gamma / math.pi if w["geometry"] == "gaussian" else risk(gamma))
+
+
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -121,8 +193,12 @@ def main():
     parser.add_argument("workload", choices=sorted(WORKLOADS))
     parser.add_argument("--trials", type=int, default=64)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--mode", choices=["lstsq", "gram"], default="lstsq",
+                        help="lstsq: points in R^d, one lstsq per n; gram: kdmc's Gram-space algorithm in NumPy")
     args = parser.parse_args()
     w = WORKLOADS[args.workload]
+    if args.mode == "gram" and w["geometry"] not in ("gaussian", "poly-tail"):
+        sys.exit(f"comparator.py: gram mode covers the axially symmetric workloads, not {args.workload}")
     try:
         from mpi4py import MPI
     except ImportError:
@@ -133,7 +209,11 @@ def main():
     comm.Barrier()
     start = time.perf_counter()
     cpu_start = time.process_time()
-    mine = [trial(w, args.seed, t) for t in range(rank, args.trials, size)]
+    if args.mode == "gram":
+        risk = PolyTailRisk(w["d"], w["kappa"]) if w["geometry"] == "poly-tail" else None
+        mine = [gram_trial(w, args.seed, t, risk) for t in range(rank, args.trials, size)]
+    else:
+        mine = [trial(w, args.seed, t) for t in range(rank, args.trials, size)]
     cpu = time.process_time() - cpu_start
     comm.Barrier()
     wall = time.perf_counter() - start
@@ -152,10 +232,13 @@ def main():
                 if count > 1 else float("inf"))
         curve.append(dict(n=n, mean=mean, ci_low=mean - half, ci_high=mean + half))
     print(json.dumps(dict(
-        tool="comparator", workload=args.workload, solver="lstsq", ranks=size, trials=count,
+        tool="comparator", workload=args.workload, solver=args.mode, ranks=size, trials=count,
         d=w["d"], setup_seconds=0.0, wall_seconds=wall, trials_per_second=count / wall,
         seconds_per_trial=size * wall / count, cpu_seconds_per_trial=sum(cpus) / count, peak_rss_mb=peaks, curve=curve, notes=[
-            "student = np.linalg.lstsq per n (minimum-norm least squares = P w*), points sampled in R^d"])),
+            "student = np.linalg.lstsq per n (minimum-norm least squares = P w*), points sampled in R^d"
+            if args.mode == "lstsq" else
+            "Gram space: Bartlett factor, Cholesky of the embedded Gram matrix, one forward substitution and "
+            "np.cumsum for every prefix; risk on a fixed Gauss-Legendre rule in phi"])),
         flush=True)
 
 

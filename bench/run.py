@@ -40,6 +40,16 @@ def plan(np_ranks, w3_comparator):
              trials=2, comparator=0, reuse="W1"),
         dict(label="W1 flow cvode", workload="W1", solver="flow", integrator="cvode", ranks=np_ranks,
              trials=2, comparator=0, reuse="W1"),
+        # Issue 19: kdmc against the NumPy implementation of its own algorithm (comparator.py
+        # --mode gram), instructions per trial from callgrind, and 2-rank scaling on W3.
+        dict(label="W1 gram", workload="W1", solver="closed", ranks=np_ranks, trials=256, comparator=64,
+             mode="gram", callgrind=(8, 24)),
+        dict(label="W2 gram", workload="W2", solver="closed", ranks=np_ranks, trials=1024, comparator=512,
+             mode="gram", callgrind=(64, 192)),
+        dict(label="W3 gram", workload="W3", solver="closed", ranks=np_ranks, trials=1024, comparator=512,
+             mode="gram", callgrind=(64, 192)),
+        dict(label="W3@1", workload="W3", solver="closed", ranks=1, trials=4096, comparator=0),
+        dict(label="W3@2", workload="W3", solver="closed", ranks=2, trials=4096, comparator=0),
     ]
 
 
@@ -73,6 +83,27 @@ def parse_result(stdout):
                     raise ValueError(f"benchmark result lacks {key!r}: {line[:200]}")
             return result
     raise ValueError("no JSON result line in the output:\n" + stdout[-2000:])
+
+
+def callgrind_instructions_per_trial(kdmc, workload, trial_counts):
+    """Instructions per trial of `kdmc bench` on one rank (no mpirun), by callgrind: the
+    difference between two trial counts, so start-up and setup cancel. Repeatable on a loaded
+    machine, unlike the times."""
+    counts = []
+    os.makedirs(os.path.join(ROOT, "runs/bench"), exist_ok=True)
+    for trials in trial_counts:
+        out = os.path.join(ROOT, "runs/bench", f"callgrind.{workload}.{trials}.out")
+        done = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", kdmc, "bench", workload,
+                               "--trials", str(trials)], cwd=ROOT, capture_output=True, text=True,
+                              env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+        if done.returncode != 0:
+            raise RuntimeError(f"callgrind of kdmc bench {workload} failed ({done.returncode}):\n{done.stderr[-1000:]}")
+        collected = [line for line in done.stderr.splitlines() if "Collected :" in line]
+        if not collected:
+            raise RuntimeError("callgrind printed no instruction count")
+        counts.append(int(collected[-1].split(":")[-1].strip().replace(",", "")))
+        os.remove(out)
+    return (counts[1] - counts[0]) / (trial_counts[1] - trial_counts[0])
 
 
 def w3_comparator_memory(np_ranks):
@@ -124,13 +155,25 @@ def judge(rows_by_label, row):
         gap = max((p["mean"] for p in k.get("limit_gap") or []), default=float("nan"))
         ok = times <= bound and converged and gap <= 1e-6
         return f"cpu ≤ {bound}× closed (got {times:.0f}×), limit gap ≤ 1e-6 (got {gap:.1e})", "PASS" if ok else "MISS"
-    if label == "W1@2":
-        one = rows_by_label.get("W1@1")
+    if label in ("W1@2", "W3@2"):
+        one = rows_by_label.get(label.replace("@2", "@1"))
         if not one:
             return "-", "-"
         speedup = k["trials_per_second"] / one["kdmc"]["trials_per_second"]
         row["speedup"] = speedup
-        return f"2 ranks ≥ 1.8× 1 rank (got {speedup:.2f}×)", "PASS" if speedup >= 1.8 else "MISS"
+        return f"2 ranks ≥ 1.9× 1 rank (got {speedup:.2f}×)", "PASS" if speedup >= 1.9 else "MISS"
+    if row.get("mode") == "gram":
+        cpu = (c or {}).get("cpu_seconds_per_trial")
+        ratio = cpu / k["cpu_seconds_per_trial"] if cpu and k.get("cpu_seconds_per_trial") else None
+        row["cpu_ratio"] = ratio
+        target, ok = f"CPU ≥ 3× gram peer (got {fmt(ratio)}×)", ratio is not None and ratio >= 3
+        if label == "W3 gram":
+            instructions = row.get("instructions_per_trial")
+            target += f", ≤ 3 M instr/trial (got {fmt(instructions / 1e6 if instructions else None)} M)"
+            ok = ok and instructions is not None and instructions <= 3e6
+        if label == "W1 gram":
+            return f"(no target; CPU ratio {fmt(ratio)}×)", "-"
+        return target, "PASS" if ok else "MISS"
     if k.get("euler"):
         total_euler = sum(e["euler_gradient_evaluations"] * e["draws"] for e in k["euler"])
         total_flow = sum(e["flow_gradient_evaluations"] * e["draws"] for e in k["euler"])
@@ -150,7 +193,8 @@ def verdict(value, target):
 def print_table(rows):
     by_label = {r["label"]: r for r in rows}
     header = ["workload", "solver", "ranks", "trials k/c", "kdmc tr/s", "cmp tr/s", "ratio",
-              "kdmc s/tr", "cmp s/tr", "kdmc cpu/tr", "cmp cpu/tr", "kdmc MB/rk", "cmp MB/rk", "target", "result"]
+              "kdmc s/tr", "cmp s/tr", "kdmc cpu/tr", "cmp cpu/tr", "kdmc instr/tr", "kdmc MB/rk", "cmp MB/rk",
+              "target", "result"]
     lines = []
     for r in rows:
         k, c = r["kdmc"], r.get("comparator")
@@ -162,6 +206,7 @@ def print_table(rows):
             fmt(r.get("ratio")) if r.get("ratio") else "-",
             fmt(k["seconds_per_trial"]), fmt(c["seconds_per_trial"]) if c else "-",
             fmt(k.get("cpu_seconds_per_trial")), fmt(c.get("cpu_seconds_per_trial")) if c else "-",
+            fmt(r.get("instructions_per_trial")),
             fmt(max(k["peak_rss_mb"]), 4), fmt(max(c["peak_rss_mb"]), 4) if c else r.get("comparator_note", "-"),
             target, result])
     widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(header)]
@@ -248,10 +293,17 @@ def main():
             print(f"  {r['label']:<8} kdmc FAILED: {error}", flush=True)
             failed.append(r["label"])
             continue
+        if r.get("callgrind"):
+            try:
+                r["instructions_per_trial"] = callgrind_instructions_per_trial(args.kdmc, r["workload"], r["callgrind"])
+                print(f"  {r['label']:<8} callgrind  1 rank: {r['instructions_per_trial']:,.0f} instructions per trial", flush=True)
+            except (RuntimeError, OSError) as error:
+                print(f"  {r['label']:<8} callgrind FAILED: {error}", flush=True)
         if r["comparator"]:
             try:
                 r["comparator"], seconds = mpirun(r["ranks"], [sys.executable, os.path.join(ROOT, "bench/comparator.py"),
-                                                               r["workload"], "--trials", str(r["comparator"])])
+                                                               r["workload"], "--trials", str(r["comparator"])]
+                                                  + (["--mode", r["mode"]] if r.get("mode") else []))
                 print(f"  {r['label']:<8} comparator {r['ranks']} rank(s): {seconds:6.1f} s", flush=True)
                 r["ratio"] = r["kdmc"]["trials_per_second"] / r["comparator"]["trials_per_second"]
             except (RuntimeError, ValueError) as error:

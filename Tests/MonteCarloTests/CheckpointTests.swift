@@ -68,6 +68,43 @@ import Testing
         }
     }
 
+    /// A checkpoint records the stream version; one written before versions existed (format 1,
+    /// Box–Muller normals) still reads, as version 1, and is refused on resume with a message
+    /// that names the versions.
+    @Test func anotherStreamVersionIsRefusedWithItsOwnMessage() throws {
+        let store = CheckpointStore(path: Support.temporaryPath("stream-version.ckpt"))
+        let sample = Self.sample()
+        #expect(sample.streamVersion == RunFingerprint.currentStreamVersion)
+        try store.write(sample)
+        #expect(try store.read().streamVersion == sample.streamVersion)
+        let text = String(decoding: sample.encoded(), as: UTF8.self)
+        #expect(text.contains("\nstream-version \(RunFingerprint.currentStreamVersion)\n"))
+
+        // The same statistics as format 1: no stream-version line, fingerprint without it.
+        let n = sample.statistics.points.count
+        let old = RunFingerprint(identity: "cfg", blockSize: 64, pointCount: n, streamVersion: 1)
+        var lines = String(decoding: Checkpoint(fingerprint: old, statistics: sample.statistics).encoded(), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        lines.removeLast()                                   // checksum
+        lines.removeAll { $0.hasPrefix("stream-version") || $0.hasPrefix("part ") || $0.hasPrefix("loose ") }
+        lines[0] = "kdmc-checkpoint 1"
+        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        bytes += Array("checksum \(Checkpoint.hex(FNV1a.hash(bytes)))\n".utf8)
+        try Self.writeBytes(bytes, store.path)
+        let read = try store.read()
+        #expect(read.streamVersion == 1 && read.statistics.blockCount == sample.statistics.blockCount)
+        #expect(read.statistics.points.map(\.m2.bitPattern) == sample.statistics.points.map(\.m2.bitPattern))
+        #expect(read.fingerprint.rawValue == old.rawValue)
+        let current = RunFingerprint(identity: "cfg", blockSize: 64, pointCount: n)
+        #expect(current.rawValue != old.rawValue)
+        let refusal = CheckpointError.streamVersion(path: store.path, expected: current.streamVersion, found: 1)
+        #expect(throws: refusal) { try store.load(fingerprint: current, blockSize: 64, pointCount: n) }
+        #expect(refusal.description.contains("random stream version 1"))
+        #expect(refusal.description.contains("version \(current.streamVersion)"))
+        // A version-1 run resumed by a version-1 build would be accepted.
+        _ = try store.load(fingerprint: old, blockSize: 64, pointCount: n)
+    }
+
     @Test func missingFileIsTyped() {
         let path = Support.temporaryPath("never-written.ckpt")
         #expect(throws: CheckpointError.missing(path: path)) { try CheckpointStore(path: path).read() }

@@ -1,4 +1,5 @@
 import Distillation
+import Numerics
 import Foundation
 import MPI
 import MonteCarlo
@@ -228,7 +229,8 @@ struct SuiteRunner {
         }
         var summary = SummaryDocument(
             version: kdmcVersion, ranks: collective.size, partial: false, configuration: suite.json,
-            experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: timings)
+            experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: timings,
+            randomStreamVersion: RandomStream.version)
         summary.provenance = provenance
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.

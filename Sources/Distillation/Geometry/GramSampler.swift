@@ -97,18 +97,37 @@ public enum BartlettDirections {
     public static func sample(count n: Int, sphereDimension m: Int,
                               using stream: inout RandomStream) -> Matrix {
         precondition(n >= 0 && n <= m, "Bartlett factor needs 0 ≤ n ≤ m, got n = \(n), m = \(m)")
-        var l = Matrix(rows: n, columns: n)
-        var row = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            for j in 0..<i { row[j] = stream.normal() }
-            row[i] = stream.chiSquare(degreesOfFreedom: Double(m - i)).squareRoot()
-            // The diagonal dominates (≈ √m against O(1) entries), so the sum cannot overflow.
-            var squares = 0.0
-            for j in 0...i { squares += row[j] * row[j] }
-            let length = squares.squareRoot()
-            for j in 0...i { l.elements[i + j * n] = row[j] / length }
+        guard n > 0 else { return Matrix(rows: 0, columns: 0) }
+        let elements = [Double](unsafeUninitializedCapacity: n * n) { factor, initialized in
+            let row = UnsafeMutablePointer<Double>.allocate(capacity: n)
+            defer { row.deallocate() }
+            let base = factor.baseAddress!
+            for i in 0..<n {
+                // The row's normals in one batch, then its diagonal.
+                stream.fillNormals(row, count: i)
+                row[i] = stream.chiSquare(degreesOfFreedom: Double(m - i)).squareRoot()
+                // The diagonal dominates (≈ √m against O(1) entries), so the sum cannot overflow.
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                var j = 0
+                while j + 4 <= i + 1 {
+                    s0 += row[j] * row[j]; s1 += row[j + 1] * row[j + 1]
+                    s2 += row[j + 2] * row[j + 2]; s3 += row[j + 3] * row[j + 3]
+                    j += 4
+                }
+                while j <= i { s0 += row[j] * row[j]; j += 1 }
+                let inverseLength = 1 / ((s0 + s1) + (s2 + s3)).squareRoot()
+                // Row i of the column-major factor: stride n.
+                var entry = base + i
+                for j in 0...i {
+                    entry.initialize(to: row[j] * inverseLength)
+                    entry += n
+                }
+            }
+            // Above the diagonal: rows 0 ..< j of column j.
+            for j in 1..<n { (base + j * n).initialize(repeating: 0, count: j) }
+            initialized = n * n
         }
-        return l
+        return Matrix(rows: n, columns: n, elements: elements)
     }
 }
 

@@ -21,10 +21,20 @@ public enum AxialRisk {
     public static func risk(angle gamma: Double, dimension d: Int,
                             kinks: [Double] = [],
                             boundaryMass p: (Double) -> Double) -> Double {
+        risk(angle: gamma, dimension: d, kinks: kinks, massTolerance: 1e-12, boundaryMass: p)
+    }
+
+    /// `massTolerance`: the error allowed in the boundary mass, relative to the normalisation;
+    /// 0 leaves only the quadrature's relative tolerance (1e-13 per piece), so that R keeps
+    /// its relative accuracy even where it is tiny (what ``AxialRiskTable`` is built from).
+    static func risk(angle gamma: Double, dimension d: Int, kinks: [Double], massTolerance: Double,
+                     boundaryMass p: (Double) -> Double) -> Double {
         precondition(d >= 1, "dimension must be at least 1, got \(d)")
         if gamma.isNaN { return .nan }
         let g = min(max(gamma, 0), .pi)
-        if g > .pi / 2 { return 1 - risk(angle: .pi - g, dimension: d, kinks: kinks, boundaryMass: p) }
+        if g > .pi / 2 {
+            return 1 - risk(angle: .pi - g, dimension: d, kinks: kinks, massTolerance: massTolerance, boundaryMass: p)
+        }
         if g == 0 { return 0 }
         switch d {
         case 1:
@@ -53,7 +63,7 @@ public enum AxialRisk {
         let mass = PiecewiseQuadrature.integrate({ phi in
             let theta = atan2(sg * sin(phi), cg)
             return p(theta) * weight(phi)
-        }, over: points, absoluteTolerance: 1e-12 * normalisation)
+        }, over: points, absoluteTolerance: massTolerance * normalisation)
         return min(max(0.5 * mass / normalisation, 0), 0.5)
     }
 }

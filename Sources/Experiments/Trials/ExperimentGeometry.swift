@@ -5,7 +5,8 @@ import Numerics
 
 /// The geometry and teacher of an experiment, built once from its file, with the fastest risk
 /// evaluator that applies: an exact function of the angle γ for the axially symmetric
-/// geometries (docs/THEORY.md §3), the geometry's own evaluator from the student's weights otherwise.
+/// geometries (docs/THEORY.md §3; a cached table of the quadrature, ``AxialRiskTable``), the
+/// geometry's own evaluator from the student's weights otherwise.
 public struct ExperimentGeometry: Sendable {
     public let geometry: any Geometry
     public let teacher: Teacher
@@ -36,12 +37,14 @@ public struct ExperimentGeometry: Sendable {
         case .polyTail(let kappa, let radius):
             let g = try PolyTailGeometry(dimension: d, kappa: kappa, radial: radius, teacher: weights)
             geometry = g
-            riskOfAngle = { g.risk(angle: $0) }
+            let table = g.riskTable()
+            riskOfAngle = { table.risk(angle: $0) }
             exactExpectation = nil
         case .margin(let theta0, let radius):
             let g = try MarginGeometry(dimension: d, margin: theta0, radial: radius, teacher: weights)
             geometry = g
-            riskOfAngle = { g.risk(angle: $0) }
+            let table = g.riskTable()
+            riskOfAngle = { table.risk(angle: $0) }
             exactExpectation = nil
         case .anisotropic(let spectrum, let teacherDirection):
             // Coordinates are the covariance eigenbasis; the teacher is given in it.

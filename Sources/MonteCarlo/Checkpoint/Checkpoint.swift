@@ -1,3 +1,5 @@
+internal import Numerics
+
 /// The state of a run at a checkpoint plus the identity of the run it belongs to: the blocks
 /// merged in order so far, and the blocks finished beyond them that could not be merged yet
 /// (a round stopped part-way leaves gaps; a part of a split run keeps all its blocks loose, to
@@ -19,15 +21,22 @@ public struct Checkpoint: Sendable, Hashable {
         self.part = part
     }
 
-    static let magic = "kdmc-checkpoint 2"
-    /// Version 1 had no loose blocks and no part; it is still read.
-    static let magicVersion1 = "kdmc-checkpoint 1"
+    /// Format 3 adds loose blocks and the part; format 2 added the `stream-version` line; a
+    /// format-1 file was written by streams of version 1 (Box–Muller normals), the only version
+    /// there was. All three are read.
+    static let magic = "kdmc-checkpoint 3"
+    static let magicBeforeParts = "kdmc-checkpoint 2"
+    static let magicBeforeStreamVersions = "kdmc-checkpoint 1"
+
+    /// The version of the random streams the trials drew from (``RunFingerprint/streamVersion``).
+    public var streamVersion: Int { fingerprint.streamVersion }
 
     /// Line-oriented text; the last line is an FNV-1a checksum of everything before it, so a
     /// truncated or edited file is refused instead of silently resumed.
     func encoded() -> [UInt8] {
         var text = Self.magic + "\n"
         text += "fingerprint \(fingerprint.hex)\n"
+        text += "stream-version \(fingerprint.streamVersion)\n"
         text += "block-size \(statistics.blockSize)\n"
         text += "points \(statistics.points.count)\n"
         text += "part \(part.map(\.description) ?? "-")\n"
@@ -62,9 +71,11 @@ public struct Checkpoint: Sendable, Hashable {
 
         let lines = String(decoding: covered, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         var it = lines.makeIterator()
-        let first = it.next().map(String.init)
-        guard first == magic || first == magicVersion1 else { throw corrupt("not a kdmc checkpoint (first line)") }
-        let version1 = first == magicVersion1
+        let format = it.next().map(String.init)
+        guard format == magic || format == magicBeforeParts || format == magicBeforeStreamVersions else {
+            throw corrupt("not a kdmc checkpoint (first line)")
+        }
+        let hasParts = format == magic
         func field(_ name: String) throws(CheckpointError) -> Substring {
             guard let line = it.next() else { throw corrupt("missing \(name)") }
             let parts = line.split(separator: " ")
@@ -87,10 +98,15 @@ public struct Checkpoint: Sendable, Hashable {
             return points
         }
         guard let fp = UInt64(try field("fingerprint"), radix: 16) else { throw corrupt("bad fingerprint") }
+        var streamVersion = 1
+        if format == magic || format == magicBeforeParts {
+            guard let v = Int(try field("stream-version")), v >= 1 else { throw corrupt("bad stream-version") }
+            streamVersion = v
+        }
         guard let blockSize = Int(try field("block-size")), blockSize >= 1 else { throw corrupt("bad block-size") }
         guard let pointCount = Int(try field("points")), pointCount >= 0 else { throw corrupt("bad points") }
         var part: BlockPartition?
-        if !version1 {
+        if hasParts {
             let text = String(try field("part"))
             if text != "-" {
                 guard let parsed = BlockPartition(parsing: text) else { throw corrupt("bad part \(text)") }
@@ -100,7 +116,7 @@ public struct Checkpoint: Sendable, Hashable {
         guard let blocks = Int(try field("blocks")), blocks >= 0 else { throw corrupt("bad blocks") }
         let points = try moments(pointCount, "of the merged blocks")
         var loose: [BlockStatistics] = []
-        if !version1 {
+        if hasParts {
             guard let count = Int(try field("loose")), count >= 0 else { throw corrupt("bad loose count") }
             var previous = blocks - 1
             for _ in 0..<count {
@@ -112,7 +128,7 @@ public struct Checkpoint: Sendable, Hashable {
             }
         }
         guard it.next() == nil else { throw corrupt("extra lines after the points") }
-        return Checkpoint(fingerprint: RunFingerprint(rawValue: fp),
+        return Checkpoint(fingerprint: RunFingerprint(rawValue: fp, streamVersion: streamVersion),
                           statistics: MergedStatistics(blockSize: blockSize, blockCount: blocks, points: points),
                           loose: loose, part: part)
     }
@@ -124,16 +140,29 @@ public struct Checkpoint: Sendable, Hashable {
 }
 
 /// A 64-bit FNV-1a hash of the run's identity: the caller's canonical description of the
-/// configuration and seed, the block size and the number of curve points.
+/// configuration and seed, the block size, the number of curve points and the version of the
+/// random streams (the same configuration draws other numbers under another version), which is
+/// also kept in the clear so that a refusal can name it.
 public struct RunFingerprint: Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: UInt64
+    public let streamVersion: Int
 
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// The version of the streams this build draws from: `RandomStream.version`.
+    public static var currentStreamVersion: Int { RandomStream.version }
+
+    public init(rawValue: UInt64, streamVersion: Int = RunFingerprint.currentStreamVersion) {
+        self.rawValue = rawValue
+        self.streamVersion = streamVersion
+    }
 
     /// - Parameter identity: everything that changes the trials' values (configuration, seed).
-    public init(identity: String, blockSize: Int, pointCount: Int) {
-        let text = "\(identity)\u{0}block-size=\(blockSize)\u{0}points=\(pointCount)"
+    public init(identity: String, blockSize: Int, pointCount: Int,
+                streamVersion: Int = RunFingerprint.currentStreamVersion) {
+        var text = "\(identity)\u{0}block-size=\(blockSize)\u{0}points=\(pointCount)"
+        // Version 1 fingerprints predate the version and hashed without it.
+        if streamVersion != 1 { text += "\u{0}stream-version=\(streamVersion)" }
         rawValue = FNV1a.hash(Array(text.utf8))
+        self.streamVersion = streamVersion
     }
 
     public var hex: String { Checkpoint.hex(rawValue) }

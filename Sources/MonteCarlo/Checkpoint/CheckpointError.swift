@@ -7,6 +7,9 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
     case corrupted(path: String, reason: String)
     /// The checkpoint belongs to another run (different configuration, seed, block size…).
     case mismatch(path: String, field: String, expected: String, found: String)
+    /// The checkpoint's trials drew from another version of the random streams, so the same
+    /// trial indices would give other numbers here.
+    case streamVersion(path: String, expected: Int, found: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +22,10 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
         case .mismatch(let path, let field, let expected, let found):
             return "checkpoint \(path) is from another run: \(field) is \(found), this run has \(expected); "
                 + "resume with the same configuration and seed, or start a new run"
+        case .streamVersion(let path, let expected, let found):
+            return "checkpoint \(path) was written with random stream version \(found), and this kdmc draws "
+                + "version \(expected): its trials would continue with different random numbers; "
+                + "resume it with the kdmc that wrote it, or start a new run"
         }
     }
 }

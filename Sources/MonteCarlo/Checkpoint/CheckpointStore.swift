@@ -54,6 +54,9 @@ public struct CheckpointStore: Sendable {
         if stats.points.count != pointCount {
             throw .mismatch(path: path, field: "number of curve points", expected: "\(pointCount)", found: "\(stats.points.count)")
         }
+        if checkpoint.streamVersion != fingerprint.streamVersion {
+            throw .streamVersion(path: path, expected: fingerprint.streamVersion, found: checkpoint.streamVersion)
+        }
         if checkpoint.fingerprint != fingerprint {
             throw .mismatch(path: path, field: "fingerprint (configuration and seed)",
                             expected: fingerprint.hex, found: checkpoint.fingerprint.hex)

@@ -16,26 +16,38 @@ internal import Darwin
 /// Distinct (trial, stream) pairs therefore use disjoint counters, and a trial's
 /// numbers depend only on (seed, trial, stream), never on the rank that draws them.
 /// One stream yields at most 2^32 blocks (2^34 words); running past that traps.
-/// Words of a block are consumed in order 0, 1, 2, 3; a 64-bit draw is
-/// (first word) << 32 | (second word).
+/// Words of a block are consumed in order 0, 1, 2, 3, every one of them; a 64-bit draw is
+/// (first word) << 32 | (second word). ``version`` names this layout together with the
+/// algorithms that turn words into variates.
 public struct RandomStream: Sendable, RandomNumberGenerator {
     public let seed: UInt64
     public let trial: UInt64
     public let stream: UInt64
 
-    private let key: Philox4x32.Key
+    /// The version of the map from (seed, trial, stream) to draws: the Philox layout above and
+    /// the algorithms that turn words into variates. A change to either changes every result,
+    /// so it is part of a run's identity (checkpoints, summary.json).
+    /// - 1: normals by Box–Muller (two uniforms, log, sin and cos per pair).
+    /// - 2: normals by the 64-bit ziggurat (``NormalZiggurat``), one 64-bit word per attempt;
+    ///   Gamma(k ≥ 1) by Marsaglia–Tsang returns d·v without a log and an exp.
+    public static let version = 2
+
+    private let key0: UInt32
+    private let key1: UInt32
     private var blockIndex: UInt64 = 0
-    private var buffer = Philox4x32.Counter(0, 0, 0, 0)
+    /// The current block as two 64-bit draws: words 0 and 1, then words 2 and 3.
+    private var firstPair: UInt64 = 0
+    private var secondPair: UInt64 = 0
+    /// Words of the current block already used, 0 … 4.
     private var position = 4
-    private var spareNormal: Double? = nil
 
     public init(seed: UInt64, trial: UInt64, stream: UInt64) {
         precondition(stream <= UInt64(UInt32.max), "stream \(stream) must fit in 32 bits")
         self.seed = seed
         self.trial = trial
         self.stream = stream
-        self.key = Philox4x32.Key(UInt32(truncatingIfNeeded: seed),
-                                  UInt32(truncatingIfNeeded: seed >> 32))
+        self.key0 = UInt32(truncatingIfNeeded: seed)
+        self.key1 = UInt32(truncatingIfNeeded: seed >> 32)
     }
 
     /// A named stream, optionally with a sub-index (e.g. which student or layer).
@@ -45,26 +57,48 @@ public struct RandomStream: Sendable, RandomNumberGenerator {
 
     // MARK: Raw words
 
+    /// Computes the next Philox block into the pair registers and resets the position.
+    @inline(__always)
+    private mutating func refill() {
+        precondition(blockIndex <= UInt64(UInt32.max),
+                     "random stream exhausted (2^32 blocks) for trial \(trial), stream \(stream)")
+        let block = Philox4x32.block(UInt32(truncatingIfNeeded: blockIndex),
+                                     UInt32(truncatingIfNeeded: stream),
+                                     UInt32(truncatingIfNeeded: trial),
+                                     UInt32(truncatingIfNeeded: trial >> 32),
+                                     key: key0, key1)
+        firstPair = UInt64(block.0) << 32 | UInt64(block.1)
+        secondPair = UInt64(block.2) << 32 | UInt64(block.3)
+        blockIndex += 1
+        position = 0
+    }
+
     public mutating func nextUInt32() -> UInt32 {
-        if position == 4 {
-            precondition(blockIndex <= UInt64(UInt32.max),
-                         "random stream exhausted (2^32 blocks) for trial \(trial), stream \(stream)")
-            let counter = Philox4x32.Counter(UInt32(truncatingIfNeeded: blockIndex),
-                                             UInt32(truncatingIfNeeded: stream),
-                                             UInt32(truncatingIfNeeded: trial),
-                                             UInt32(truncatingIfNeeded: trial >> 32))
-            buffer = Philox4x32.block(counter: counter, key: key)
-            blockIndex += 1
-            position = 0
-        }
-        let word = buffer[position]
+        if position == 4 { refill() }
+        let pair = position < 2 ? firstPair : secondPair
+        let word = position & 1 == 0 ? UInt32(truncatingIfNeeded: pair >> 32) : UInt32(truncatingIfNeeded: pair)
         position += 1
         return word
     }
 
+    /// (next word) << 32 | (the word after it); two words of one block in the usual case.
+    @inline(__always)
     public mutating func nextUInt64() -> UInt64 {
-        let high = UInt64(nextUInt32())
-        return high << 32 | UInt64(nextUInt32())
+        switch position {
+        case 0:
+            position = 2
+            return firstPair
+        case 2:
+            position = 4
+            return secondPair
+        case 4:
+            refill()
+            position = 2
+            return firstPair
+        default:
+            let high = UInt64(nextUInt32())
+            return high << 32 | UInt64(nextUInt32())
+        }
     }
 
     /// `RandomNumberGenerator` conformance, so the stream drives the standard library too.
@@ -129,32 +163,109 @@ public struct RandomStream: Sendable, RandomNumberGenerator {
 
     // MARK: Continuous distributions
 
-    /// Standard normal by Box–Muller; the second value of each pair is kept for the next call.
+    /// Standard normal by the ziggurat (``NormalZiggurat``): one 64-bit word per attempt, and
+    /// about 1.2 % of attempts need more words (a wedge or tail test, or a retry).
+    @inline(__always)
     public mutating func normal() -> Double {
-        if let spare = spareNormal {
-            spareNormal = nil
-            return spare
+        let word = nextUInt64()
+        if let x = NormalZiggurat.shared.accepted(word) { return x }
+        return normalAfterRejection(word: word)
+    }
+
+    /// `count` normals into consecutive memory, the same values as `count` calls of
+    /// ``normal()``; the batch keeps the layer table and the block in registers.
+    public mutating func fillNormals(_ start: UnsafeMutablePointer<Double>, count: Int) {
+        precondition(count >= 0, "fillNormals needs count ≥ 0, got \(count)")
+        let zig = NormalZiggurat.shared
+        var i = 0
+        while i < count {
+            // At a block boundary with at least 8 draws to go: four blocks in one vectorised
+            // Philox call, 8 words, used in the stream's order.
+            if position == 4 && count - i >= 8 && blockIndex + 3 <= UInt64(UInt32.max) {
+                let (w0, w1, w2, w3) = Philox4x32.fourBlocks(
+                    from: UInt32(truncatingIfNeeded: blockIndex), UInt32(truncatingIfNeeded: stream),
+                    UInt32(truncatingIfNeeded: trial), UInt32(truncatingIfNeeded: trial >> 32), key: key0, key1)
+                let firsts = SIMD4<UInt64>(truncatingIfNeeded: w0) &<< 32 | SIMD4<UInt64>(truncatingIfNeeded: w1)
+                let seconds = SIMD4<UInt64>(truncatingIfNeeded: w2) &<< 32 | SIMD4<UInt64>(truncatingIfNeeded: w3)
+                // Stream order: block q's first pair, then its second.
+                let words = (firsts[0], seconds[0], firsts[1], seconds[1], firsts[2], seconds[2], firsts[3], seconds[3])
+                var rejected = -1
+                withUnsafeBytes(of: words) { raw in
+                    let word = raw.bindMemory(to: UInt64.self)
+                    for j in 0..<8 {
+                        if let x = zig.accepted(word[j]) {
+                            start[i + j] = x
+                        } else {
+                            rejected = j
+                            break
+                        }
+                    }
+                }
+                if rejected < 0 {
+                    blockIndex += 4
+                    i += 8
+                    continue
+                }
+                // Hand the rest of the rejected word's block back to the stream (later blocks
+                // are recomputed when reached) and finish that draw on the scalar path.
+                let q = rejected >> 1
+                blockIndex += UInt64(q + 1)
+                firstPair = firsts[q]
+                secondPair = seconds[q]
+                position = rejected & 1 == 0 ? 2 : 4
+                i += rejected
+                start[i] = normalAfterRejection(word: rejected & 1 == 0 ? firstPair : secondPair)
+                i += 1
+                continue
+            }
+            let word = nextUInt64()
+            if let x = zig.accepted(word) {
+                start[i] = x
+            } else {
+                start[i] = normalAfterRejection(word: word)
+            }
+            i += 1
         }
-        let radius = (-2 * log(uniform())).squareRoot()
-        let angle = 2 * Double.pi * uniform()
-        spareNormal = radius * sin(angle)
-        return radius * cos(angle)
     }
 
     public mutating func fillNormals(_ buffer: inout [Double]) {
-        for i in buffer.indices { buffer[i] = normal() }
+        let count = buffer.count
+        buffer.withUnsafeMutableBufferPointer { fillNormals($0.baseAddress!, count: count) }
     }
 
     public mutating func normals(count: Int) -> [Double] {
         precondition(count >= 0, "normals(count:) needs count ≥ 0, got \(count)")
-        var values = [Double](repeating: 0, count: count)
-        fillNormals(&values)
-        return values
+        return [Double](unsafeUninitializedCapacity: count) { values, initialized in
+            if count > 0 { fillNormals(values.baseAddress!, count: count) }
+            initialized = count
+        }
     }
 
     /// Gamma(shape, 1) by Marsaglia and Tsang (2000); shape < 1 via Gamma(shape + 1) · U^{1/shape}.
     public mutating func gamma(shape: Double) -> Double {
-        exp(logGamma(shape: shape))
+        precondition(shape > 0 && shape.isFinite, "gamma shape must be positive and finite, got \(shape)")
+        if shape < 1 { return exp(logGamma(shape: shape)) }
+        let d = shape - 1.0 / 3.0
+        return d * marsagliaTsangCube(d: d, c: 1 / (9 * d).squareRoot())
+    }
+
+    /// v of Marsaglia and Tsang's method for Gamma(d + 1/3), d ≥ 2/3: the variate is d·v.
+    /// `c` = 1/√(9d). Draws a normal and a uniform per attempt (accepts with probability ≥ 0.95).
+    @inline(__always)
+    mutating func marsagliaTsangCube(d: Double, c: Double) -> Double {
+        while true {
+            var x: Double
+            var v: Double
+            repeat {
+                x = normal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = uniform()
+            let x2 = x * x
+            if u < 1 - 0.0331 * x2 * x2 { return v }
+            if log(u) < 0.5 * x2 + d * (1 - v + log(v)) { return v }
+        }
     }
 
     /// Logarithm of a Gamma(shape, 1) variate; stays finite for tiny shapes where the
@@ -166,20 +277,7 @@ public struct RandomStream: Sendable, RandomNumberGenerator {
             return boosted + log(uniform()) / shape
         }
         let d = shape - 1.0 / 3.0
-        let c = 1 / (9 * d).squareRoot()
-        while true {
-            var x: Double
-            var v: Double
-            repeat {
-                x = normal()
-                v = 1 + c * x
-            } while v <= 0
-            v = v * v * v
-            let u = uniform()
-            let x2 = x * x
-            if u < 1 - 0.0331 * x2 * x2 { return log(d) + log(v) }
-            if log(u) < 0.5 * x2 + d * (1 - v + log(v)) { return log(d) + log(v) }
-        }
+        return log(d) + log(marsagliaTsangCube(d: d, c: 1 / (9 * d).squareRoot()))
     }
 
     /// Chi-square with ν degrees of freedom: 2 · Gamma(ν/2).

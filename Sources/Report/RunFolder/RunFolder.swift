@@ -176,6 +176,8 @@ public enum RunFolder {
 
         var assembly = RunAssembly()
         var distributions: [DistributionRow] = []
+        // The checkpoints' stream version (every experiment of a run has the same one).
+        var streamVersion: Int? = nil
         var experiments: [ReportContent.Experiment] = []
         for (spec, name) in zip(suite.experiments, manifest.checkpoints) {
             let path = folder.appendingPathComponent("checkpoints").appendingPathComponent(name).path
@@ -211,8 +213,11 @@ public enum RunFolder {
             } catch {
                 throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
             }
+            // The run's own stream version: a folder written by another kdmc still reads.
+            streamVersion = checkpoint.streamVersion
             let expected = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize,
-                                          pointCount: trial.layout.count + distribution.count)
+                                          pointCount: trial.layout.count + distribution.count,
+                                          streamVersion: checkpoint.streamVersion)
             guard checkpoint.fingerprint == expected else {
                 throw .checkpointMismatch(path: path, reason: "its fingerprint is \(checkpoint.fingerprint), the recorded configuration's is \(expected)")
             }
@@ -242,7 +247,8 @@ public enum RunFolder {
         }
         let summary = SummaryDocument(
             version: manifest.version, ranks: manifest.ranks, partial: true, configuration: suite.json,
-            experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: [:])
+            experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: [:],
+            randomStreamVersion: streamVersion ?? RunFingerprint.currentStreamVersion)
         let done = experiments.filter(\.isComplete).count
         return ReportContent(
             suite: suite.name, summary: summary, rows: assembly.rows, distributions: distributions, experiments: experiments,

@@ -73,6 +73,10 @@ public struct SummaryDocument: Sendable, Codable {
     public var schemaVersion: Int
     public var tool: String
     public var version: String
+    /// The version of the random streams the trials drew from (`RandomStream.version`): the
+    /// same configuration and seed give the same numbers only under the same version. Nil only
+    /// when reading a summary written before streams had versions.
+    public var randomStreamVersion: Int?
     public var ranks: Int
     public var partial: Bool
     /// The suite as run (command-line overrides applied), as a JSON object.
@@ -131,10 +135,12 @@ public struct SummaryDocument: Sendable, Codable {
     }
 
     public init(tool: String = "kdmc", version: String, ranks: Int, partial: Bool, configuration: JSONValue,
-                experiments: [String: Experiment], fits: [Fit], verdicts: [Verdict], timings: [String: Double]) {
+                experiments: [String: Experiment], fits: [Fit], verdicts: [Verdict], timings: [String: Double],
+                randomStreamVersion: Int = RunFingerprint.currentStreamVersion) {
         self.schemaVersion = Self.schemaVersion
         self.tool = tool
         self.version = version
+        self.randomStreamVersion = randomStreamVersion
         self.ranks = ranks
         self.partial = partial
         self.configuration = configuration
@@ -147,6 +153,7 @@ public struct SummaryDocument: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
         case tool, version, ranks, partial, configuration, experiments, fits, verdicts, timings, provenance
+        case randomStreamVersion = "random_stream_version"
     }
 
     /// Trials merged per experiment name.
