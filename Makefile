@@ -17,7 +17,7 @@ TESTBIN  := .build/debug/kdmcPackageTests.xctest
 # parallel, and two modules entering collectives at once could interleave differently per rank.
 MPI_SUITES := MPITests
 
-.PHONY: deps test-deps build test test-mpi run bench bench-deps clean
+.PHONY: deps test-deps build test test-mpi test-multihost run bench bench-deps clean
 
 # The main job: a short default suite under mpirun.
 NP     ?= 2
@@ -40,12 +40,18 @@ test: test-deps
 	swift build --build-tests
 	swift test --skip-build
 	$(MAKE) --no-print-directory test-mpi
+	$(MAKE) --no-print-directory test-multihost
 
 test-mpi:
 	@for suite in $(MPI_SUITES); do for np in 2 3; do \
 	  echo "== $$suite under mpirun -np $$np =="; \
 	  $(MPIRUN) -np $$np $(TESTBIN) --testing-library swift-testing --filter "^$$suite\\." || exit 1; \
 	done; done
+
+# Ranks on two hosts made of network namespaces (needs root and iproute2; see Tests/MultiHost).
+test-multihost:
+	swift build
+	bash Tests/MultiHost/run.sh
 
 run: build
 	$(MPIRUN) -np $(NP) $(KDMC) run $(PRESET) --out $(OUT)

@@ -45,7 +45,9 @@ let package = Package(
         .target(name: "Commands", dependencies: [
             "MPI", "MonteCarlo", "Distillation", "Experiments", "Report", "LinearAlgebra", "Numerics", "SystemIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], plugins: ["BuildInfo"]),
+        // The git commit of the checkout, compiled into Commands for summary.json's provenance.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(name: "kdmc", dependencies: ["Commands"]),
         .executableTarget(name: "GaussianCurveExample", dependencies: ["Distillation", "MonteCarlo", "Numerics"],
                           path: "Examples/GaussianCurve"),

@@ -41,6 +41,7 @@ static inline int kdmc_thread_multiple(void) { return MPI_THREAD_MULTIPLE; }
 /* Integer constants. */
 static inline int kdmc_success(void) { return MPI_SUCCESS; }
 static inline int kdmc_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+static inline int kdmc_max_library_version_string(void) { return MPI_MAX_LIBRARY_VERSION_STRING; }
 static inline int kdmc_undefined(void) { return MPI_UNDEFINED; }
 static inline int kdmc_any_source(void) { return MPI_ANY_SOURCE; }
 static inline int kdmc_any_tag(void) { return MPI_ANY_TAG; }

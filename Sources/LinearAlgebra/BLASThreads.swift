@@ -12,4 +12,7 @@ public enum BLASThreads {
     }
 
     public static var current: Int { Int(openblas_get_num_threads()) }
+
+    /// How the OpenBLAS in use was built (openblas_get_config: version, kernel, threading).
+    public static var buildConfiguration: String { String(cString: openblas_get_config()) }
 }

@@ -24,7 +24,7 @@ import Testing
         let outcome = try results[0].get()
         #expect(try results[1].get().status == .interrupted(resumable: true))
         #expect(outcome.status == .interrupted(resumable: true))
-        #expect(outcome.statistics?.blockCount == 4, "stopped after the first round")
+        #expect(try #require(outcome.statistics).blockCount <= 4, "stopped in or after the first round")
         #expect(try CheckpointStore(path: path).read().statistics == outcome.statistics)
     }
 

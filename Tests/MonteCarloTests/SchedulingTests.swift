@@ -26,16 +26,18 @@ import Testing
         block.add([1.5, .nan, -.infinity])
         block.add([0.1, 2, 3])
         block.add([0.3, 2.5, 1])
-        let report = RoundReport(busySeconds: 0.25, blocks: [block, BlockStatistics(index: 9, pointCount: 3, groups: groups)])
+        let report = RoundReport(busySeconds: 0.25, stopRequested: true,
+                                 blocks: [block, BlockStatistics(index: 9, pointCount: 3, groups: groups)])
         let back = try RoundReport.decode(report.encoded(), pointCount: 3, groups: groups)
         #expect(back.blocks == report.blocks)
+        #expect(back.stopRequested)
         #expect(back.blocks[0].groups[1].count == 2 && back.blocks[0].groups[1].skipped == 1)
         #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded(), pointCount: 3) }
         #expect(back.busySeconds == 0.25)
         #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded(), pointCount: 4, groups: groups) }
         #expect(throws: CollectiveError.self) { try RoundReport.decode(Array(report.encoded().dropLast()), pointCount: 3, groups: groups) }
         #expect(throws: CollectiveError.self) { try RoundReport.decode(report.encoded() + [0], pointCount: 3, groups: groups) }
-        for d in [Directive.proceed(nextBlock: 123_456, blocksPerRank: 3), .finish(.targetMet), .interrupt(resumable: true), .fail("disk full")] {
+        for d in [Directive.proceed(blocks: [123_456, 123_458, 9], blocksPerRank: 3), .finish(.targetMet), .interrupt(resumable: true), .fail("disk full")] {
             #expect(try Directive.decode(d.encoded()) == d)
         }
         #expect(throws: CollectiveError.self) { try Directive.decode([9]) }
@@ -59,9 +61,9 @@ import Testing
     }
 
     @Test func directiveWithAZeroWidthRoundIsRefused() throws {
-        var bytes = Directive.proceed(nextBlock: 5, blocksPerRank: 1).encoded()
-        // The width is the last 8 bytes (see WireWriter.int): make it 0.
-        for i in (bytes.count - 8)..<bytes.count { bytes[i] = 0 }
+        var bytes = Directive.proceed(blocks: [5], blocksPerRank: 1).encoded()
+        // The width is the 8 bytes after the tag (see WireWriter.int): make it 0.
+        for i in 1..<9 { bytes[i] = 0 }
         #expect(throws: CollectiveError.self) { try Directive.decode(bytes) }
     }
 }

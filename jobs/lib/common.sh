@@ -5,7 +5,7 @@
 # It finds the kdmc executable, checks the experiment, resumes when OUT holds checkpoints,
 # runs `kdmc run` under mpirun in the background so that the shell can take the scheduler's
 # warning signals, and forwards them to mpirun as SIGUSR1 (Open MPI's mpirun passes SIGUSR1 on
-# to every rank; kdmc then checkpoints at the next round boundary and exits with status 3).
+# to every rank; kdmc then checkpoints at once and exits with status 3).
 #
 # Exit status: kdmc's own (0 done, 1 failure, 2 invalid experiment, 3 stopped with a
 # checkpoint: submit the same job again to continue, 64 usage).
@@ -49,6 +49,41 @@ kdmc_find_mpirun() {
     fi
 }
 
+# Under Slurm, srun can start the ranks itself when Slurm and the MPI library share a process
+# management interface: `srun --mpi=list` names pmix or pmi2, and (for Open MPI) ompi_info shows
+# a matching pmix component. KDMC_LAUNCHER=auto picks srun then, and says why it falls back to
+# mpirun otherwise; KDMC_LAUNCHER=srun insists; mpirun (the default) never asks. srun is not the
+# default: on the test Slurm, a SIGUSR1 forwarded to srun while its step was still settling
+# aborted the step ("aborted before step completely launched") and srun returned 0.
+# Sets KDMC_SRUN_MPI (pmix or pmi2) when srun is chosen.
+kdmc_pick_srun() {
+    KDMC_SRUN_MPI=""
+    local wanted=${KDMC_LAUNCHER:-mpirun}
+    [ "$wanted" = mpirun ] && return 1
+    if [ -z "${SLURM_JOB_ID:-}" ] || ! command -v srun >/dev/null 2>&1; then
+        [ "$wanted" = srun ] && kdmc_fail "KDMC_LAUNCHER=srun, but this is not a Slurm job with srun on PATH" 64
+        return 1
+    fi
+    local slurm_mpi ompi=""
+    slurm_mpi=$(srun --mpi=list 2>&1)
+    if command -v ompi_info >/dev/null 2>&1; then ompi=$(ompi_info --parsable 2>/dev/null | grep '^mca:pmix:'); fi
+    local kind
+    for kind in pmix pmi2; do
+        grep -qw "$kind" <<< "$slurm_mpi" || grep -q "mpi/$kind\b" <<< "$slurm_mpi" || continue
+        case $kind in
+            pmix) [ -z "$ompi" ] || grep -qE '^mca:pmix:(ext|pmix)[0-9]' <<< "$ompi" || continue ;;
+            pmi2) [ -z "$ompi" ] || grep -q '^mca:pmix:s2' <<< "$ompi" || continue ;;
+        esac
+        KDMC_SRUN_MPI=$kind
+        return 0
+    done
+    if [ "$wanted" = srun ]; then
+        kdmc_fail "KDMC_LAUNCHER=srun, but srun --mpi=list and the MPI library share neither pmix nor pmi2" 64
+    fi
+    kdmc_say "srun cannot start these MPI ranks (srun --mpi=list and the MPI library share neither pmix nor pmi2): launching with mpirun"
+    return 1
+}
+
 # Runs "$@" in the background and waits for it, forwarding USR1, TERM and INT to it as USR1
 # (one checkpoint-and-stop request; mpirun itself would abort the job on TERM or INT).
 # Sets KDMC_STATUS and KDMC_SIGNAL (the name of the first signal received, if any).
@@ -73,7 +108,7 @@ kdmc_run_forwarding() {
 kdmc_forward() {
     if [ -z "$KDMC_SIGNAL" ]; then
         KDMC_SIGNAL=$1
-        kdmc_say "SIG$1 received: asking kdmc to write a checkpoint and stop at the next round boundary"
+        kdmc_say "SIG$1 received: asking kdmc to write a checkpoint and stop (blocks in flight are abandoned)"
     fi
     kill -USR1 "$KDMC_CHILD" 2>/dev/null || true
 }
@@ -131,7 +166,11 @@ kdmc_job_main() {
     mkdir -p "$out" || kdmc_fail "cannot create the output folder $out"
 
     local command=("$KDMC_BIN" run "$experiment" --out "$out" "${resume[@]}" "$@")
-    if [ -n "$KDMC_MPIRUN" ]; then
+    if kdmc_pick_srun; then
+        # srun passes SIGTERM and SIGUSR1 on to every task and returns their status.
+        # shellcheck disable=SC2206  # options are meant to be split into words
+        command=(srun --mpi="$KDMC_SRUN_MPI" --ntasks="$ranks" --kill-on-bad-exit=1 ${KDMC_SRUN_OPTIONS:-} "${command[@]}")
+    elif [ -n "$KDMC_MPIRUN" ]; then
         # shellcheck disable=SC2206  # options are meant to be split into words
         command=("$KDMC_MPIRUN" -np "$ranks" $mpirun_options ${KDMC_MPIRUN_OPTIONS:-} "${command[@]}")
     fi

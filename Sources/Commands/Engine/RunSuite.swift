@@ -68,6 +68,7 @@ struct SuiteRunner {
                 if let notice = TrialRounding(spec).notice(experiment: spec.name) { Diagnostics.line("kdmc: note: " + notice) }
             }
         }
+        let hosts = try collective.gatherToRoot(Array(MPIRuntime.hostName.utf8))?.map { String(decoding: $0, as: UTF8.self) } ?? []
 
         var results: [(ExperimentResult, Int)] = []
         var distributions: [DistributionRow] = []
@@ -79,7 +80,7 @@ struct SuiteRunner {
             let setup = try Self.engineSetup(spec, trial.layout)
             // The engine also counts each trial's risk in fixed bins (distributions.csv).
             let distribution = RiskDistribution(layout: trial.layout)
-            let configuration = EngineConfiguration(
+            var configuration = EngineConfiguration(
                 pointCount: trial.layout.count + distribution.count, blockSize: spec.blockSize,
                 blocksPerRankPerRound: Self.maximumBlocksPerRound,
                 stopping: setup.stopping, confidenceLevel: spec.confidence,
@@ -87,6 +88,7 @@ struct SuiteRunner {
                 checkpoint: CheckpointPolicy(path: checkpoint.path, everySeconds: 30),
                 roundSeconds: Self.roundSeconds,
                 covarianceGroups: trial.layout.riskCurves.map(\.points))
+            configuration.part = settings.part
             let engine = try TrialEngine(configuration: configuration)
             let resume = settings.resume && FileManager.default.fileExists(atPath: checkpoint.path)
             var progress = ProgressPrinter(experiment: spec.name, index: index, count: trials.count,
@@ -106,7 +108,7 @@ struct SuiteRunner {
                     Diagnostics.error(resumable
                         ? "stopped on request during '\(spec.name)'; checkpoint saved in \(checkpoints.path); continue with: kdmc run \(settings.experimentFile.path) --out \(folder.path) --resume"
                         : "stopped on request during '\(spec.name)' before a checkpoint could be written")
-                    if resumable { writePartialReport() }
+                    if resumable && settings.part == nil { writePartialReport() }
                     if output?.hasPrevious == true, let previous = output?.previousURL.path {
                         Diagnostics.line("the earlier run's outputs are kept in \(previous) until this run completes")
                     }
@@ -128,8 +130,15 @@ struct SuiteRunner {
         }
         let seconds = Date().timeIntervalSince(start)
         var status: Int32 = 0
+        let provenance = RunProvenance.make(ranks: collective.size, hosts: hosts, started: start, ended: Date(),
+                                            seeds: Self.seeds(suite))
         try onRoot { runner in
-            status = try runner.writeOutputs(results, distributions: distributions, running: running, seconds: seconds)
+            if let part = runner.settings.part {
+                Diagnostics.line("part \(part) done; its blocks are in \(runner.checkpoints.path). When every part is done: kdmc merge OUT FOLDER-OF-PART-1 ... FOLDER-OF-PART-\(part.count)")
+            } else {
+                status = try runner.writeOutputs(results, distributions: distributions, running: running, seconds: seconds,
+                                                 provenance: provenance)
+            }
         }
         // Every rank leaves with rank 0's verdict status (mpirun reports the first non-zero).
         let word = try collective.broadcast(collective.isRoot ? [UInt8(status)] : [], root: 0)
@@ -206,9 +215,15 @@ struct SuiteRunner {
         self.output = output
     }
 
-    /// Writes the tables and the report; returns the verdicts' exit status (0, or 4/5).
+    static func seeds(_ suite: ExperimentSuite) -> [String: UInt64] {
+        Dictionary(suite.points.map { ($0.name, $0.seed) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Writes the tables, summary and report of finished experiments (a run, or merged parts);
+    /// returns the verdicts' exit status (0, or 4/5).
     mutating func writeOutputs(_ results: [(ExperimentResult, Int)], distributions: [DistributionRow],
-                               running: [RunningRow], seconds: Double) throws -> Int32 {
+                               running: [RunningRow], seconds: Double,
+                               provenance: SummaryDocument.Provenance) throws -> Int32 {
         var assembly = RunAssembly()
         var timings: [String: Double] = ["total_seconds": seconds]
         for (result, trials) in results {
@@ -221,10 +236,11 @@ struct SuiteRunner {
             }
         }
         let sweeps = assembly.finishSweeps(specs: suite.experiments)
-        let summary = SummaryDocument(
+        var summary = SummaryDocument(
             version: kdmcVersion, ranks: collective.size, partial: false, configuration: suite.json,
             experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: timings,
             randomStreamVersion: RandomStream.version, sweeps: sweeps.isEmpty ? nil : sweeps)
+        summary.provenance = provenance
         // The report is built from the same rows and summary that `kdmc report` reads back, so
         // a rebuild gives the same page.
         let built = ReportPage.build(ReportContent(rows: assembly.rows, summary: summary,

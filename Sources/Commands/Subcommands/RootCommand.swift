@@ -13,7 +13,7 @@ package struct RootCommand: ParsableCommand {
         --resume), 64 bad command-line usage.
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, ShowCommand.self,
-                      BoundCommand.self, DumpCommand.self, ReportCommand.self, CompareCommand.self, BenchCommand.self]
+                      BoundCommand.self, DumpCommand.self, ReportCommand.self, CompareCommand.self, MergeCommand.self, BenchCommand.self]
     )
 
     package init() {}

@@ -29,6 +29,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue the run saved in the output folder from its last checkpoint.")
     var resume = false
 
+    @Option(help: ArgumentHelp("Compute only part K of M of the trial blocks (1 ≤ K ≤ M) and keep them in the folder's checkpoints, for kdmc merge (e.g. one part per array job).", valueName: "K/M"))
+    var part: String?
+
     func validate() throws {
         if let trials, trials < 1 {
             throw ValidationError("--trials \(trials) is not positive; give the number of trials, e.g. --trials 1000")
@@ -37,6 +40,9 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--trials and --target-ci both set the stopping rule; give only one of them")
         }
         if let targetCI { _ = try Self.parseTarget(targetCI) }
+        if let part, BlockPartition(parsing: part) == nil {
+            throw ValidationError("--part \(part) is not K/M with 1 ≤ K ≤ M; write e.g. --part 2/4 for the second of four parts")
+        }
         if let outputFolder, outputFolder.isEmpty {
             throw ValidationError("--out is empty; give a folder such as --out runs/test")
         }
@@ -70,7 +76,8 @@ struct RunCommand: ParsableCommand {
         if resume && !FileManager.default.fileExists(atPath: folder.path) {
             throw CommandFailure("--resume: \(folder.path) does not exist; give the run's folder with --out")
         }
-        let settings = RunSettings(experimentFile: url, outputFolder: folder, resume: resume)
+        let settings = RunSettings(experimentFile: url, outputFolder: folder, resume: resume,
+                                   part: part.flatMap(BlockPartition.init(parsing:)))
         let status = try runSuite(suite, settings: settings)
         if status != 0 { throw ExitCode(status) }
     }
@@ -81,4 +88,6 @@ struct RunSettings: Sendable {
     var experimentFile: URL
     var outputFolder: URL
     var resume: Bool
+    /// One part of a split run (`kdmc merge` combines the parts), or nil for a whole run.
+    var part: BlockPartition? = nil
 }

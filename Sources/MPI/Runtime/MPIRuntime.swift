@@ -97,6 +97,26 @@ public enum MPIRuntime {
         exit(code)
     }
 
+    /// The MPI library's own version text (MPI_Get_library_version; callable before MPI starts).
+    public static var libraryVersion: String {
+        var buffer = [CChar](repeating: 0, count: Int(kdmc_max_library_version_string()) + 1)
+        var length: Int32 = 0
+        guard (try? CCall.run("MPI_Get_library_version", locking: false) {
+            MPI_Get_library_version(&buffer, &length)
+        }) != nil else { return "unknown" }
+        let count = max(0, min(Int(length), buffer.count - 1))
+        let bytes = buffer[..<count].prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// This process's host name (for the run's list of hosts).
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     // MARK: - Internals
 
     /// Below MPI_THREAD_MULTIPLE the wrapper serializes calls itself (see `CCall`).

@@ -61,6 +61,14 @@ public struct InProcessCollective: TrialCollective {
         _ = try hub.exchange(rank: rank, [])
     }
 
+    public func postStopNotice() throws {
+        hub.postNotice(from: rank)
+    }
+
+    public func takeStopNotice() throws -> Bool {
+        hub.takeNotices(rank: rank)
+    }
+
     public func abort(_ message: String, code: Int32) throws -> Never {
         // Same line as MPIRuntime.abort prints.
         let line = "kdmc: rank \(rank): " + message.split(whereSeparator: \.isNewline).joined(separator: " ")
@@ -79,10 +87,27 @@ public struct InProcessCollective: TrialCollective {
         private var slots: [[UInt8]]
         private var published: [[UInt8]] = []
         private var abortMessage: String?
+        /// Stop notices posted to each rank and not yet taken.
+        private var notices: [Int]
 
         init(size: Int) {
             self.size = size
             self.slots = Array(repeating: [], count: size)
+            self.notices = Array(repeating: 0, count: size)
+        }
+
+        func postNotice(from sender: Int) {
+            condition.lock()
+            for r in 0..<size where r != sender { notices[r] += 1 }
+            condition.unlock()
+        }
+
+        func takeNotices(rank: Int) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            let any = notices[rank] > 0
+            notices[rank] = 0
+            return any
         }
 
         func exchange(rank: Int, _ bytes: [UInt8]) throws -> [[UInt8]] {

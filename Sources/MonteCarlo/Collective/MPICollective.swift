@@ -31,6 +31,17 @@ public struct MPICollective: TrialCollective {
         try communicator.barrier()
     }
 
+    /// Point-to-point tag of stop notices (collectives travel in their own context).
+    static let stopNoticeTag = 7_001
+
+    public func postStopNotice() throws {
+        try communicator.postNotice(tag: Self.stopNoticeTag)
+    }
+
+    public func takeStopNotice() throws -> Bool {
+        try communicator.takeNotices(tag: Self.stopNoticeTag) > 0
+    }
+
     public func abort(_ message: String, code: Int32) throws -> Never {
         MPIRuntime.abort(message, code: code)
     }

@@ -9,6 +9,12 @@ public protocol TrialCollective: Sendable {
     /// Gathers every rank's bytes on rank 0, in rank order; nil on the other ranks.
     func gatherToRoot(_ bytes: [UInt8]) throws -> [[UInt8]]?
     func barrier() throws
+    /// Tells every other rank, without waiting, that a stop was requested on this one (a rank
+    /// that got SIGTERM while the others compute). Not collective.
+    func postStopNotice() throws
+    /// Whether another rank posted a stop notice that this rank has not taken yet; never
+    /// blocks. Not collective.
+    func takeStopNotice() throws -> Bool
     /// Ends the whole group with the line "kdmc: rank R: message"; never returns. MPI: prints
     /// it and calls MPI_Abort. In process: throws `CollectiveError.aborted(line)` on this rank
     /// and from every other rank's pending or next collective call, so tests can read it.

@@ -25,6 +25,10 @@ public struct EngineConfiguration: Sendable {
     /// Groups of trial-vector positions whose co-moments are kept (`CoMoments`), e.g. one
     /// student's risk at every n: a fit across n needs the covariance of its points.
     public var covarianceGroups: [[Int]]
+    /// When set, the run computes only this share of the blocks (up to the stopping rule's
+    /// maximum), keeps them unmerged in its checkpoint and ends with `StopReason.partComplete`;
+    /// the parts are merged afterwards (`PartMerge`), where the stopping rule is applied.
+    public var part: BlockPartition?
 
     public init(pointCount: Int, blockSize: Int, blocksPerRankPerRound: Int = 2,
                 stopping: StoppingRule, confidenceLevel: Double = 0.95,

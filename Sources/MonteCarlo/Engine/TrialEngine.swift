@@ -1,16 +1,27 @@
+import Foundation
+
 /// Runs trials over the ranks of a collective and reduces them on rank 0.
 ///
 /// Every rank calls `run` with the same configuration and the same trial function. A trial is
 /// `(trialIndex) throws -> [Double]`, one value per curve point (NaN = not applicable, see
 /// `Moments`); it must depend on the index only, never on the rank. Trials are grouped in fixed
-/// blocks, blocks are dealt in rounds (`BlockSchedule`, sized by `RoundWidth`), and after each round rank 0 merges the
-/// new blocks in block order, checks the stopping rule after each merged block, checkpoints and
-/// broadcasts whether to go on. The merged numbers and the trial count are therefore the same
-/// bits for any rank count and for a run stopped and resumed; blocks computed past the
-/// stopping block are discarded.
+/// blocks, blocks are dealt in rounds (sized by `RoundWidth`), and after each round rank 0 merges
+/// the new blocks in block order, checks the stopping rule after each merged block, checkpoints
+/// and broadcasts what to do next. The merged numbers and the trial count are therefore the same
+/// bits for any rank count and for a run stopped and resumed; blocks computed past the stopping
+/// block are discarded.
+///
+/// A stop request does not wait for the round: each rank computes its blocks on a worker thread
+/// while its main thread (the only one that calls the collective) watches for the request and
+/// for other ranks' stop notices. On a stop every rank hands in the blocks it finished and
+/// abandons the one in flight, and rank 0 checkpoints the finished blocks (merged, or kept loose
+/// past a gap), so at most one block per rank is computed again on resume.
 public struct TrialEngine: Sendable {
     public let configuration: EngineConfiguration
     public let plan: StoppingPlan
+
+    /// How often a computing rank looks for a stop request.
+    static let pollSeconds = 0.02
 
     public init(configuration: EngineConfiguration) throws(EngineError) {
         let c = configuration
@@ -52,19 +63,22 @@ public struct TrialEngine: Sendable {
     /// - Parameters:
     ///   - resume: continue from the checkpoint (`CheckpointError` if it is missing, corrupted
     ///     or from another run; the other ranks then throw `EngineError.rootFailed`).
-    ///   - interruptRequested: asked on rank 0 at round boundaries; true checkpoints and stops.
-    ///     The default reads the SIGTERM/SIGUSR1 flag (call `InterruptSignals.install()` first).
+    ///   - interruptRequested: asked on every rank while it computes (every few milliseconds)
+    ///     and at round boundaries; true checkpoints and stops the whole group. The default
+    ///     reads the SIGTERM/SIGUSR1 flag (call `InterruptSignals.install()` first).
     ///   - progress: called on rank 0 after each round.
     ///   - merged: called on rank 0 after each block is merged, in block order, with the
     ///     statistics so far (the running estimate; the same for any rank count).
-    ///   - trial: the trial function; a throw aborts the whole group (see `TrialCollective.abort`).
+    ///   - trial: the trial function, called on a worker thread, one trial at a time; a throw
+    ///     aborts the whole group (see `TrialCollective.abort`). After a stop request a trial
+    ///     in flight may still be running when `run` returns; its result is discarded.
     public func run<C: TrialCollective>(
         on collective: C,
         resume: Bool = false,
         interruptRequested: () -> Bool = { InterruptSignals.isRequested },
         progress: ((RunProgress) -> Void)? = nil,
         merged onMerge: ((MergedStatistics) -> Void)? = nil,
-        trial: (Int) throws -> [Double]
+        trial: @escaping @Sendable (Int) throws -> [Double]
     ) throws -> RunOutcome {
         let clock = ContinuousClock()
         let runStart = clock.now
@@ -80,19 +94,18 @@ public struct TrialEngine: Sendable {
         }
         let startBlock: Int
         switch directive {
-        case .proceed(let next, _): startBlock = next
+        case .proceed(let blocks, _): startBlock = root?.merged.blockCount ?? blocks.first ?? 0
         case .finish: startBlock = root?.merged.blockCount ?? 0
         default: startBlock = 0
         }
 
         var ownBusy = 0.0
-        var next = startBlock
-        var schedule = BlockSchedule(blocksPerRank: 1, blockLimit: plan.maximumBlocks)
+        var watch = StopWatch()
         while true {
+            let dealt: [Int]
             switch directive {
-            case .proceed(let n, let width):
-                next = n
-                schedule = BlockSchedule(blocksPerRank: width, blockLimit: plan.maximumBlocks)
+            case .proceed(let blocks, _):
+                dealt = blocks
             case .finish(let reason):
                 return outcome(.finished(reason), root: root, startBlock: startBlock, ownBusy: ownBusy,
                                collective: collective, wall: Self.seconds(clock.now - runStart))
@@ -104,15 +117,21 @@ public struct TrialEngine: Sendable {
             }
 
             let roundStart = clock.now
-            var blocks: [BlockStatistics] = []
-            for b in schedule.blocks(first: next, rank: collective.rank, size: collective.size) {
-                blocks.append(try computeBlock(b, on: collective, trial: trial))
+            let worker = RoundWorker(blocks: BlockSchedule.share(of: dealt, rank: collective.rank, size: collective.size),
+                                     blockSize: configuration.blockSize, pointCount: configuration.pointCount,
+                                     groups: configuration.covarianceGroups, trial: trial)
+            while !worker.wait(seconds: Self.pollSeconds) {
+                if try watch.check(collective, interruptRequested) { break }
             }
+            let (blocks, failure) = worker.stop()
+            if let failure { try collective.abort(failure, code: 1) }
+            _ = try watch.check(collective, interruptRequested)
             let busy = Self.seconds(clock.now - roundStart)
             ownBusy += busy
-            let reports = try collective.gatherToRoot(RoundReport(busySeconds: busy, blocks: blocks).encoded())
+            let report = RoundReport(busySeconds: busy, stopRequested: watch.stopSeen, blocks: blocks)
+            let reports = try collective.gatherToRoot(report.encoded())
             directive = try exchangeDirective(on: collective, rootError: &rootError) {
-                try root!.afterRound(reports!, roundWall: Self.seconds(clock.now - roundStart),
+                try root!.afterRound(reports!, dealt: dealt, roundWall: Self.seconds(clock.now - roundStart),
                                      now: clock.now, interruptRequested: interruptRequested,
                                      progress: progress, onMerge: onMerge)
             }
@@ -146,27 +165,6 @@ public struct TrialEngine: Sendable {
         }
     }
 
-    private func computeBlock<C: TrialCollective>(
-        _ block: Int, on collective: C, trial: (Int) throws -> [Double]
-    ) throws -> BlockStatistics {
-        var stats = BlockStatistics(index: block, pointCount: configuration.pointCount,
-                                    groups: configuration.covarianceGroups)
-        let first = block * configuration.blockSize
-        for t in first..<(first + configuration.blockSize) {
-            let values: [Double]
-            do {
-                values = try trial(t)
-            } catch {
-                try collective.abort("trial \(t) (block \(block)) failed: \(error)", code: 1)
-            }
-            guard values.count == configuration.pointCount else {
-                try collective.abort("trial \(t) (block \(block)) returned \(values.count) values, expected \(configuration.pointCount)", code: 1)
-            }
-            stats.add(values)
-        }
-        return stats
-    }
-
     private func outcome<C: TrialCollective>(
         _ status: RunOutcome.Status, root: RootState?, startBlock: Int, ownBusy: Double,
         collective: C, wall: Double
@@ -196,7 +194,12 @@ private struct RootState {
     let ranks: Int
     let start: ContinuousClock.Instant
     let startTrials: Int
+    /// Blocks 0..<merged.blockCount, merged in order.
     var merged: MergedStatistics
+    /// Finished blocks that cannot be merged yet (a gap before them), or all of a part's blocks.
+    var loose: [Int: BlockStatistics] = [:]
+    /// The lowest block of this run's share that is neither merged nor loose.
+    var frontier = 0
     var critical: StudentCriticalValues
     let store: CheckpointStore?
     var lastCheckpoint: ContinuousClock.Instant
@@ -208,6 +211,8 @@ private struct RootState {
     var worstImbalance = 1.0
     /// Blocks per rank in the round being computed.
     var width: Int
+
+    var part: BlockPartition? { engine.configuration.part }
 
     init(engine: TrialEngine, ranks: Int, resume: Bool, start: ContinuousClock.Instant) throws {
         let c = engine.configuration
@@ -223,44 +228,79 @@ private struct RootState {
             guard let store else {
                 throw EngineError.invalidConfiguration("resume needs a checkpoint path; set checkpoint.path")
             }
-            merged = try store.load(fingerprint: c.fingerprint, blockSize: c.blockSize, pointCount: c.pointCount,
-                                    groups: c.covarianceGroups).statistics
+            let checkpoint = try store.load(fingerprint: c.fingerprint, blockSize: c.blockSize, pointCount: c.pointCount,
+                                            groups: c.covarianceGroups)
+            guard checkpoint.part == c.part else {
+                throw CheckpointError.mismatch(path: store.path, field: "part",
+                                               expected: c.part.map(\.description) ?? "the whole run",
+                                               found: checkpoint.part.map(\.description) ?? "the whole run")
+            }
+            merged = checkpoint.statistics
+            for block in checkpoint.loose { loose[block.index] = block }
         } else {
             merged = MergedStatistics(blockSize: c.blockSize, pointCount: c.pointCount, groups: c.covarianceGroups)
         }
-        startTrials = merged.trials
+        startTrials = (merged.blockCount + loose.count) * c.blockSize
+        advanceFrontier()
+    }
+
+    func belongs(_ block: Int) -> Bool { part?.contains(block) ?? true }
+
+    mutating func advanceFrontier() {
+        frontier = Swift.max(frontier, merged.blockCount)
+        while frontier < engine.plan.maximumBlocks && (!belongs(frontier) || loose[frontier] != nil) {
+            frontier += 1
+        }
+    }
+
+    /// The next round's blocks: the lowest ones of this run's share still to compute.
+    func nextBlocks() -> [Int] {
+        var list: [Int] = []
+        let wanted = ranks * width
+        var b = frontier
+        while list.count < wanted && b < engine.plan.maximumBlocks {
+            if belongs(b) && loose[b] == nil && b >= merged.blockCount { list.append(b) }
+            b += part?.count ?? 1
+        }
+        return list
     }
 
     /// A resumed run re-asks the rule at its last merged block (the same question the
     /// interrupted run asked there, so the same answer unless the rule was changed).
     mutating func initialDirective() -> Directive {
-        if merged.blockCount > 0, let reason = engine.plan.decision(after: merged, critical: &critical) {
+        if part != nil {
+            if frontier >= engine.plan.maximumBlocks { return .finish(.partComplete) }
+        } else if merged.blockCount > 0, let reason = engine.plan.decision(after: merged, critical: &critical) {
             return .finish(reason)
         }
-        return .proceed(nextBlock: merged.blockCount, blocksPerRank: width)
+        return .proceed(blocks: nextBlocks(), blocksPerRank: width)
     }
 
     mutating func afterRound(
-        _ reports: [[UInt8]], roundWall: Double, now: ContinuousClock.Instant,
+        _ reports: [[UInt8]], dealt: [Int], roundWall: Double, now: ContinuousClock.Instant,
         interruptRequested: () -> Bool, progress: ((RunProgress) -> Void)?,
         onMerge: ((MergedStatistics) -> Void)? = nil
     ) throws -> Directive {
         let pointCount = engine.configuration.pointCount
         var blocks: [BlockStatistics] = []
         var busy: [Double] = []
+        var stopRequested = false
         for bytes in reports {
             let report = try RoundReport.decode(bytes, pointCount: pointCount,
                                                 groups: engine.configuration.covarianceGroups)
             busy.append(report.busySeconds)
+            stopRequested = stopRequested || report.stopRequested
             blocks += report.blocks
         }
         let c = engine.configuration
         width = RoundWidth.next(targetSeconds: c.roundSeconds, maximum: c.blocksPerRankPerRound,
                                 busySeconds: busy, blocksPerRank: width)
         blocks.sort { $0.index < $1.index }
-        let first = merged.blockCount
-        guard blocks.map(\.index) == Array(first..<(first + blocks.count)) else {
-            throw CollectiveError.malformedMessage("round did not return blocks \(first)..<\(first + blocks.count)")
+        let returned = blocks.map(\.index)
+        // A stopped round returns some of its blocks; a finished one returns all of them.
+        guard Set(returned).count == returned.count, Set(returned).isSubset(of: dealt),
+              stopRequested || returned.count == dealt.count else {
+            throw CollectiveError.malformedMessage("round of blocks \(dealt) returned blocks \(returned)")
         }
 
         rounds += 1
@@ -271,28 +311,32 @@ private struct RootState {
         let meanBusy = busy.reduce(0, +) / Double(busy.count)
         if meanBusy > 0 { worstImbalance = Swift.max(worstImbalance, busy.max()! / meanBusy) }
 
+        for block in blocks { loose[block.index] = block }
         var reason: StopReason?
-        for block in blocks {
-            merged.merge(block)
-            onMerge?(merged)
-            if let r = engine.plan.decision(after: merged, critical: &critical) {
-                reason = r
-                break
+        if part == nil {
+            while reason == nil, let block = loose.removeValue(forKey: merged.blockCount) {
+                merged.merge(block)
+                onMerge?(merged)
+                reason = engine.plan.decision(after: merged, critical: &critical)
             }
+            // Blocks past the stopping block are not part of the result.
+            if reason != nil { loose.removeAll() }
         }
+        advanceFrontier()
+        if part != nil && frontier >= engine.plan.maximumBlocks { reason = .partComplete }
         let elapsed = TrialEngine.seconds(now - start)
-        if reason == nil, case .sequential(let target) = engine.plan.rule,
+        if reason == nil, part == nil, case .sequential(let target) = engine.plan.rule,
            let cap = target.wallTimeLimit, elapsed >= cap {
             reason = .wallTimeLimit
         }
-        let interrupted = reason == nil && interruptRequested()
+        let interrupted = reason == nil && (stopRequested || interruptRequested())
 
         if let store, let policy = engine.configuration.checkpoint {
             let due = reason != nil || interrupted
                 || policy.everyRounds.map { roundsSinceCheckpoint >= $0 } == true
                 || policy.everySeconds.map { TrialEngine.seconds(now - lastCheckpoint) >= $0 } == true
             if due {
-                try store.write(Checkpoint(fingerprint: engine.configuration.fingerprint, statistics: merged))
+                try store.write(checkpoint)
                 lastCheckpoint = now
                 roundsSinceCheckpoint = 0
             }
@@ -301,12 +345,17 @@ private struct RootState {
 
         if let reason { return .finish(reason) }
         if interrupted { return .interrupt(resumable: store != nil) }
-        return .proceed(nextBlock: merged.blockCount, blocksPerRank: width)
+        return .proceed(blocks: nextBlocks(), blocksPerRank: width)
+    }
+
+    var checkpoint: Checkpoint {
+        Checkpoint(fingerprint: engine.configuration.fingerprint, statistics: merged,
+                   loose: loose.values.sorted { $0.index < $1.index }, part: part)
     }
 
     mutating func report(elapsed: Double) -> RunProgress {
-        let done = merged.trials
-        let planned = engine.plan.maximumBlocks * engine.plan.blockSize
+        let done = (merged.blockCount + loose.count) * engine.plan.blockSize
+        let planned = (part?.blockCount(below: engine.plan.maximumBlocks) ?? engine.plan.maximumBlocks) * engine.plan.blockSize
         let rate = elapsed > 0 ? Double(done - startTrials) / elapsed : 0
         var maxHalfWidth = 0.0
         var needed = Double(done)

@@ -80,11 +80,15 @@ struct WireReader {
 /// What one rank sends to rank 0 after a round.
 struct RoundReport {
     var busySeconds: Double
+    /// The rank saw a stop request (its own or another rank's notice) during the round.
+    var stopRequested: Bool = false
+    /// The blocks it finished: all it was dealt, or fewer after a stop request.
     var blocks: [BlockStatistics]
 
     func encoded() -> [UInt8] {
         var w = WireWriter()
         w.double(busySeconds)
+        w.byte(stopRequested ? 1 : 0)
         w.int(blocks.count)
         for block in blocks {
             w.int(block.index)
@@ -99,6 +103,7 @@ struct RoundReport {
     static func decode(_ bytes: [UInt8], pointCount: Int, groups: [[Int]] = []) throws(CollectiveError) -> RoundReport {
         var r = WireReader(bytes)
         let busy = try r.double()
+        let stop = try r.byte() == 1
         let n = try r.count()
         var blocks: [BlockStatistics] = []
         for _ in 0..<n {
@@ -119,14 +124,15 @@ struct RoundReport {
             blocks.append(BlockStatistics(index: index, points: moments, groups: coMoments))
         }
         guard r.isAtEnd else { throw .malformedMessage("trailing bytes in a round report") }
-        return RoundReport(busySeconds: busy, blocks: blocks)
+        return RoundReport(busySeconds: busy, stopRequested: stop, blocks: blocks)
     }
 }
 
 /// Rank 0's word to all ranks at the start and after each round.
 enum Directive: Equatable {
-    /// Compute the round that starts at `nextBlock`, `blocksPerRank` blocks on each rank.
-    case proceed(nextBlock: Int, blocksPerRank: Int)
+    /// Compute these blocks, rank k taking items k, k + size, … (`BlockSchedule.share`);
+    /// `blocksPerRank` is the round's width, for the record.
+    case proceed(blocks: [Int], blocksPerRank: Int)
     case finish(StopReason)
     case interrupt(resumable: Bool)
     case fail(String)
@@ -134,7 +140,9 @@ enum Directive: Equatable {
     func encoded() -> [UInt8] {
         var w = WireWriter()
         switch self {
-        case .proceed(let next, let width): w.byte(0); w.int(next); w.int(width)
+        case .proceed(let blocks, let width):
+            w.byte(0); w.int(width); w.int(blocks.count)
+            for b in blocks { w.int(b) }
         case .finish(let reason): w.byte(1); w.string(reason.rawValue)
         case .interrupt(let resumable): w.byte(2); w.byte(resumable ? 1 : 0)
         case .fail(let message): w.byte(3); w.string(message)
@@ -146,9 +154,13 @@ enum Directive: Equatable {
         var r = WireReader(bytes)
         switch try r.byte() {
         case 0:
-            let next = try r.index(), width = try r.index()
+            let width = try r.index()
             guard width >= 1 else { throw .malformedMessage("a round of \(width) blocks per rank") }
-            return .proceed(nextBlock: next, blocksPerRank: width)
+            let count = try r.count()
+            var blocks: [Int] = []
+            blocks.reserveCapacity(count)
+            for _ in 0..<count { blocks.append(try r.index()) }
+            return .proceed(blocks: blocks, blocksPerRank: width)
         case 1:
             let raw = try r.string()
             guard let reason = StopReason(rawValue: raw) else { throw .malformedMessage("unknown stop reason \(raw)") }

@@ -54,3 +54,45 @@ public enum RoundWidth {
         return Int(Swift.min(Double(maximum), Swift.max(1, fitting)))
     }
 }
+
+extension BlockSchedule {
+    /// Rank `rank`'s share of a round's list of blocks: items rank, rank + size, … (the same
+    /// interleaving as `blocks(first:rank:size:)` when the list has no gaps).
+    public static func share(of list: [Int], rank: Int, size: Int) -> [Int] {
+        precondition(size >= 1 && rank >= 0 && rank < size, "rank \(rank) outside 0..<\(size)")
+        return Array(stride(from: rank, to: list.count, by: size).map { list[$0] })
+    }
+}
+
+/// One of `count` fixed shares of a run's block indices, for running one experiment as several
+/// jobs (array jobs) and merging them: block b belongs to part b mod count. The share depends
+/// on nothing else, so the parts' blocks together are exactly the blocks of one run.
+public struct BlockPartition: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// 0-based; written 1-based (`K/M`).
+    public let index: Int
+    public let count: Int
+
+    public init(index: Int, count: Int) {
+        precondition(count >= 1 && index >= 0 && index < count, "part \(index) outside 0..<\(count)")
+        self.index = index
+        self.count = count
+    }
+
+    /// "K/M" with 1 ≤ K ≤ M (1-based, as array job indices usually are); nil otherwise.
+    public init?(parsing text: String) {
+        let fields = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard fields.count == 2, let k = Int(fields[0]), let m = Int(fields[1]), m >= 1, k >= 1, k <= m else {
+            return nil
+        }
+        self.init(index: k - 1, count: m)
+    }
+
+    public func contains(_ block: Int) -> Bool { block % count == index }
+
+    /// How many of blocks 0..<limit belong to this part.
+    public func blockCount(below limit: Int) -> Int {
+        limit <= index ? 0 : (limit - index - 1) / count + 1
+    }
+
+    public var description: String { "\(index + 1)/\(count)" }
+}

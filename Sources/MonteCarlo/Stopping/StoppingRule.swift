@@ -62,6 +62,9 @@ public enum StopReason: String, Sendable, Hashable, Codable {
     case maximumReached
     /// The wall-time cap was reached (the trial count then depends on timing).
     case wallTimeLimit
+    /// One part of a split run computed all of its blocks (up to the rule's maximum); merging
+    /// the parts applies the rule.
+    case partComplete
 }
 
 /// A stopping rule translated to blocks and checked after each merged block, in block order,

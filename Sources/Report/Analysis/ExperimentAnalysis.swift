@@ -48,6 +48,8 @@ public struct ExperimentResult: Sendable {
         case .targetMet: return ("target", true)
         case .maximumReached: return ("trials", false)
         case .wallTimeLimit: return ("wall_time", false)
+        // One part of a split run: its share is done; the merge applies the stopping rule.
+        case .partComplete: return ("trials", nil)
         }
     }
 }

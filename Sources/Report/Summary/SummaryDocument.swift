@@ -156,6 +156,52 @@ public struct SummaryDocument: Sendable, Codable {
     public var timings: [String: Double]
     /// Runs with a sweep: each sweep's fitted rates per point and its across-sweep verdicts.
     public var sweeps: [SweepSummary]?
+    /// Where and how the run was made (absent in files written before it existed).
+    public var provenance: Provenance?
+
+    /// What produced the numbers: the build, the libraries, the ranks and hosts, the command
+    /// and the clock. Run metadata: two runs of the same configuration differ here (and in
+    /// `timings`) and nowhere else.
+    public struct Provenance: Sendable, Codable, Equatable {
+        public var kdmcVersion: String
+        /// `git describe --always --dirty` of the checkout it was built from, or "unknown".
+        public var gitCommit: String
+        public var swiftVersion: String
+        /// MPI_Get_library_version.
+        public var mpiLibrary: String
+        /// openblas_get_config.
+        public var blas: String
+        public var ranks: Int
+        /// Each rank's host name, in rank order.
+        public var hosts: [String]
+        public var commandLine: [String]
+        /// ISO 8601, UTC.
+        public var started: String
+        public var ended: String
+        /// Every experiment's seed, by name.
+        public var seeds: [String: UInt64]
+
+        public init(kdmcVersion: String, gitCommit: String, swiftVersion: String, mpiLibrary: String, blas: String,
+                    ranks: Int, hosts: [String], commandLine: [String], started: String, ended: String,
+                    seeds: [String: UInt64]) {
+            self.kdmcVersion = kdmcVersion
+            self.gitCommit = gitCommit
+            self.swiftVersion = swiftVersion
+            self.mpiLibrary = mpiLibrary
+            self.blas = blas
+            self.ranks = ranks
+            self.hosts = hosts
+            self.commandLine = commandLine
+            self.started = started
+            self.ended = ended
+            self.seeds = seeds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kdmcVersion = "kdmc_version", gitCommit = "git_commit", swiftVersion = "swift_version"
+            case mpiLibrary = "mpi_library", blas, ranks, hosts, commandLine = "command_line", started, ended, seeds
+        }
+    }
 
     public init(tool: String = "kdmc", version: String, ranks: Int, partial: Bool, configuration: JSONValue,
                 experiments: [String: Experiment], fits: [Fit], verdicts: [Verdict], timings: [String: Double],
@@ -177,7 +223,7 @@ public struct SummaryDocument: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
-        case tool, version, ranks, partial, configuration, experiments, fits, verdicts, timings, sweeps
+        case tool, version, ranks, partial, configuration, experiments, fits, verdicts, timings, sweeps, provenance
         case randomStreamVersion = "random_stream_version"
     }
 
