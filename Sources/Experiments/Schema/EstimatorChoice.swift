@@ -1,5 +1,5 @@
 /// How the curves' means are estimated from the trials (docs/THEORY.md §9).
-public enum EstimatorChoice: String, Sendable, Equatable, CaseIterable {
+package enum EstimatorChoice: String, Sendable, Equatable, CaseIterable {
     /// The mean of the trials' risks.
     case plain
     /// R_n − R_n^∞ of the trial's own draw plus a mean of R_n^∞ over cheap β-only samples
@@ -9,15 +9,15 @@ public enum EstimatorChoice: String, Sendable, Equatable, CaseIterable {
 
 extension ExperimentSpec {
     /// Cheap β-only samples per trial of the control variate's limit term, unless the file says.
-    public static let defaultLimitSamples = 256
+    package static let defaultLimitSamples = 256
     /// Upper bound on `limit_samples`, so one trial stays a bounded amount of work.
-    public static let maximumLimitSamples = 1 << 16
+    package static let maximumLimitSamples = 1 << 16
 
     /// Why the control-variate estimator does not apply to this experiment, one reason per
     /// obstacle; empty when it does. The limit angle tan²γ_∞ = 1 / Σ tan²β_i is the closed-form
     /// student's from w(0) = 0 as d → ∞ for the angular constructions (the isotropic Gaussian
     /// already has its exact expectation), and it is computed from the Gram draw's frame.
-    public var controlVariateObstacles: [String] {
+    package var controlVariateObstacles: [String] {
         var reasons: [String] = []
         switch geometry {
         case .polyTail, .margin:

@@ -1,30 +1,30 @@
 import Foundation
 
 /// One thing wrong with an experiment file: where, what, and how to fix it.
-public struct ExperimentProblem: Sendable, Equatable, CustomStringConvertible {
-    public var path: JSONPath
-    public var message: String
+package struct ExperimentProblem: Sendable, Equatable, CustomStringConvertible {
+    package var path: JSONPath
+    package var message: String
 
-    public init(path: JSONPath, message: String) {
+    package init(path: JSONPath, message: String) {
         self.path = path
         self.message = message
     }
 
-    public var description: String { "\(path): \(message)" }
+    package var description: String { "\(path): \(message)" }
 }
 
 /// Every problem found in an experiment file; thrown instead of a bare `DecodingError`.
-public struct ExperimentFileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var problems: [ExperimentProblem]
+package struct ExperimentFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var problems: [ExperimentProblem]
 
-    public init(problems: [ExperimentProblem]) { self.problems = problems }
+    package init(problems: [ExperimentProblem]) { self.problems = problems }
 
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    package var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
 extension ExperimentProblem {
     /// Says what a `DecodingError` means in terms of the file, without the raw dump.
-    public init(_ error: DecodingError) {
+    package init(_ error: DecodingError) {
         switch error {
         case .typeMismatch(let type, let context):
             self.init(path: JSONPath(codingPath: context.codingPath),

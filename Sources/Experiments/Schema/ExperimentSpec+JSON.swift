@@ -4,7 +4,7 @@ import Foundation
 // explicit, so that a run's summary records exactly what ran and the file reads back equal.
 
 extension ExperimentSuite {
-    public var json: JSONValue {
+    package var json: JSONValue {
         var members: [String: JSONValue] = ["suite": .string(name), "experiments": .array(experiments.map(\.json))]
         if let description { members["description"] = .string(description) }
         return .object(members)
@@ -12,7 +12,7 @@ extension ExperimentSuite {
 }
 
 extension ExperimentSpec {
-    public var json: JSONValue {
+    package var json: JSONValue {
         var members: [String: JSONValue] = [
             "name": .string(name),
             "geometry": geometry.json,
@@ -45,7 +45,7 @@ private func tagged(_ k: String, _ members: [String: JSONValue] = [:]) -> JSONVa
 }
 
 extension GeometrySpec {
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .gaussian:
             return tagged("gaussian")
@@ -79,7 +79,7 @@ extension GeometrySpec {
 }
 
 extension GeometrySpec.EigenDirection {
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .uniform: tagged("uniform")
         case .eigenvector(let index): tagged("eigenvector", ["index": .integer(Int64(index))])
@@ -89,7 +89,7 @@ extension GeometrySpec.EigenDirection {
 }
 
 extension NGrid {
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .values(let values):
             .array(values.map { .integer(Int64($0)) })
@@ -101,7 +101,7 @@ extension NGrid {
 }
 
 extension TeacherSpec {
-    public var json: JSONValue {
+    package var json: JSONValue {
         let d: JSONValue = switch direction {
         case .vector(let values): numbers(values)
         default: .string(direction.name!)
@@ -111,7 +111,7 @@ extension TeacherSpec {
 }
 
 extension StudentSpec {
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .linear(let initial):
             let i: JSONValue = switch initial {
@@ -136,7 +136,7 @@ extension StudentSpec {
 }
 
 extension SolverSpec {
-    public var json: JSONValue {
+    package var json: JSONValue {
         var members: [String: JSONValue] = ["tolerance": .number(tolerance), "fit_tolerance": .number(fitTolerance),
                                             "integration_tolerance": .number(integrationTolerance),
                                             "max_steps": .integer(Int64(maxSteps))]
@@ -148,7 +148,7 @@ extension SolverSpec {
 }
 
 extension StoppingSpec {
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .fixed(let trials):
             return .object(["trials": .integer(Int64(trials))])
@@ -170,7 +170,7 @@ extension StoppingSpec {
 extension ExperimentSuite: Codable {
     /// Decodes and checks the whole tree, throwing `ExperimentFileError` with every problem.
     /// Files and the memory cap are not checked here; `ExperimentValidator` does that.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let value = try JSONValue(from: decoder)
         let reader = SpecReader(baseDirectory: nil, memory: nil)
         let suite = reader.suite(value)
@@ -180,11 +180,11 @@ extension ExperimentSuite: Codable {
         self = suite
     }
 
-    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+    package func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 }
 
 extension ExperimentSpec: Codable {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let value = try JSONValue(from: decoder)
         let reader = SpecReader(baseDirectory: nil, memory: nil)
         let spec = reader.experiment(value, .root)
@@ -194,7 +194,7 @@ extension ExperimentSpec: Codable {
         self = spec
     }
 
-    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+    package func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 }
 
 extension ExperimentProblem {

@@ -1,16 +1,16 @@
-public import Distillation
+package import Distillation
 import Foundation
 
 /// The user-facing description of experiments (docs/EXPERIMENT-SCHEMA.md). These are plain
 /// values; `ExperimentValidator` builds them from a file and reports every problem it finds.
 
 /// A file of experiments: a suite, or one experiment alone (then the suite has one member).
-public struct ExperimentSuite: Sendable, Equatable {
-    public var name: String
-    public var description: String?
-    public var experiments: [ExperimentSpec]
+package struct ExperimentSuite: Sendable, Equatable {
+    package var name: String
+    package var description: String?
+    package var experiments: [ExperimentSpec]
 
-    public init(name: String, description: String? = nil, experiments: [ExperimentSpec]) {
+    package init(name: String, description: String? = nil, experiments: [ExperimentSpec]) {
         self.name = name
         self.description = description
         self.experiments = experiments
@@ -18,44 +18,44 @@ public struct ExperimentSuite: Sendable, Equatable {
 }
 
 /// One experiment: a geometry, a dimension, an n grid, a teacher, students and how to run them.
-public struct ExperimentSpec: Sendable, Equatable {
-    public var name: String
-    public var description: String?
-    public var geometry: GeometrySpec
-    public var d: Int
-    public var n: NGrid
-    public var teacher: TeacherSpec
-    public var students: [StudentSpec]
-    public var solver: SolverSpec
-    public var stopping: StoppingSpec
+package struct ExperimentSpec: Sendable, Equatable {
+    package var name: String
+    package var description: String?
+    package var geometry: GeometrySpec
+    package var d: Int
+    package var n: NGrid
+    package var teacher: TeacherSpec
+    package var students: [StudentSpec]
+    package var solver: SolverSpec
+    package var stopping: StoppingSpec
     /// Trials per statistics block; results are merged in block order (docs/ARCHITECTURE.md).
-    public var blockSize: Int
-    public var confidence: Double
-    public var seed: UInt64
+    package var blockSize: Int
+    package var confidence: Double
+    package var seed: UInt64
     /// Per-rank memory cap in MiB; nil means half the node's memory divided by its ranks.
-    public var memoryCapMB: Double?
-    public var sampler: SamplerChoice
+    package var memoryCapMB: Double?
+    package var sampler: SamplerChoice
     /// The file's `"sweep"`: this experiment stands for one experiment per point (`expanded`).
-    public var sweep: SweepSpec? = nil
+    package var sweep: SweepSpec? = nil
     /// Set on the experiments a sweep expands into; nil for an experiment written as such.
-    public var sweepPoint: SweepPoint? = nil
+    package var sweepPoint: SweepPoint? = nil
     /// The verdict status expected per claim (`"expect": {"M3": "fails"}`); a claim not listed
     /// is expected to hold. The exit status says whether every verdict came out as expected.
-    public var expect: [String: ExpectedOutcome] = [:]
+    package var expect: [String: ExpectedOutcome] = [:]
 
     /// The claims an experiment's verdicts can be about (the names `"expect"` accepts).
-    public static let claims = ["B", "C1", "C2", "M1", "M2", "M3", "L1", "L2", "exact-gaussian",
+    package static let claims = ["B", "C1", "C2", "M1", "M2", "M3", "L1", "L2", "exact-gaussian",
                                 "identification", "converged", "soft-vs-hard"]
     /// The estimator of the curves (set after `init`; plain unless the file says).
-    public var estimator: EstimatorChoice = .plain
+    package var estimator: EstimatorChoice = .plain
     /// Cheap limit-angle samples per trial of the control variate.
-    public var limitSamples: Int = ExperimentSpec.defaultLimitSamples
+    package var limitSamples: Int = ExperimentSpec.defaultLimitSamples
 
-    public static let defaultBlockSize = 64
-    public static let defaultConfidence = 0.95
-    public static let defaultSeed: UInt64 = 1
+    package static let defaultBlockSize = 64
+    package static let defaultConfidence = 0.95
+    package static let defaultSeed: UInt64 = 1
 
-    public init(name: String, description: String? = nil, geometry: GeometrySpec, d: Int, n: NGrid,
+    package init(name: String, description: String? = nil, geometry: GeometrySpec, d: Int, n: NGrid,
                 teacher: TeacherSpec = TeacherSpec(), students: [StudentSpec],
                 solver: SolverSpec = SolverSpec(), stopping: StoppingSpec = .defaultRule,
                 blockSize: Int = ExperimentSpec.defaultBlockSize,
@@ -80,13 +80,13 @@ public struct ExperimentSpec: Sendable, Equatable {
 }
 
 /// A verdict status as the experiment file names it (the same words as the report's).
-public enum ExpectedOutcome: String, Sendable, Equatable, CaseIterable {
+package enum ExpectedOutcome: String, Sendable, Equatable, CaseIterable {
     case holds, fails, inconclusive
 }
 
 // MARK: - Geometry
 
-public enum GeometrySpec: Sendable, Equatable {
+package enum GeometrySpec: Sendable, Equatable {
     case gaussian
     case anisotropic(spectrum: GeometrySpec.Spectrum, teacherDirection: GeometrySpec.EigenDirection)
     case polyTail(kappa: Double, radius: GeometrySpec.RadialLaw)
@@ -95,9 +95,9 @@ public enum GeometrySpec: Sendable, Equatable {
     case mixture(GeometrySpec.Mixture)
     case dataset(GeometrySpec.Dataset)
 
-    public static let kinds = ["gaussian", "anisotropic", "poly-tail", "margin", "mixture", "dataset"]
+    package static let kinds = ["gaussian", "anisotropic", "poly-tail", "margin", "mixture", "dataset"]
 
-    public var kind: String {
+    package var kind: String {
         switch self {
         case .gaussian: "gaussian"
         case .anisotropic: "anisotropic"
@@ -109,7 +109,7 @@ public enum GeometrySpec: Sendable, Equatable {
     }
 
     /// Geometries of the form x = s·u + t·v (docs/THEORY.md §6) that the Gram sampler can draw.
-    public var isAxiallySymmetric: Bool {
+    package var isAxiallySymmetric: Bool {
         switch self {
         case .gaussian, .polyTail, .margin: true
         default: false
@@ -117,14 +117,14 @@ public enum GeometrySpec: Sendable, Equatable {
     }
 
     /// Diagonal covariance of the anisotropic geometry.
-    public enum Spectrum: Sendable, Equatable {
+    package enum Spectrum: Sendable, Equatable {
         /// Eigenvalue j (1-based) is j^(−alpha).
         case powerLaw(alpha: Double)
         case values([Double])
     }
 
     /// The teacher's direction written in the covariance eigenbasis.
-    public enum EigenDirection: Sendable, Equatable {
+    package enum EigenDirection: Sendable, Equatable {
         /// Uniform on the sphere.
         case uniform
         /// Along eigenvector `index` (1-based, 1 = largest eigenvalue for a power law).
@@ -132,36 +132,36 @@ public enum GeometrySpec: Sendable, Equatable {
         /// Coefficients in the eigenbasis (normalised by the teacher norm).
         case coefficients([Double])
 
-        public static let kinds = ["uniform", "eigenvector", "coefficients"]
+        package static let kinds = ["uniform", "eigenvector", "coefficients"]
     }
 
     /// Law of the radius ρ in the poly-tail and margin constructions (the geometry's own type).
-    public typealias RadialLaw = Distillation.RadialLaw
+    package typealias RadialLaw = Distillation.RadialLaw
 
-    public struct Mixture: Sendable, Equatable {
-        public var weights: [Double]
+    package struct Mixture: Sendable, Equatable {
+        package var weights: [Double]
         /// Each mean lists its first coordinates; the remaining ones are 0.
-        public var means: [[Double]]
-        public var stds: [Double]
+        package var means: [[Double]]
+        package var stds: [Double]
 
-        public init(weights: [Double], means: [[Double]], stds: [Double]) {
+        package init(weights: [Double], means: [[Double]], stds: [Double]) {
             self.weights = weights
             self.means = means
             self.stds = stds
         }
     }
 
-    public struct Dataset: Sendable, Equatable {
+    package struct Dataset: Sendable, Equatable {
         /// CSV file, relative to the experiment file's folder unless absolute.
-        public var file: String
-        public var labelColumn: GeometrySpec.LabelColumn
-        public var teacher: GeometrySpec.DatasetTeacher
+        package var file: String
+        package var labelColumn: GeometrySpec.LabelColumn
+        package var teacher: GeometrySpec.DatasetTeacher
         /// Fraction of rows held out to measure the risk.
-        public var holdout: Double
+        package var holdout: Double
 
-        public static let defaultHoldout = 0.3
+        package static let defaultHoldout = 0.3
 
-        public init(file: String, labelColumn: GeometrySpec.LabelColumn, teacher: GeometrySpec.DatasetTeacher = .fit,
+        package init(file: String, labelColumn: GeometrySpec.LabelColumn, teacher: GeometrySpec.DatasetTeacher = .fit,
                     holdout: Double = GeometrySpec.Dataset.defaultHoldout) {
             self.file = file
             self.labelColumn = labelColumn
@@ -170,13 +170,13 @@ public enum GeometrySpec: Sendable, Equatable {
         }
     }
 
-    public enum LabelColumn: Sendable, Equatable {
+    package enum LabelColumn: Sendable, Equatable {
         case name(String)
         /// 0-based column index.
         case index(Int)
     }
 
-    public enum DatasetTeacher: Sendable, Equatable {
+    package enum DatasetTeacher: Sendable, Equatable {
         /// Logistic regression fitted on the non-held-out rows.
         case fit
         /// A file of d numbers (one per line or comma-separated).
@@ -187,17 +187,17 @@ public enum GeometrySpec: Sendable, Equatable {
 // MARK: - n grid
 
 /// Transfer-set sizes; a trial draws max(n) points and evaluates every nested prefix.
-public enum NGrid: Sendable, Equatable {
+package enum NGrid: Sendable, Equatable {
     case values([Int])
     case generated(from: Int, to: Int, count: Int, spacing: Spacing)
 
-    public enum Spacing: String, Sendable, Equatable, CaseIterable {
+    package enum Spacing: String, Sendable, Equatable, CaseIterable {
         case linear, log
     }
 
     /// The grid as a strictly increasing list. Generated points are rounded to the nearest
     /// integer and duplicates dropped, so a log grid may hold fewer than `count` points.
-    public var values: [Int] {
+    package var values: [Int] {
         switch self {
         case .values(let list):
             return list
@@ -219,7 +219,7 @@ public enum NGrid: Sendable, Equatable {
     }
 
     /// The largest n, without expanding a generated grid (its last point is always `to`).
-    public var maximum: Int {
+    package var maximum: Int {
         switch self {
         case .values(let list): list.last ?? 0
         case .generated(let from, let to, let count, _): count > 1 && to > from ? to : from
@@ -229,17 +229,17 @@ public enum NGrid: Sendable, Equatable {
 
 // MARK: - Teacher, students, solver, stopping
 
-public struct TeacherSpec: Sendable, Equatable {
+package struct TeacherSpec: Sendable, Equatable {
     /// The largest ‖w*‖/T a run accepts (the logits' squares must stay finite).
-    public static let maximumEffectiveNorm = 1e150
+    package static let maximumEffectiveNorm = 1e150
 
     /// ‖w*‖ before the temperature is applied.
-    public var norm: Double
+    package var norm: Double
     /// Dividing the logits by T is the same as scaling w* by 1/T.
-    public var temperature: Double
-    public var direction: TeacherSpec.Direction
+    package var temperature: Double
+    package var direction: TeacherSpec.Direction
 
-    public init(norm: Double = 1, temperature: Double = 1, direction: TeacherSpec.Direction = .axis) {
+    package init(norm: Double = 1, temperature: Double = 1, direction: TeacherSpec.Direction = .axis) {
         self.norm = norm
         self.temperature = temperature
         self.direction = direction
@@ -247,7 +247,7 @@ public struct TeacherSpec: Sendable, Equatable {
 }
 
 extension TeacherSpec {
-    public enum Direction: Sendable, Equatable {
+    package enum Direction: Sendable, Equatable {
         /// w* along the first coordinate axis.
         case axis
         /// w* uniform on the sphere, drawn once per experiment from its seed (the same for every trial and rank).
@@ -257,9 +257,9 @@ extension TeacherSpec {
         case vector([Double])
 
         /// The named directions (a vector is written as a list).
-        public static let names = ["axis", "random"]
+        package static let names = ["axis", "random"]
 
-        public var name: String? {
+        package var name: String? {
             switch self {
             case .axis: "axis"
             case .random: "random"
@@ -269,7 +269,7 @@ extension TeacherSpec {
     }
 }
 
-public enum StudentSpec: Sendable, Equatable {
+package enum StudentSpec: Sendable, Equatable {
     case linear(init: StudentSpec.LinearInit)
     /// `widths` are the hidden widths h_1 … h_{depth−1}.
     case deepLinear(depth: Int, widths: [Int], init: StudentSpec.DeepInit)
@@ -277,10 +277,10 @@ public enum StudentSpec: Sendable, Equatable {
     /// Other exact minimizers at angles `deltasDegrees` from the flow's limit (docs/THEORY.md §7).
     case wDelta(deltasDegrees: [Double])
 
-    public static let kinds = ["linear", "deep-linear", "hard-label", "w-delta"]
-    public static let defaultDeltas: [Double] = stride(from: 0.0, through: 90.0, by: 10.0).map { $0 }
+    package static let kinds = ["linear", "deep-linear", "hard-label", "w-delta"]
+    package static let defaultDeltas: [Double] = stride(from: 0.0, through: 90.0, by: 10.0).map { $0 }
 
-    public var kind: String {
+    package var kind: String {
         switch self {
         case .linear: "linear"
         case .deepLinear: "deep-linear"
@@ -289,58 +289,58 @@ public enum StudentSpec: Sendable, Equatable {
         }
     }
 
-    public enum LinearInit: Sendable, Equatable {
+    package enum LinearInit: Sendable, Equatable {
         case zero
         /// Entries i.i.d. N(0, scale²/d).
         case random(scale: Double)
         /// A file of d numbers, relative to the experiment file's folder unless absolute.
         case given(file: String)
 
-        public static let kinds = ["zero", "random", "given"]
-        public static let defaultScale = 0.01
+        package static let kinds = ["zero", "random", "given"]
+        package static let defaultScale = 0.01
     }
 
-    public enum DeepInit: Sendable, Equatable {
+    package enum DeepInit: Sendable, Equatable {
         /// Balanced layers (W_{j+1}ᵀW_{j+1} = W_j W_jᵀ) with end-to-end norm `scale`.
         case balanced(scale: Double)
         /// Entries i.i.d. N(0, scale²/fan-in).
         case random(scale: Double)
 
-        public static let kinds = ["balanced", "random"]
-        public static let defaultScale = 0.01
+        package static let kinds = ["balanced", "random"]
+        package static let defaultScale = 0.01
     }
 }
 
-public struct SolverSpec: Sendable, Equatable {
-    public var kind: Kind
+package struct SolverSpec: Sendable, Equatable {
+    package var kind: Kind
     /// Converged when ‖∇L‖ ≤ tolerance · ‖∇L(w(0))‖ …
-    public var tolerance: Double
+    package var tolerance: Double
     /// … and max |z − m| ≤ fitTolerance · max |m − z(0)|: for large teacher norms the gradient
     /// is tiny long before the logits fit, so the logit gap is checked too.
-    public var fitTolerance: Double
+    package var fitTolerance: Double
     /// Local error tolerance of the flow's Runge–Kutta steps.
-    public var integrationTolerance: Double
+    package var integrationTolerance: Double
     /// Largest flow time (flow, gd); nil means no limit. Reaching it is reported.
-    public var timeLimit: Double?
-    public var maxSteps: Int
+    package var timeLimit: Double?
+    package var maxSteps: Int
     /// Learning rate of gd; nil lets the solver choose a stable one from the data.
-    public var step: Double?
+    package var step: Double?
     /// How the flow is integrated (flow solver only).
-    public var integrator: Integrator
+    package var integrator: Integrator
 
     /// The soft-label flow is stiff when points are nearly parallel or n is close to d, so the
     /// default is the L-stable Rosenbrock method; Dormand–Prince is kept to cross-check it.
-    public typealias Integrator = FlowIntegrator
+    package typealias Integrator = FlowIntegrator
 
     /// How students are trained (the solvers' own type).
-    public typealias Kind = SolverKind
+    package typealias Kind = SolverKind
 
-    public static let defaultTolerance = 1e-10
-    public static let defaultFitTolerance = 1e-10
-    public static let defaultIntegrationTolerance = 1e-10
-    public static let defaultMaxSteps = 1_000_000
+    package static let defaultTolerance = 1e-10
+    package static let defaultFitTolerance = 1e-10
+    package static let defaultIntegrationTolerance = 1e-10
+    package static let defaultMaxSteps = 1_000_000
 
-    public init(kind: Kind = .flow, tolerance: Double = SolverSpec.defaultTolerance,
+    package init(kind: Kind = .flow, tolerance: Double = SolverSpec.defaultTolerance,
                 fitTolerance: Double = SolverSpec.defaultFitTolerance,
                 integrationTolerance: Double = SolverSpec.defaultIntegrationTolerance,
                 timeLimit: Double? = nil, maxSteps: Int = SolverSpec.defaultMaxSteps, step: Double? = nil,
@@ -356,27 +356,27 @@ public struct SolverSpec: Sendable, Equatable {
     }
 }
 
-public enum StoppingSpec: Sendable, Equatable {
+package enum StoppingSpec: Sendable, Equatable {
     case fixed(trials: Int)
     case sequential(StoppingSpec.Sequential)
 
-    public static let defaultTrials = 1000
-    public static let defaultRule = StoppingSpec.fixed(trials: defaultTrials)
+    package static let defaultTrials = 1000
+    package static let defaultRule = StoppingSpec.fixed(trials: defaultTrials)
 }
 
 extension StoppingSpec {
     /// Run until every curve point's CI half-width is below the target.
-    public struct Sequential: Sendable, Equatable {
-        public var target: StoppingSpec.Target
-        public var minTrials: Int
-        public var maxTrials: Int
+    package struct Sequential: Sendable, Equatable {
+        package var target: StoppingSpec.Target
+        package var minTrials: Int
+        package var maxTrials: Int
         /// Seconds; nil means no cap.
-        public var wallTime: Double?
+        package var wallTime: Double?
 
-        public static let defaultMinTrials = 100
-        public static let defaultMaxTrials = 1_000_000
+        package static let defaultMinTrials = 100
+        package static let defaultMaxTrials = 1_000_000
 
-        public init(target: StoppingSpec.Target, minTrials: Int = StoppingSpec.Sequential.defaultMinTrials,
+        package init(target: StoppingSpec.Target, minTrials: Int = StoppingSpec.Sequential.defaultMinTrials,
                     maxTrials: Int = StoppingSpec.Sequential.defaultMaxTrials, wallTime: Double? = nil) {
             self.target = target
             self.minTrials = minTrials
@@ -385,7 +385,7 @@ extension StoppingSpec {
         }
     }
 
-    public enum Target: Sendable, Equatable {
+    package enum Target: Sendable, Equatable {
         /// Half-width in risk units.
         case absolute(Double)
         /// Half-width as a fraction of the point's mean.
@@ -393,7 +393,7 @@ extension StoppingSpec {
     }
 }
 
-public enum SamplerChoice: String, Sendable, Equatable, CaseIterable {
+package enum SamplerChoice: String, Sendable, Equatable, CaseIterable {
     /// Gram sampling when the geometry and students allow it, ambient otherwise.
     case auto
     /// Points drawn in R^d.

@@ -3,16 +3,16 @@ internal import SystemIO
 
 /// Turns an experiment file into checked values, or into the full list of its problems, each
 /// with a JSON path and a message that says how to fix it.
-public struct ExperimentValidator: Sendable {
+package struct ExperimentValidator: Sendable {
     /// Memory available per rank; nil skips the memory check.
-    public var memory: MemoryBudget?
+    package var memory: MemoryBudget?
 
-    public init(memory: MemoryBudget? = .current()) {
+    package init(memory: MemoryBudget? = .current()) {
         self.memory = memory
     }
 
     /// Relative file paths in the experiment start at `baseDirectory`; nil skips file checks.
-    public func validate(data: Data, baseDirectory: URL? = nil) throws(ExperimentFileError) -> ExperimentSuite {
+    package func validate(data: Data, baseDirectory: URL? = nil) throws(ExperimentFileError) -> ExperimentSuite {
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)
@@ -35,7 +35,7 @@ public struct ExperimentValidator: Sendable {
         }
     }
 
-    public func validate(contentsOf url: URL) throws(ExperimentFileError) -> ExperimentSuite {
+    package func validate(contentsOf url: URL) throws(ExperimentFileError) -> ExperimentSuite {
         let data: Data
         do {
             data = Data(try Files.readRegular(url.path, limit: 1 << 26))
@@ -45,7 +45,7 @@ public struct ExperimentValidator: Sendable {
         return try validate(data: data, baseDirectory: url.deletingLastPathComponent())
     }
 
-    public func validate(_ value: JSONValue, baseDirectory: URL? = nil) throws(ExperimentFileError) -> ExperimentSuite {
+    package func validate(_ value: JSONValue, baseDirectory: URL? = nil) throws(ExperimentFileError) -> ExperimentSuite {
         let reader = SpecReader(baseDirectory: baseDirectory, memory: memory)
         let suite = reader.suite(value)
         guard reader.problems.isEmpty, let suite else {
@@ -55,7 +55,7 @@ public struct ExperimentValidator: Sendable {
     }
 
     /// Problems of a suite built in code (for example after command-line overrides).
-    public func problems(in suite: ExperimentSuite, baseDirectory: URL? = nil) -> [ExperimentProblem] {
+    package func problems(in suite: ExperimentSuite, baseDirectory: URL? = nil) -> [ExperimentProblem] {
         do {
             _ = try validate(suite.json, baseDirectory: baseDirectory)
             return []
@@ -68,7 +68,7 @@ public struct ExperimentValidator: Sendable {
 extension ExperimentSuite {
     /// The suite with command-line overrides applied to every experiment: a seed, a fixed
     /// trial count, or a CI target (which keeps a file's sequential limits when it has them).
-    public func overriding(seed: UInt64? = nil, trials: Int? = nil, target: StoppingSpec.Target? = nil) -> ExperimentSuite {
+    package func overriding(seed: UInt64? = nil, trials: Int? = nil, target: StoppingSpec.Target? = nil) -> ExperimentSuite {
         var copy = self
         for i in copy.experiments.indices {
             if let seed { copy.experiments[i].seed = seed }
@@ -92,25 +92,25 @@ extension ExperimentSuite {
 /// The largest values a run can carry out, checked in validation (before MPI starts, in time
 /// that does not depend on the values: a generated grid is never expanded to be checked).
 /// Sizes that only cost memory (d, n, widths) are bounded by the memory estimate instead.
-public enum ExperimentLimits {
-    public struct Limit: Sendable {
-        public var value: Int
+package enum ExperimentLimits {
+    package struct Limit: Sendable {
+        package var value: Int
         /// Why, for the message.
-        public var reason: String
+        package var reason: String
     }
 
     /// Names become file names inside the output folder ("<i>-<name>.checkpoint" and its
     /// temporary ".….partial"), which must fit a file system's 255-byte names.
-    public static let nameBytes = Limit(value: 200, reason: "names become file names, which are limited to 255 bytes")
+    package static let nameBytes = Limit(value: 200, reason: "names become file names, which are limited to 255 bytes")
     /// A deep-linear student's layers: each one is a matrix per trial and an ODE block.
-    public static let depth = Limit(value: 64, reason: "each layer is trained as its own matrix")
-    public static let gridPoints = Limit(value: 1_000, reason: "every grid point is trained in every trial")
-    public static let experiments = Limit(value: 1_000, reason: "each experiment is a run of its own")
-    public static let students = Limit(value: 100, reason: "every student is trained in every trial")
-    public static let deltas = Limit(value: 1_000, reason: "every delta is a student trained in every trial")
-    public static let mixtureComponents = Limit(value: 10_000, reason: "each component mean is a d-vector")
+    package static let depth = Limit(value: 64, reason: "each layer is trained as its own matrix")
+    package static let gridPoints = Limit(value: 1_000, reason: "every grid point is trained in every trial")
+    package static let experiments = Limit(value: 1_000, reason: "each experiment is a run of its own")
+    package static let students = Limit(value: 100, reason: "every student is trained in every trial")
+    package static let deltas = Limit(value: 1_000, reason: "every delta is a student trained in every trial")
+    package static let mixtureComponents = Limit(value: 10_000, reason: "each component mean is a d-vector")
     /// A stop request is honoured at block boundaries, so one block must finish in a
     /// reasonable time.
-    public static let blockSize = Limit(value: 100_000, reason: "a stop request waits for the current block to finish")
-    public static let trials = Limit(value: 1_000_000_000_000, reason: "more trials than a run can carry out")
+    package static let blockSize = Limit(value: 100_000, reason: "a stop request waits for the current block to finish")
+    package static let trials = Limit(value: 1_000_000_000_000, reason: "more trials than a run can carry out")
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A parsed JSON document kept as a tree, so that an experiment file can be checked field by
 /// field and every problem reported, instead of stopping at the first `DecodingError`.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number written without fraction or exponent that fits in 64 bits (seeds stay exact).
@@ -44,7 +44,7 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -68,7 +68,7 @@ extension JSONValue: Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -83,15 +83,15 @@ extension JSONValue: Codable {
 }
 
 /// A location in a JSON document, printed as `experiments[2].n[3]`.
-public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
-    public enum Component: Sendable, Hashable {
+package struct JSONPath: Sendable, Hashable, CustomStringConvertible {
+    package enum Component: Sendable, Hashable {
         case key(String)
         case index(Int)
     }
 
-    public var components: [Component]
+    package var components: [Component]
 
-    public init(_ components: [Component] = []) { self.components = components }
+    package init(_ components: [Component] = []) { self.components = components }
 
     init(codingPath: [any CodingKey]) {
         components = codingPath.map { key in
@@ -99,12 +99,12 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public static let root = JSONPath()
+    package static let root = JSONPath()
 
     func appending(_ key: String) -> JSONPath { JSONPath(components + [.key(key)]) }
     func appending(_ index: Int) -> JSONPath { JSONPath(components + [.index(index)]) }
 
-    public var description: String {
+    package var description: String {
         if components.isEmpty { return "(top level)" }
         var text = ""
         for component in components {

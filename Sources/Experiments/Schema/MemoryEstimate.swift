@@ -1,19 +1,19 @@
 import Foundation
 
 /// Memory a run may use per rank: half the node's memory shared by the ranks on the node.
-public struct MemoryBudget: Sendable, Equatable {
-    public var physicalBytes: Double
-    public var ranksOnNode: Int
+package struct MemoryBudget: Sendable, Equatable {
+    package var physicalBytes: Double
+    package var ranksOnNode: Int
 
-    public init(physicalBytes: Double, ranksOnNode: Int) {
+    package init(physicalBytes: Double, ranksOnNode: Int) {
         self.physicalBytes = physicalBytes
         self.ranksOnNode = max(1, ranksOnNode)
     }
 
-    public var capBytes: Double { 0.5 * physicalBytes / Double(ranksOnNode) }
+    package var capBytes: Double { 0.5 * physicalBytes / Double(ranksOnNode) }
 
     /// Reads /proc/meminfo (and a cgroup limit when lower) and the launcher's local rank count.
-    public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> MemoryBudget {
+    package static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> MemoryBudget {
         MemoryBudget(physicalBytes: physicalMemory(), ranksOnNode: localRanks(environment))
     }
 
@@ -44,15 +44,15 @@ public struct MemoryBudget: Sendable, Equatable {
 }
 
 /// Peak memory of one rank running one trial, from the formula in docs/EXPERIMENT-SCHEMA.md.
-public struct MemoryEstimate: Sendable, Equatable {
-    public var bytes: Double
+package struct MemoryEstimate: Sendable, Equatable {
+    package var bytes: Double
     /// The sampler the estimate assumes (`auto` resolved).
-    public var sampler: SamplerChoice
+    package var sampler: SamplerChoice
     /// The terms of the formula, for messages.
-    public var breakdown: String
+    package var breakdown: String
 
     /// Runtime, MPI and buffers, whatever the experiment.
-    public static let baselineBytes = 40.0 * 1_048_576
+    package static let baselineBytes = 40.0 * 1_048_576
 
     static func format(_ bytes: Double) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
@@ -70,7 +70,7 @@ extension ExperimentSpec {
     /// part outside span(u, x_1 … x_n) (``GramTransferSet``); a deep student's first-layer rows
     /// have parts there too, which enter its flow only through their h_1 × h_1 Gram matrix, drawn
     /// exactly.
-    public var resolvedSampler: SamplerChoice {
+    package var resolvedSampler: SamplerChoice {
         guard sampler == .auto else { return sampler }
         return gramSamplerObstacles.isEmpty ? .gram : .ambient
     }
@@ -78,7 +78,7 @@ extension ExperimentSpec {
     /// Why the gram sampler is not exact for this experiment, one reason per obstacle; empty
     /// when it is. The reader (a forced `"gram"`), `resolvedSampler` (`"auto"`) and the trial
     /// all ask this one function.
-    public var gramSamplerObstacles: [String] {
+    package var gramSamplerObstacles: [String] {
         var reasons: [String] = []
         if !geometry.isAxiallySymmetric {
             reasons.append("the gram sampler needs an axially symmetric geometry (gaussian, poly-tail, margin), not \(geometry.kind)")
@@ -104,7 +104,7 @@ extension ExperimentSpec {
     /// - the largest student's own state.
     ///
     /// The coefficients were measured against peak RSS (MemoryEstimateTests checks them).
-    public var memoryEstimate: MemoryEstimate {
+    package var memoryEstimate: MemoryEstimate {
         let d = Double(self.d)
         let n = Double(n.maximum)
         let sampler = resolvedSampler

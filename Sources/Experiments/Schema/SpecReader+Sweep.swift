@@ -221,7 +221,7 @@ extension SpecReader {
 }
 
 extension SweepSpec {
-    public var json: JSONValue {
+    package var json: JSONValue {
         var members: [String: JSONValue] = ["resolution": .number(resolution)]
         for axis in axes {
             members[axis.parameter.rawValue] = switch axis.values {

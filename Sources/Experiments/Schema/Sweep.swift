@@ -1,7 +1,7 @@
 import Foundation
 
 /// A parameter axis an experiment can be swept over (docs/EXPERIMENT-SCHEMA.md, "sweep").
-public enum SweepParameter: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
+package enum SweepParameter: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
     case d
     case kappa = "geometry.kappa"
     case theta0 = "geometry.theta0"
@@ -10,7 +10,7 @@ public enum SweepParameter: String, Sendable, Equatable, Hashable, CaseIterable,
     case temperature = "teacher.temperature"
 
     /// The name used in point names, `NAME[d=1000,kappa=2]`: the last part of the member path.
-    public var shortName: String {
+    package var shortName: String {
         rawValue.split(separator: ".").last.map(String.init) ?? rawValue
     }
 
@@ -26,16 +26,16 @@ public enum SweepParameter: String, Sendable, Equatable, Hashable, CaseIterable,
 
     /// Rates are compared along d per decade (the claim is about orders of magnitude of d),
     /// along every other axis per unit of the parameter.
-    public var isLogarithmic: Bool { self == .d }
+    package var isLogarithmic: Bool { self == .d }
 }
 
 /// The values of one axis: a list, or a generator like the n grid's.
-public enum SweepValues: Sendable, Equatable {
+package enum SweepValues: Sendable, Equatable {
     case values([Double])
     case generated(from: Double, to: Double, count: Int, spacing: NGrid.Spacing)
 
     /// The points in order. A generated d axis is rounded to integers (duplicates dropped).
-    public func points(integer: Bool) -> [Double] {
+    package func points(integer: Bool) -> [Double] {
         switch self {
         case .values(let list):
             return list
@@ -58,33 +58,33 @@ public enum SweepValues: Sendable, Equatable {
     }
 }
 
-public struct SweepAxis: Sendable, Equatable {
-    public var parameter: SweepParameter
-    public var values: SweepValues
+package struct SweepAxis: Sendable, Equatable {
+    package var parameter: SweepParameter
+    package var values: SweepValues
 
-    public init(parameter: SweepParameter, values: SweepValues) {
+    package init(parameter: SweepParameter, values: SweepValues) {
         self.parameter = parameter
         self.values = values
     }
 
-    public var points: [Double] { values.points(integer: parameter == .d) }
+    package var points: [Double] { values.points(integer: parameter == .d) }
 }
 
 /// An experiment's `"sweep"`: one or two axes, expanded into one experiment per point of their
 /// product (the first axis outermost), and the resolution of the across-sweep verdicts.
-public struct SweepSpec: Sendable, Equatable {
+package struct SweepSpec: Sendable, Equatable {
     /// In the order of `SweepParameter.allCases`, whatever order the file wrote them in.
-    public var axes: [SweepAxis]
+    package var axes: [SweepAxis]
     /// Largest drift of fitted/predicted rate per unit of the axis (per decade of d) that still
     /// counts as "the rate does not depend on the parameter".
-    public var resolution: Double
+    package var resolution: Double
 
-    public static let defaultResolution = 0.05
+    package static let defaultResolution = 0.05
     /// The across-sweep claims `"expect"` accepts: a rate claim along an axis, e.g. `C2-vs-d`.
-    public static let claims: [String] = ["C1", "C2"].flatMap { c in SweepParameter.allCases.map { "\(c)-vs-\($0.shortName)" } }
-    public static let maximumAxes = 2
+    package static let claims: [String] = ["C1", "C2"].flatMap { c in SweepParameter.allCases.map { "\(c)-vs-\($0.shortName)" } }
+    package static let maximumAxes = 2
 
-    public init(axes: [SweepAxis], resolution: Double = SweepSpec.defaultResolution) {
+    package init(axes: [SweepAxis], resolution: Double = SweepSpec.defaultResolution) {
         self.axes = axes.sorted { a, b in
             SweepParameter.allCases.firstIndex(of: a.parameter)! < SweepParameter.allCases.firstIndex(of: b.parameter)!
         }
@@ -92,7 +92,7 @@ public struct SweepSpec: Sendable, Equatable {
     }
 
     /// Every point of the product, first axis outermost.
-    public var coordinates: [[SweepCoordinate]] {
+    package var coordinates: [[SweepCoordinate]] {
         var out: [[SweepCoordinate]] = [[]]
         for axis in axes {
             out = out.flatMap { prefix in axis.points.map { prefix + [SweepCoordinate(parameter: axis.parameter, value: $0)] } }
@@ -101,19 +101,19 @@ public struct SweepSpec: Sendable, Equatable {
     }
 }
 
-public struct SweepCoordinate: Sendable, Equatable, Hashable, Codable {
-    public var parameter: SweepParameter
-    public var value: Double
+package struct SweepCoordinate: Sendable, Equatable, Hashable, Codable {
+    package var parameter: SweepParameter
+    package var value: Double
 
-    public init(parameter: SweepParameter, value: Double) {
+    package init(parameter: SweepParameter, value: Double) {
         self.parameter = parameter
         self.value = value
     }
 
     /// `d=1000`, `kappa=2`, `theta0=0.15`: the value in its shortest exact decimal form.
-    public var label: String { "\(parameter.shortName)=\(SweepCoordinate.format(value))" }
+    package var label: String { "\(parameter.shortName)=\(SweepCoordinate.format(value))" }
 
-    public static func format(_ x: Double) -> String {
+    package static func format(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         return "\(x)"
     }
@@ -121,21 +121,21 @@ public struct SweepCoordinate: Sendable, Equatable, Hashable, Codable {
 
 /// What makes an experiment one point of a sweep: the sweep (its base experiment's name), the
 /// point's coordinates and the seed the point was derived from.
-public struct SweepPoint: Sendable, Equatable, Hashable {
-    public var sweep: String
-    public var coordinates: [SweepCoordinate]
-    public var baseSeed: UInt64
+package struct SweepPoint: Sendable, Equatable, Hashable {
+    package var sweep: String
+    package var coordinates: [SweepCoordinate]
+    package var baseSeed: UInt64
 
-    public init(sweep: String, coordinates: [SweepCoordinate], baseSeed: UInt64) {
+    package init(sweep: String, coordinates: [SweepCoordinate], baseSeed: UInt64) {
         self.sweep = sweep
         self.coordinates = coordinates
         self.baseSeed = baseSeed
     }
 
     /// `d=1000,kappa=2`.
-    public var label: String { coordinates.map(\.label).joined(separator: ",") }
+    package var label: String { coordinates.map(\.label).joined(separator: ",") }
 
-    public func value(_ parameter: SweepParameter) -> Double? {
+    package func value(_ parameter: SweepParameter) -> Double? {
         coordinates.first { $0.parameter == parameter }?.value
     }
 }
@@ -149,8 +149,8 @@ public struct SweepPoint: Sendable, Equatable, Hashable {
 ///
 /// with `mix` the SplitMix64 finaliser. The top bit is cleared so every seed can be written
 /// back as a JSON integer.
-public enum SweepSeed {
-    public static func derive(base: UInt64, label: String) -> UInt64 {
+package enum SweepSeed {
+    package static func derive(base: UInt64, label: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in label.utf8 {
             h ^= UInt64(byte)
@@ -169,13 +169,13 @@ public enum SweepSeed {
 
 extension ExperimentSpec {
     /// The experiments this one stands for: itself, or one per sweep point.
-    public var expanded: [ExperimentSpec] {
+    package var expanded: [ExperimentSpec] {
         guard let sweep else { return [self] }
         return sweep.coordinates.map { point(at: $0) }
     }
 
     /// The experiment at one sweep point: the swept members set, its own name and seed, no sweep.
-    public func point(at coordinates: [SweepCoordinate]) -> ExperimentSpec {
+    package func point(at coordinates: [SweepCoordinate]) -> ExperimentSpec {
         var e = self
         e.sweep = nil
         for c in coordinates {
@@ -203,5 +203,5 @@ extension ExperimentSpec {
 
 extension ExperimentSuite {
     /// The experiments a run performs, in order: sweeps expanded into their points.
-    public var points: [ExperimentSpec] { experiments.flatMap(\.expanded) }
+    package var points: [ExperimentSpec] { experiments.flatMap(\.expanded) }
 }

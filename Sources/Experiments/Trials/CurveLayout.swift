@@ -4,8 +4,8 @@
 /// turn the merged statistics back into curves. Differences in n (monotonicity) and between
 /// students (soft versus hard labels) are measured inside each trial on the same transfer
 /// set, so their intervals are paired (common random numbers).
-public struct CurveLayout: Sendable, Equatable {
-    public enum Quantity: String, Sendable, Codable, CaseIterable {
+package struct CurveLayout: Sendable, Equatable {
+    package enum Quantity: String, Sendable, Codable, CaseIterable {
         /// Transfer risk R(w) of the student.
         case risk
         /// The per-draw certificate p(γ) ≥ R (docs/THEORY.md §4 (ii)).
@@ -43,43 +43,43 @@ public struct CurveLayout: Sendable, Equatable {
         case limitTerm = "cv-limit-term"
     }
 
-    public struct Key: Sendable, Hashable, Codable {
-        public var student: String
-        public var n: Int
-        public var quantity: Quantity
-        public init(student: String, n: Int, quantity: Quantity) {
+    package struct Key: Sendable, Hashable, Codable {
+        package var student: String
+        package var n: Int
+        package var quantity: Quantity
+        package init(student: String, n: Int, quantity: Quantity) {
             self.student = student
             self.n = n
             self.quantity = quantity
         }
     }
 
-    public private(set) var keys: [Key] = []
+    package private(set) var keys: [Key] = []
     private var positions: [Key: Int] = [:]
 
-    public init() {}
+    package init() {}
 
-    public mutating func append(_ key: Key) {
+    package mutating func append(_ key: Key) {
         precondition(positions[key] == nil, "curve point \(key) appears twice")
         positions[key] = keys.count
         keys.append(key)
     }
 
-    public func index(_ student: String, _ n: Int, _ quantity: Quantity) -> Int? {
+    package func index(_ student: String, _ n: Int, _ quantity: Quantity) -> Int? {
         positions[Key(student: student, n: n, quantity: quantity)]
     }
 
-    public var count: Int { keys.count }
+    package var count: Int { keys.count }
 
     /// Positions of the curve quantities (risk, certificate, paired differences), as opposed
     /// to the solver diagnostics.
-    public var curvePoints: [Int] {
+    package var curvePoints: [Int] {
         keys.indices.filter { [.risk, .certificate, .step, .softMinusHard].contains(keys[$0].quantity) }
     }
 
     /// Positions of each student's risk at every n, in grid order: the groups whose
     /// covariance across n the engine keeps (`EngineConfiguration.covarianceGroups`).
-    public var riskCurves: [(student: String, points: [Int])] {
+    package var riskCurves: [(student: String, points: [Int])] {
         var order: [String] = []
         var points: [String: [Int]] = [:]
         for (i, key) in keys.enumerated() where key.quantity == .risk {

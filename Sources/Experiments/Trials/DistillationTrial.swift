@@ -8,12 +8,12 @@ import Numerics
 /// the largest n drawn from the trial's own Philox stream, every student trained on each nested
 /// prefix of the n grid, and the measured quantities written where `layout` says. The result
 /// depends on the trial index only, never on the rank that computes it.
-public struct DistillationTrial: Sendable {
-    public let spec: ExperimentSpec
-    public let setup: ExperimentGeometry
-    public let students: [StudentPlan]
-    public let grid: [Int]
-    public let layout: CurveLayout
+package struct DistillationTrial: Sendable {
+    package let spec: ExperimentSpec
+    package let setup: ExperimentGeometry
+    package let students: [StudentPlan]
+    package let grid: [Int]
+    package let layout: CurveLayout
     let solver: SolverKind
     /// The solver options every student of this experiment trains with (integrator, step and
     /// tolerances from the spec).
@@ -22,7 +22,7 @@ public struct DistillationTrial: Sendable {
     let softVersusHard: (soft: String, hard: String)?
     let givenInitials: [Int: [Double]]
     /// The sampler `spec.resolvedSampler` chose; `.gram` only for axially symmetric geometries.
-    public let sampler: SamplerChoice
+    package let sampler: SamplerChoice
     let axialGeometry: (any AxiallySymmetricGeometry)?
     /// Every student is the closed-form one from w(0) = 0, so no student needs the QR of an
     /// ambient draw: its prefixes are projected through the Cholesky factor of X Xᵀ
@@ -32,9 +32,9 @@ public struct DistillationTrial: Sendable {
     /// plain estimator.
     let limitAngleLaw: (any BoundaryAngleLaw)?
 
-    public static let softVersusHardLabel = "soft-vs-hard"
+    package static let softVersusHardLabel = "soft-vs-hard"
 
-    public init(spec: ExperimentSpec, baseDirectory: URL?) throws {
+    package init(spec: ExperimentSpec, baseDirectory: URL?) throws {
         self.spec = spec
         setup = try ExperimentGeometry(spec: spec, baseDirectory: baseDirectory)
         students = StudentPlan.plans(for: spec.students)
@@ -316,10 +316,10 @@ public struct DistillationTrial: Sendable {
     /// What counts as an increase of γ, p(γ) or the risk from one n to the next (M1–M3): the
     /// closed form is exact to rounding; an iterative solver ends within its tolerance of the
     /// limit (L1 checks 1e-6 relative), which bounds how far its γ can move.
-    public var pathwiseTolerance: Double { solver == .closed ? 1e-9 : 1e-6 }
+    package var pathwiseTolerance: Double { solver == .closed ? 1e-9 : 1e-6 }
 
     /// The trial's vector: one value per key of `layout`.
-    public func evaluate(trial t: Int) throws -> [Double] {
+    package func evaluate(trial t: Int) throws -> [Double] {
         var values = [Double](repeating: .nan, count: layout.count)
         func put(_ student: String, _ n: Int, _ q: CurveLayout.Quantity, _ value: Double) {
             guard let i = layout.index(student, n, q) else { return }
@@ -365,7 +365,7 @@ public struct DistillationTrial: Sendable {
     /// the embedding the students were trained in (every inner product, angle and risk is that
     /// of the trial), and says so in `coordinates`, rather than an ambient draw that the run
     /// never computed.
-    public func dump(trial t: Int, n: Int) throws -> TrialDump {
+    package func dump(trial t: Int, n: Int) throws -> TrialDump {
         precondition(grid.contains(n), "n = \(n) is not in the grid")
         var draw = try draw(trial: t)
         let points = draw.points
@@ -450,16 +450,16 @@ public struct DistillationTrial: Sendable {
 }
 
 /// One trial at one n, as `kdmc dump` writes it.
-public struct TrialDump: Sendable {
-    public struct Student: Sendable {
-        public var label: String
-        public var weights: [Double]?
-        public var angle: Double
-        public var risk: Double
+package struct TrialDump: Sendable {
+    package struct Student: Sendable {
+        package var label: String
+        package var weights: [Double]?
+        package var angle: Double
+        package var risk: Double
     }
 
     /// Which space the vectors are written in.
-    public enum Coordinates: Sendable, Equatable {
+    package enum Coordinates: Sendable, Equatable {
         /// R^d.
         case ambient
         /// The (N + 2)-dimensional embedding of the Gram sampler (N the largest n of the grid):
@@ -467,7 +467,7 @@ public struct TrialDump: Sendable {
         case gramEmbedding(ambientDimension: Int)
 
         /// A sentence for the dump's reader.
-        public var note: String {
+        package var note: String {
             switch self {
             case .ambient:
                 return "coordinates: R^d (points drawn in the ambient space)"
@@ -478,8 +478,8 @@ public struct TrialDump: Sendable {
     }
 
     /// n × D, rows are points (D = d, or N + 2 in the Gram embedding).
-    public var points: Matrix
-    public var teacher: [Double]
-    public var students: [Student]
-    public var coordinates: Coordinates = .ambient
+    package var points: Matrix
+    package var teacher: [Double]
+    package var students: [Student]
+    package var coordinates: Coordinates = .ambient
 }

@@ -1,4 +1,4 @@
-public import Distillation
+package import Distillation
 import Foundation
 internal import SystemIO
 import Numerics
@@ -7,15 +7,15 @@ import Numerics
 /// evaluator that applies: an exact function of the angle γ for the axially symmetric
 /// geometries (docs/THEORY.md §3; a cached table of the quadrature, ``AxialRiskTable``), the
 /// geometry's own evaluator from the student's weights otherwise.
-public struct ExperimentGeometry: Sendable {
-    public let geometry: any Geometry
-    public let teacher: Teacher
+package struct ExperimentGeometry: Sendable {
+    package let geometry: any Geometry
+    package let teacher: Teacher
     /// R as a function of γ = ∠(w, w*), where the geometry allows it.
-    public let riskOfAngle: (@Sendable (Double) -> Double)?
+    package let riskOfAngle: (@Sendable (Double) -> Double)?
     /// The exact E[R_n] of a zero-initialised linear student (isotropic Gaussian only).
-    public let exactExpectation: (@Sendable (Int) -> Double)?
+    package let exactExpectation: (@Sendable (Int) -> Double)?
 
-    public init(spec: ExperimentSpec, baseDirectory: URL?) throws {
+    package init(spec: ExperimentSpec, baseDirectory: URL?) throws {
         let d = spec.d
         let norm = spec.teacher.norm / spec.teacher.temperature
         var direction = [Double](repeating: 0, count: d)
@@ -136,11 +136,11 @@ public struct ExperimentGeometry: Sendable {
 
 /// An experiment that validated but cannot be set up (a file that cannot be read, a
 /// combination this build does not simulate).
-public enum TrialSetupError: Error, CustomStringConvertible, Equatable {
+package enum TrialSetupError: Error, CustomStringConvertible, Equatable {
     case unsupported(String)
     case unreadable(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unsupported(let message): message
         case .unreadable(let path, let reason): "cannot read \(path): \(reason)"

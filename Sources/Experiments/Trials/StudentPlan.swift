@@ -1,8 +1,8 @@
 internal import Distillation
 
 /// One curve of an experiment: a student as the trial trains it, with a unique label.
-public struct StudentPlan: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct StudentPlan: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case linear(StudentSpec.LinearInit)
         case deepLinear(hiddenWidths: [Int], initialization: StudentSpec.DeepInit)
         case hardLabel
@@ -10,21 +10,21 @@ public struct StudentPlan: Sendable, Equatable {
         case wDelta(degrees: Double)
     }
 
-    public var label: String
-    public var kind: Kind
+    package var label: String
+    package var kind: Kind
     /// Position of the student in the experiment file (keys its random streams).
-    public var specIndex: Int
+    package var specIndex: Int
 
     /// The flow's limit from w(0) = 0 is P w*: the bound B, the certificate's guarantee and the
     /// exact Gaussian expectation are statements about this student.
-    public var isZeroInitialisedLinear: Bool {
+    package var isZeroInitialisedLinear: Bool {
         if case .linear(.zero) = kind { return true }
         return false
     }
 
     /// Trained on the teacher's soft labels σ(w*ᵀx) by the flow (linear or deep linear): the
     /// students the paper's claims are about. Hard-label students and w_δ are comparisons.
-    public var isSoftLabel: Bool {
+    package var isSoftLabel: Bool {
         switch kind {
         case .linear, .deepLinear: true
         case .hardLabel, .wDelta: false
@@ -32,7 +32,7 @@ public struct StudentPlan: Sendable, Equatable {
     }
 
     /// Expands the file's students into curves (a w-delta entry gives one curve per δ).
-    public static func plans(for students: [StudentSpec]) -> [StudentPlan] {
+    package static func plans(for students: [StudentSpec]) -> [StudentPlan] {
         var plans: [StudentPlan] = []
         for (index, student) in students.enumerated() {
             switch student {

@@ -8,7 +8,7 @@ extension Communicator {
     ///
     /// The root broadcasts the byte count, then the bytes. If the root cannot encode the value
     /// it broadcasts -1 instead, so every rank throws `.serialization` rather than hanging.
-    public func broadcast<T: Codable>(_ value: T?, root: Int) throws(MPIError) -> T {
+    package func broadcast<T: Codable>(_ value: T?, root: Int) throws(MPIError) -> T {
         let isSender = rank == root
         var bytes: [UInt8] = []
         var encodingError: String?
@@ -33,7 +33,7 @@ extension Communicator {
 
     /// Collects one value per rank at `root`, in rank order; nil elsewhere. A rank that cannot
     /// encode its value sends nothing and throws; the root then throws `.serialization` too.
-    public func gather<T: Codable>(value: T, root: Int) throws(MPIError) -> [T]? {
+    package func gather<T: Codable>(value: T, root: Int) throws(MPIError) -> [T]? {
         var bytes: [UInt8] = []
         var encodingError: MPIError?
         do {

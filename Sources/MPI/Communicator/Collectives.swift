@@ -7,14 +7,14 @@ internal import CMPI
 /// back from the library as `MPIError` with class `.root` on every rank instead of crashing one.
 extension Communicator {
     /// Waits until every rank has arrived.
-    public func barrier() throws(MPIError) {
+    package func barrier() throws(MPIError) {
         try CCall.run("MPI_Barrier") { MPI_Barrier(handle) }
     }
 
     /// Copies `buffer` from `root` into `buffer` on every other rank, in place.
     /// Every rank must pass a buffer of the same count (send the count first when it varies, or
     /// use the `Codable` broadcast).
-    public func broadcast<T: MPIScalar>(_ buffer: inout [T], root: Int) throws(MPIError) {
+    package func broadcast<T: MPIScalar>(_ buffer: inout [T], root: Int) throws(MPIError) {
         let count = Communicator.count(buffer.count)
         try CCall.run("MPI_Bcast") {
             buffer.withUnsafeMutableBytes { bytes in
@@ -26,7 +26,7 @@ extension Communicator {
     }
 
     /// Elementwise reduction of equal-length arrays; the result at `root`, nil elsewhere.
-    public func reduce<T: MPIScalar>(_ values: [T], op: ReductionOperation,
+    package func reduce<T: MPIScalar>(_ values: [T], op: ReductionOperation,
                                      root: Int) throws(MPIError) -> [T]? {
         let count = Communicator.count(values.count)
         let isReceiver = rank == root
@@ -49,13 +49,13 @@ extension Communicator {
     }
 
     /// Reduction of one value per rank; the result at `root`, nil elsewhere.
-    public func reduce<T: MPIScalar>(_ value: T, op: ReductionOperation,
+    package func reduce<T: MPIScalar>(_ value: T, op: ReductionOperation,
                                      root: Int) throws(MPIError) -> T? {
         try reduce([value], op: op, root: root)?.first
     }
 
     /// Elementwise reduction of equal-length arrays, with the result on every rank.
-    public func allreduce<T: MPIScalar>(_ values: [T],
+    package func allreduce<T: MPIScalar>(_ values: [T],
                                         op: ReductionOperation) throws(MPIError) -> [T] {
         let count = Communicator.count(values.count)
         var result: [T] = []
@@ -73,13 +73,13 @@ extension Communicator {
     }
 
     /// Reduction of one value per rank, with the result on every rank.
-    public func allreduce<T: MPIScalar>(_ value: T, op: ReductionOperation) throws(MPIError) -> T {
+    package func allreduce<T: MPIScalar>(_ value: T, op: ReductionOperation) throws(MPIError) -> T {
         try allreduce([value], op: op)[0]
     }
 
     /// Concatenates equal-length arrays at `root` in rank order (rank r's values at
     /// r·count..<(r+1)·count); nil elsewhere. Use `gatherv` when the lengths differ.
-    public func gather<T: MPIScalar>(_ values: [T], root: Int) throws(MPIError) -> [T]? {
+    package func gather<T: MPIScalar>(_ values: [T], root: Int) throws(MPIError) -> [T]? {
         let count = Communicator.count(values.count)
         let isReceiver = rank == root
         var result: [T] = []
@@ -101,7 +101,7 @@ extension Communicator {
     }
 
     /// Collects arrays of any lengths at `root`, one per rank in rank order; nil elsewhere.
-    public func gatherv<T: MPIScalar>(_ values: [T], root: Int) throws(MPIError) -> [[T]]? {
+    package func gatherv<T: MPIScalar>(_ values: [T], root: Int) throws(MPIError) -> [[T]]? {
         guard let counts = try gather([Communicator.count(values.count)], root: root) else {
             try gathervData(values, counts: [], root: root)
             return nil
@@ -118,7 +118,7 @@ extension Communicator {
     }
 
     /// Concatenates equal-length arrays on every rank, in rank order.
-    public func allgather<T: MPIScalar>(_ values: [T]) throws(MPIError) -> [T] {
+    package func allgather<T: MPIScalar>(_ values: [T]) throws(MPIError) -> [T] {
         let count = Communicator.count(values.count)
         var result: [T] = []
         try CCall.run("MPI_Allgather") {

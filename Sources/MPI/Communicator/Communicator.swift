@@ -4,30 +4,30 @@ internal import CMPI
 ///
 /// Every communicator handed out (world, self, split, duplicate) has MPI_ERRORS_RETURN
 /// installed, so a failing call throws `MPIError` instead of killing the job.
-public struct Communicator: @unchecked Sendable {
+package struct Communicator: @unchecked Sendable {
     // An MPI communicator handle is a process-wide identifier; which threads may use it at once
     // is governed by the thread level, and `CCall` serializes calls below MPI_THREAD_MULTIPLE.
     let handle: OpaquePointer
     /// This process's rank in the communicator, 0..<size.
-    public let rank: Int
+    package let rank: Int
     /// The number of ranks in the communicator.
-    public let size: Int
+    package let size: Int
     /// World and self belong to MPI and must not be freed.
     let isPredefined: Bool
 
     /// All processes of the job (MPI_COMM_WORLD). Requires `MPIRuntime.initialize()`.
-    public static var world: Communicator { predefined(kdmc_comm_world(), name: "world") }
+    package static var world: Communicator { predefined(kdmc_comm_world(), name: "world") }
 
     /// Only the calling process (MPI_COMM_SELF). Requires `MPIRuntime.initialize()`.
-    public static var selfOnly: Communicator { predefined(kdmc_comm_self(), name: "selfOnly") }
+    package static var selfOnly: Communicator { predefined(kdmc_comm_self(), name: "selfOnly") }
 
     /// True when the calling process is rank 0, which writes output and makes decisions.
-    public var isRoot: Bool { rank == 0 }
+    package var isRoot: Bool { rank == 0 }
 
     /// Splits into sub-communicators, one per `color`; ranks within each are ordered by `key`
     /// (ties by rank here). Collective. A negative color is rejected by MPI with `MPIError`
     /// (class `.argument`); MPI_UNDEFINED, which leaves the rank out, throws the same class.
-    public func split(color: Int, key: Int) throws(MPIError) -> Communicator {
+    package func split(color: Int, key: Int) throws(MPIError) -> Communicator {
         var newHandle: OpaquePointer? = kdmc_comm_null()
         try CCall.run("MPI_Comm_split") {
             MPI_Comm_split(handle, Int32(clamping: color), Int32(clamping: key), &newHandle)
@@ -42,7 +42,7 @@ public struct Communicator: @unchecked Sendable {
 
     /// A communicator with the same ranks but its own message space, so a library's collectives
     /// cannot match the caller's. Collective.
-    public func duplicate() throws(MPIError) -> Communicator {
+    package func duplicate() throws(MPIError) -> Communicator {
         var newHandle: OpaquePointer? = kdmc_comm_null()
         try CCall.run("MPI_Comm_dup") { MPI_Comm_dup(handle, &newHandle) }
         return try Communicator(adopting: newHandle)
@@ -50,7 +50,7 @@ public struct Communicator: @unchecked Sendable {
 
     /// Releases a communicator made by `split` or `duplicate`. Collective; neither this value nor
     /// its copies may be used afterwards. World and self cannot be freed (programmer error).
-    public func free() throws(MPIError) {
+    package func free() throws(MPIError) {
         precondition(!isPredefined, "the world and self communicators belong to MPI and cannot be freed")
         var freed: OpaquePointer? = handle
         try CCall.run("MPI_Comm_free") { MPI_Comm_free(&freed) }

@@ -6,7 +6,7 @@ internal import CMPI
 extension Communicator {
     /// Sends an empty message with `tag` to every other rank and returns at once (MPI_Isend of
     /// zero bytes, the requests freed: MPI completes them on its own, and nothing is reused).
-    public func postNotice(tag: Int) throws(MPIError) {
+    package func postNotice(tag: Int) throws(MPIError) {
         for destination in 0..<size where destination != rank {
             var request: MPI_Request?
             try CCall.run("MPI_Isend") {
@@ -19,7 +19,7 @@ extension Communicator {
 
     /// Receives every pending notice with `tag` from any rank and returns how many there were
     /// (MPI_Iprobe, then MPI_Recv of the probed message; never blocks).
-    public func takeNotices(tag: Int) throws(MPIError) -> Int {
+    package func takeNotices(tag: Int) throws(MPIError) -> Int {
         var taken = 0
         while true {
             var flag: Int32 = 0

@@ -6,7 +6,7 @@ internal import CMPI
 extension Communicator {
     /// Sends `values` to `destination` (MPI_Send: may wait until the receiver posts a receive,
     /// so two ranks must not both send first unless the messages are small).
-    public func send<T: MPIScalar>(_ values: [T], to destination: Int, tag: Int = 0) throws(MPIError) {
+    package func send<T: MPIScalar>(_ values: [T], to destination: Int, tag: Int = 0) throws(MPIError) {
         let count = Communicator.count(values.count)
         try CCall.run("MPI_Send") {
             values.withUnsafeBytes { bytes in
@@ -21,7 +21,7 @@ extension Communicator {
 
     /// Receives a message of any length sent by `source` with `tag` (probes for the length
     /// first, then receives exactly that message).
-    public func receive<T: MPIScalar>(_ type: T.Type = T.self, from source: Int,
+    package func receive<T: MPIScalar>(_ type: T.Type = T.self, from source: Int,
                                       tag: Int = 0) throws(MPIError) -> [T] {
         var status = MPI_Status()
         try CCall.run("MPI_Probe") {

@@ -1,9 +1,9 @@
 internal import CMPI
 
 /// The one error every call of this layer throws, so callers handle MPI failures in one place.
-public struct MPIError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct MPIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, in terms a caller can act on.
-    public enum Reason: Sendable, Equatable {
+    package enum Reason: Sendable, Equatable {
         /// An MPI call returned an error code; its class says which kind.
         case library(ErrorClass)
         /// The launcher announced `tasks` processes in `variable` but MPI sees `worldSize`.
@@ -14,25 +14,25 @@ public struct MPIError: Error, Sendable, Equatable, CustomStringConvertible {
         case finalized
     }
 
-    public let reason: Reason
+    package let reason: Reason
     /// The MPI function (or wrapper operation) that failed.
-    public let function: String
+    package let function: String
     /// The library's own message (MPI_Error_string) or the wrapper's explanation.
-    public let message: String
+    package let message: String
 
-    public init(reason: Reason, function: String, message: String) {
+    package init(reason: Reason, function: String, message: String) {
         self.reason = reason
         self.function = function
         self.message = message
     }
 
     /// The MPI error class when the failure came from the library.
-    public var errorClass: ErrorClass? {
+    package var errorClass: ErrorClass? {
         if case .library(let errorClass) = reason { return errorClass }
         return nil
     }
 
-    public var description: String {
+    package var description: String {
         switch reason {
         case .library(let errorClass):
             return "\(function) failed: \(message) (MPI error class \(errorClass.rawValue))"
@@ -44,24 +44,24 @@ public struct MPIError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension MPIError {
     /// An MPI error class (MPI_Error_class), kept as its integer so that no C type leaks out.
-    public struct ErrorClass: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: Int32
-        public init(rawValue: Int32) { self.rawValue = rawValue }
+    package struct ErrorClass: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        package let rawValue: Int32
+        package init(rawValue: Int32) { self.rawValue = rawValue }
 
-        public static let buffer = ErrorClass(rawValue: kdmc_err_buffer())
-        public static let count = ErrorClass(rawValue: kdmc_err_count())
-        public static let type = ErrorClass(rawValue: kdmc_err_type())
-        public static let tag = ErrorClass(rawValue: kdmc_err_tag())
-        public static let communicator = ErrorClass(rawValue: kdmc_err_comm())
-        public static let rank = ErrorClass(rawValue: kdmc_err_rank())
-        public static let root = ErrorClass(rawValue: kdmc_err_root())
-        public static let operation = ErrorClass(rawValue: kdmc_err_op())
-        public static let argument = ErrorClass(rawValue: kdmc_err_arg())
-        public static let truncate = ErrorClass(rawValue: kdmc_err_truncate())
-        public static let other = ErrorClass(rawValue: kdmc_err_other())
-        public static let `internal` = ErrorClass(rawValue: kdmc_err_intern())
+        package static let buffer = ErrorClass(rawValue: kdmc_err_buffer())
+        package static let count = ErrorClass(rawValue: kdmc_err_count())
+        package static let type = ErrorClass(rawValue: kdmc_err_type())
+        package static let tag = ErrorClass(rawValue: kdmc_err_tag())
+        package static let communicator = ErrorClass(rawValue: kdmc_err_comm())
+        package static let rank = ErrorClass(rawValue: kdmc_err_rank())
+        package static let root = ErrorClass(rawValue: kdmc_err_root())
+        package static let operation = ErrorClass(rawValue: kdmc_err_op())
+        package static let argument = ErrorClass(rawValue: kdmc_err_arg())
+        package static let truncate = ErrorClass(rawValue: kdmc_err_truncate())
+        package static let other = ErrorClass(rawValue: kdmc_err_other())
+        package static let `internal` = ErrorClass(rawValue: kdmc_err_intern())
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .buffer: "MPI_ERR_BUFFER"
             case .count: "MPI_ERR_COUNT"

@@ -1,14 +1,14 @@
 /// Detects a broken launch: a launcher that started N tasks whose MPI libraries did not find
 /// each other, so each task runs alone as rank 0 of a world of one and the job silently does the
 /// same work N times.
-public enum LaunchCheck {
+package enum LaunchCheck {
     /// Variables in which launchers announce the task count, most specific first.
-    public static let taskCountVariables = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"]
+    package static let taskCountVariables = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"]
 
     /// Throws `MPIError` with reason `.launchMismatch` when a variable announces more than one
     /// task but MPI reports a world of one. Pure, so it can be tested with fake environments.
     /// Values that are not positive integers say nothing about the launch and are ignored.
-    public static func verify(environment: [String: String], worldSize: Int) throws(MPIError) {
+    package static func verify(environment: [String: String], worldSize: Int) throws(MPIError) {
         guard worldSize == 1 else { return }
         for variable in taskCountVariables {
             guard let text = environment[variable],

@@ -3,7 +3,7 @@ internal import CMPI
 
 /// The process's MPI lifetime: MPI can be initialized once and finalized once per process, so
 /// this is a namespace over process-wide state guarded by a lock.
-public enum MPIRuntime {
+package enum MPIRuntime {
     /// Initializes MPI once per process and returns the thread level the library provides.
     ///
     /// Idempotent: later calls return the level provided by the first (or throw its launch
@@ -11,7 +11,7 @@ public enum MPIRuntime {
     /// MPI_ERRORS_RETURN on the world and self communicators, registers finalization at exit,
     /// then runs `LaunchCheck` and throws if the launcher announced more tasks than MPI sees.
     @discardableResult
-    public static func initialize(threadLevel: ThreadLevel = .serialized) throws(MPIError) -> ThreadLevel {
+    package static func initialize(threadLevel: ThreadLevel = .serialized) throws(MPIError) -> ThreadLevel {
         state.lock.lock()
         defer { state.lock.unlock() }
         if let provided = state.provided {
@@ -57,12 +57,12 @@ public enum MPIRuntime {
     }
 
     /// True between initialization and finalization, whoever initialized MPI.
-    public static var isInitialized: Bool {
+    package static var isInitialized: Bool {
         flag(MPI_Initialized) && !flag(MPI_Finalized)
     }
 
     /// The thread level MPI provided, or nil before `initialize` (and after `finalize`).
-    public static var threadLevel: ThreadLevel? {
+    package static var threadLevel: ThreadLevel? {
         state.lock.lock()
         defer { state.lock.unlock() }
         return state.finalized ? nil : state.provided
@@ -71,7 +71,7 @@ public enum MPIRuntime {
     /// Finalizes MPI. Also runs at exit, so most programs never call it. Collective: every rank
     /// must call it, and no communicator may be used afterwards. Does nothing when MPI was
     /// initialized by someone else, who then finalizes it.
-    public static func finalize() throws(MPIError) {
+    package static func finalize() throws(MPIError) {
         state.lock.lock()
         defer { state.lock.unlock() }
         guard state.ownsLifetime, !state.finalized, !flag(MPI_Finalized) else { return }
@@ -82,7 +82,7 @@ public enum MPIRuntime {
     /// Ends the whole job: prints one line `kdmc: rank R: message` on stderr and calls
     /// MPI_Abort on the world, so that no other rank hangs in a collective. Before MPI is
     /// initialized (or after it is finalized) it only prints and exits.
-    public static func abort(_ message: String, code: Int32 = 1) -> Never {
+    package static func abort(_ message: String, code: Int32 = 1) -> Never {
         state.abortLock.lock()
         state.aborting = true
         state.abortLock.unlock()
@@ -98,7 +98,7 @@ public enum MPIRuntime {
     }
 
     /// The MPI library's own version text (MPI_Get_library_version; callable before MPI starts).
-    public static var libraryVersion: String {
+    package static var libraryVersion: String {
         var buffer = [CChar](repeating: 0, count: Int(kdmc_max_library_version_string()) + 1)
         var length: Int32 = 0
         guard (try? CCall.run("MPI_Get_library_version", locking: false) {
@@ -110,7 +110,7 @@ public enum MPIRuntime {
     }
 
     /// This process's host name (for the run's list of hosts).
-    public static var hostName: String {
+    package static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
         let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }

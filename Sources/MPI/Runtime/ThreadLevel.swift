@@ -1,7 +1,7 @@
 internal import CMPI
 
 /// How much threading MPI supports; the library may provide less than was asked for.
-public enum ThreadLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
+package enum ThreadLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
     /// One thread in the process.
     case single
     /// Many threads, but only the main one calls MPI.
@@ -11,9 +11,9 @@ public enum ThreadLevel: Int, Sendable, Comparable, CaseIterable, CustomStringCo
     /// Many threads call MPI at once.
     case multiple
 
-    public static func < (lhs: ThreadLevel, rhs: ThreadLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: ThreadLevel, rhs: ThreadLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .single: "MPI_THREAD_SINGLE"
         case .funneled: "MPI_THREAD_FUNNELED"

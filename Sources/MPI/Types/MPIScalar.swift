@@ -2,13 +2,13 @@ internal import CMPI
 
 /// An element type the collectives can move: maps a Swift type to its MPI datatype, so each
 /// collective is written once, generically.
-public protocol MPIScalar: BitwiseCopyable, Sendable {
+package protocol MPIScalar: BitwiseCopyable, Sendable {
     static var mpiDatatype: MPIDatatype { get }
 }
 
 /// An MPI datatype handle. Opaque: only this module creates them, so only the conforming types
 /// below (whose layout matches the datatype) can be sent.
-public struct MPIDatatype: @unchecked Sendable {
+package struct MPIDatatype: @unchecked Sendable {
     // Predefined datatype handles are process-wide constants; sharing them across threads is safe.
     let handle: OpaquePointer
 
@@ -19,23 +19,23 @@ public struct MPIDatatype: @unchecked Sendable {
 }
 
 extension Double: MPIScalar {
-    public static var mpiDatatype: MPIDatatype { MPIDatatype(kdmc_type_double()) }
+    package static var mpiDatatype: MPIDatatype { MPIDatatype(kdmc_type_double()) }
 }
 
 extension Int64: MPIScalar {
-    public static var mpiDatatype: MPIDatatype { MPIDatatype(kdmc_type_int64()) }
+    package static var mpiDatatype: MPIDatatype { MPIDatatype(kdmc_type_int64()) }
 }
 
 extension UInt8: MPIScalar {
-    public static var mpiDatatype: MPIDatatype { MPIDatatype(kdmc_type_uint8()) }
+    package static var mpiDatatype: MPIDatatype { MPIDatatype(kdmc_type_uint8()) }
 }
 
 extension Int32: MPIScalar {
-    public static var mpiDatatype: MPIDatatype { MPIDatatype(kdmc_type_int32()) }
+    package static var mpiDatatype: MPIDatatype { MPIDatatype(kdmc_type_int32()) }
 }
 
 extension Int: MPIScalar {
-    public static var mpiDatatype: MPIDatatype {
+    package static var mpiDatatype: MPIDatatype {
         // Int is 64 bits on every platform this package supports.
         precondition(MemoryLayout<Int>.size == MemoryLayout<Int64>.size, "Int must be 64 bits")
         return MPIDatatype(kdmc_type_int64())

@@ -1,7 +1,7 @@
 internal import CMPI
 
 /// The elementwise reductions the engine needs.
-public enum ReductionOperation: Sendable, CaseIterable {
+package enum ReductionOperation: Sendable, CaseIterable {
     case sum, min, max
 
     var handle: OpaquePointer {

@@ -4,21 +4,21 @@ import MonteCarlo
 import Experiments
 
 /// What rank 0 holds for one experiment once its trials are merged.
-public struct ExperimentResult: Sendable {
-    public var trial: DistillationTrial
-    public var intervals: [ConfidenceInterval]
+package struct ExperimentResult: Sendable {
+    package var trial: DistillationTrial
+    package var intervals: [ConfidenceInterval]
     /// Co-moments of each student's risk curve across n (the engine's covariance groups,
     /// `CurveLayout.riskCurves`); empty when not kept.
-    public var groups: [CoMoments]
+    package var groups: [CoMoments]
     /// Why the experiment stopped: "trials", "target", "wall_time" or "signal".
-    public var stopReason: String
+    package var stopReason: String
     /// Whether a sequential CI target was met; nil when no target was set.
-    public var targetMet: Bool?
+    package var targetMet: Bool?
     /// Where the time went; nil for a result rebuilt from a checkpoint (the report of a
     /// stopped run), whose timings were never recorded.
-    public var timing: RunTiming?
+    package var timing: RunTiming?
 
-    public init(trial: DistillationTrial, intervals: [ConfidenceInterval], groups: [CoMoments] = [],
+    package init(trial: DistillationTrial, intervals: [ConfidenceInterval], groups: [CoMoments] = [],
                 stopReason: String, targetMet: Bool? = nil, timing: RunTiming?) {
         precondition(intervals.count == trial.layout.count, "one interval per curve point")
         self.trial = trial
@@ -29,20 +29,20 @@ public struct ExperimentResult: Sendable {
         self.timing = timing
     }
 
-    public func interval(_ student: String, _ n: Int, _ quantity: CurveLayout.Quantity) -> ConfidenceInterval? {
+    package func interval(_ student: String, _ n: Int, _ quantity: CurveLayout.Quantity) -> ConfidenceInterval? {
         trial.layout.index(student, n, quantity).map { intervals[$0] }
     }
 
-    public var trials: Int { intervals.map(\.count).max() ?? 0 }
+    package var trials: Int { intervals.map(\.count).max() ?? 0 }
 
     /// The co-moments of a student's risk curve, if the run kept them.
-    public func riskCurve(_ student: String) -> CoMoments? {
+    package func riskCurve(_ student: String) -> CoMoments? {
         guard let points = trial.layout.riskCurves.first(where: { $0.student == student })?.points else { return nil }
         return groups.first { $0.points == points }
     }
 
     /// The summary words for an engine stop reason (and whether a target was met).
-    public static func stop(_ reason: MonteCarlo.StopReason) -> (reason: String, targetMet: Bool?) {
+    package static func stop(_ reason: MonteCarlo.StopReason) -> (reason: String, targetMet: Bool?) {
         switch reason {
         case .fixedCountReached: return ("trials", nil)
         case .targetMet: return ("target", true)
@@ -56,13 +56,13 @@ public struct ExperimentResult: Sendable {
 
 /// Turns merged statistics into the rows of curves.csv, the fitted decay laws and the verdicts
 /// of docs/THEORY.md's claims.
-public enum ExperimentAnalysis {
+package enum ExperimentAnalysis {
     /// Tolerance of L1: the flow's end against the closed form (relative, in the span).
-    public static let linearLimitTolerance = 1e-6
+    package static let linearLimitTolerance = 1e-6
     /// Tolerance of L2: the balanced deep student's end-to-end vector against P w*.
-    public static let deepLimitTolerance = 1e-4
+    package static let deepLimitTolerance = 1e-4
 
-    public static func rows(_ result: ExperimentResult) -> [CurveRow] {
+    package static func rows(_ result: ExperimentResult) -> [CurveRow] {
         let trial = result.trial
         var rows: [CurveRow] = []
         for plan in trial.students {
@@ -82,7 +82,7 @@ public enum ExperimentAnalysis {
 
     /// Var(R)/Var(Y) and Var(R)/Var(R − R^∞) per curve point of a control-variate experiment,
     /// from the same trials' standard deviations; nil for the plain estimator.
-    public static func varianceReductions(_ result: ExperimentResult) -> [SummaryDocument.VarianceReduction]? {
+    package static func varianceReductions(_ result: ExperimentResult) -> [SummaryDocument.VarianceReduction]? {
         guard result.trial.spec.estimator == .controlVariate else { return nil }
         var out: [SummaryDocument.VarianceReduction] = []
         for plan in result.trial.students {
@@ -102,9 +102,9 @@ public enum ExperimentAnalysis {
     /// The decay law the theory predicts for this experiment's geometry, with its predicted rate.
     /// A decay law needs a curve: a grid of fewer than 3 sizes (optimization-bias studies a
     /// single n) has no rate to judge.
-    public static let minimumPointsForRate = 3
+    package static let minimumPointsForRate = 3
 
-    public static func predictedDecay(_ trial: DistillationTrial) -> (model: DecayFit.Model, claim: String, rate: Double)? {
+    package static func predictedDecay(_ trial: DistillationTrial) -> (model: DecayFit.Model, claim: String, rate: Double)? {
         guard trial.grid.count >= minimumPointsForRate else { return nil }
         switch trial.spec.geometry {
         case .margin:
@@ -118,7 +118,7 @@ public enum ExperimentAnalysis {
         }
     }
 
-    public static func fits(_ result: ExperimentResult) -> [SummaryDocument.Fit] {
+    package static func fits(_ result: ExperimentResult) -> [SummaryDocument.Fit] {
         rateFits(result).compactMap { entry in
             guard case .success(let fit) = entry.fit else { return nil }
             return SummaryDocument.Fit(experiment: result.trial.spec.name, student: entry.student, fit: fit,
@@ -128,7 +128,7 @@ public enum ExperimentAnalysis {
 
     /// The decay fit of every zero-initialised linear student (or why none was possible),
     /// with the theory's rate and the bound's own rate on the fitted points.
-    public static func rateFits(_ result: ExperimentResult)
+    package static func rateFits(_ result: ExperimentResult)
         -> [(student: String, fit: Result<DecayFit, DecayFitter.Failure>, predicted: Double, threshold: Double)]
     {
         guard let predicted = predictedDecay(result.trial) else { return [] }
@@ -164,7 +164,7 @@ public enum ExperimentAnalysis {
         return -DecayFitter.slope(xs: xs, ys: ys)
     }
 
-    public static func verdicts(_ result: ExperimentResult, rows: [CurveRow], fits: [SummaryDocument.Fit]) -> [Verdict] {
+    package static func verdicts(_ result: ExperimentResult, rows: [CurveRow], fits: [SummaryDocument.Fit]) -> [Verdict] {
         let trial = result.trial
         let name = trial.spec.name
         let confidence = trial.spec.confidence

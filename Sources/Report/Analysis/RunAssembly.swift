@@ -9,36 +9,36 @@ import MonteCarlo
 /// A trial whose solve fails returns NaN at a point, and the point's statistics skip it: the
 /// assembly counts those dropped trials per point. A point that kept no trial at all cannot
 /// support a claim, so no verdict on its student holds.
-public struct RunAssembly: Sendable {
-    public private(set) var rows: [CurveRow] = []
-    public private(set) var fits: [SummaryDocument.Fit] = []
-    public private(set) var verdicts: [Verdict] = []
-    public private(set) var trials: [String: Int] = [:]
+package struct RunAssembly: Sendable {
+    package private(set) var rows: [CurveRow] = []
+    package private(set) var fits: [SummaryDocument.Fit] = []
+    package private(set) var verdicts: [Verdict] = []
+    package private(set) var trials: [String: Int] = [:]
     /// summary.json's entry per experiment.
-    public private(set) var experiments: [String: SummaryDocument.Experiment] = [:]
+    package private(set) var experiments: [String: SummaryDocument.Experiment] = [:]
     /// Risk points that lost trials, in suite order.
-    public private(set) var dropped: [DroppedTrials] = []
+    package private(set) var dropped: [DroppedTrials] = []
     /// The fits and verdicts of the experiments that are points of a sweep.
-    public private(set) var sweepPoints: [SweepAnalysis.PointResult] = []
+    package private(set) var sweepPoints: [SweepAnalysis.PointResult] = []
 
     /// Trials a curve point did not keep (their risk was not finite).
-    public struct DroppedTrials: Sendable, Equatable {
-        public var experiment: String
-        public var student: String
-        public var n: Int
-        public var dropped: Int
-        public var trials: Int
+    package struct DroppedTrials: Sendable, Equatable {
+        package var experiment: String
+        package var student: String
+        package var n: Int
+        package var dropped: Int
+        package var trials: Int
 
-        public var isEmpty: Bool { dropped == trials }
+        package var isEmpty: Bool { dropped == trials }
     }
 
-    public init() {}
+    package init() {}
 
     /// Points with no valid trial.
-    public var emptyPoints: [DroppedTrials] { dropped.filter(\.isEmpty) }
+    package var emptyPoints: [DroppedTrials] { dropped.filter(\.isEmpty) }
 
     /// Adds one experiment; `trials` is the number of trials its statistics hold.
-    public mutating func add(_ result: ExperimentResult, trials count: Int) {
+    package mutating func add(_ result: ExperimentResult, trials count: Int) {
         let experimentRows = ExperimentAnalysis.rows(result)
         let experimentFits = ExperimentAnalysis.fits(result)
         var experimentVerdicts = ExperimentAnalysis.verdicts(result, rows: experimentRows, fits: experimentFits)
@@ -73,7 +73,7 @@ public struct RunAssembly: Sendable {
 
     /// The across-sweep summaries of the sweep points added so far (`specs`: the suite's
     /// experiments as written); their verdicts join `verdicts`.
-    public mutating func finishSweeps(specs: [ExperimentSpec]) -> [SweepSummary] {
+    package mutating func finishSweeps(specs: [ExperimentSpec]) -> [SweepSummary] {
         let sweeps = SweepAnalysis.summaries(sweepPoints, specs: specs)
         verdicts += SweepAnalysis.verdicts(sweeps, specs: specs)
         return sweeps

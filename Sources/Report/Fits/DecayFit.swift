@@ -4,14 +4,14 @@ import Numerics
 
 /// A fitted decay law of a risk curve: exponential R ≈ C·e^{−q n} (C1, angular margin) or
 /// polynomial R ≈ C·n^{−κ} (C2, polynomial angular tail).
-public struct DecayFit: Sendable, Codable, Equatable {
-    public enum Model: String, Sendable, Codable {
+package struct DecayFit: Sendable, Codable, Equatable {
+    package enum Model: String, Sendable, Codable {
         case exponential
         case polynomial
     }
 
     /// How the points were weighted.
-    public enum Method: String, Sendable, Codable {
+    package enum Method: String, Sendable, Codable {
         /// Generalized least squares with the covariance of the curve's means across n (the
         /// points come from the same trials, on nested prefixes).
         case covariance
@@ -20,25 +20,25 @@ public struct DecayFit: Sendable, Codable, Equatable {
         case independent
     }
 
-    public var model: Model
+    package var model: Model
     /// q for the exponential model, κ for the polynomial one (positive means decay).
-    public var rate: Double
-    public var rateLow: Double
-    public var rateHigh: Double
+    package var rate: Double
+    package var rateLow: Double
+    package var rateHigh: Double
     /// log C.
-    public var logScale: Double
+    package var logScale: Double
     /// Curve points used.
-    public var points: Int
-    public var confidence: Double
-    public var method: Method
+    package var points: Int
+    package var confidence: Double
+    package var method: Method
     /// The sizes n the fit used (see `DecayFitter`).
-    public var n: [Int]
+    package var n: [Int]
     /// Generalized residual sum of squares rᵀV⁻¹r and its degrees of freedom (points − 2): a
     /// χ² far above its degrees of freedom says the law does not fit the curve's shape.
-    public var chiSquare: Double
-    public var degreesOfFreedom: Int
+    package var chiSquare: Double
+    package var degreesOfFreedom: Int
 
-    public init(model: Model, rate: Double, rateLow: Double, rateHigh: Double, logScale: Double,
+    package init(model: Model, rate: Double, rateLow: Double, rateHigh: Double, logScale: Double,
                 points: Int, confidence: Double, method: Method = .covariance, n: [Int] = [],
                 chiSquare: Double = .nan, degreesOfFreedom: Int = 0) {
         self.model = model
@@ -54,7 +54,7 @@ public struct DecayFit: Sendable, Codable, Equatable {
         self.degreesOfFreedom = degreesOfFreedom
     }
 
-    public func predict(n: Double) -> Double {
+    package func predict(n: Double) -> Double {
         switch model {
         case .exponential: return exp(logScale - rate * n)
         case .polynomial: return exp(logScale - rate * log(n))
@@ -62,7 +62,7 @@ public struct DecayFit: Sendable, Codable, Equatable {
     }
 
     /// The abscissa of the law: n (exponential) or log n (polynomial).
-    public static func abscissa(_ model: Model, _ n: Int) -> Double {
+    package static func abscissa(_ model: Model, _ n: Int) -> Double {
         model == .exponential ? Double(n) : log(Double(n))
     }
 }
@@ -81,16 +81,16 @@ public struct DecayFit: Sendable, Codable, Equatable {
 /// relative standard error of at most `maximumRelativeError` (the delta method needs the log of
 /// a mean to be close to linear in the mean; a heavy-tailed point whose estimate rests on a few
 /// draws is left out rather than ending the curve).
-public enum DecayFitter {
-    public static let maximumRelativeError = 0.25
-    public static let minimumPoints = 3
+package enum DecayFitter {
+    package static let maximumRelativeError = 0.25
+    package static let minimumPoints = 3
 
     /// Why no fit was possible, in words for the verdict.
-    public enum Failure: Error, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Equatable, CustomStringConvertible {
         case tooFewPoints(usable: Int)
         case singularCovariance
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .tooFewPoints(let usable):
                 return "only \(usable) n (before the first zero mean) with a positive mean of relative standard error ≤ \(DecayFitter.maximumRelativeError); a fit needs \(DecayFitter.minimumPoints)"
@@ -103,7 +103,7 @@ public enum DecayFitter {
     /// - Parameters:
     ///   - covariance: k×k covariance of the k means (row-major, k = n.count).
     ///   - trials: number of trials behind the means (for Student's t; N − 1 degrees of freedom).
-    public static func fit(
+    package static func fit(
         _ model: DecayFit.Model, n: [Int], mean: [Double], covariance: [Double], trials: Int,
         confidence: Double = 0.95
     ) -> Result<DecayFit, Failure> {
@@ -133,7 +133,7 @@ public enum DecayFitter {
 
     /// The same law with each point weighted by its own variance only, as if the points were
     /// independent; the comparison the covariance fit is measured against.
-    public static func fitIndependent(
+    package static func fitIndependent(
         _ model: DecayFit.Model, n: [Int], mean: [Double], standardError: [Double], trials: Int,
         confidence: Double = 0.95
     ) -> Result<DecayFit, Failure> {
@@ -218,7 +218,7 @@ public enum DecayFitter {
     }
 
     /// Ordinary least-squares slope of y on x (the bound's own rate on the fit's grid).
-    public static func slope(xs: [Double], ys: [Double]) -> Double {
+    package static func slope(xs: [Double], ys: [Double]) -> Double {
         let k = Double(xs.count)
         let xBar = xs.reduce(0, +) / k, yBar = ys.reduce(0, +) / k
         var sxx = 0.0, sxy = 0.0

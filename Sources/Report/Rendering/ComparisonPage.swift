@@ -3,11 +3,11 @@ import Foundation
 /// `compare.html` of `kdmc compare RUN_A RUN_B`: per experiment the two runs' risk figures side
 /// by side, the difference A − B per point with its interval (a figure on a linear difference
 /// axis with the zero line, and a table), self-contained like report.html.
-public enum ComparisonPage {
-    public static let fileName = "compare.html"
-    public static let tableName = "compare.csv"
+package enum ComparisonPage {
+    package static let fileName = "compare.html"
+    package static let tableName = "compare.csv"
 
-    public static func build(_ comparison: RunComparison, a: ReportContent, b: ReportContent,
+    package static func build(_ comparison: RunComparison, a: ReportContent, b: ReportContent,
                              nameA: String, nameB: String) -> String {
         let level = Markup.number(comparison.confidence * 100)
         var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

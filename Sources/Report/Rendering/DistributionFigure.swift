@@ -4,7 +4,7 @@ import Foundation
 /// middle and the last n (distributions.csv), one bar chart per n, bars per bin coloured by
 /// student, each non-empty bar labelled with its count. It shows what an interval of the mean
 /// hides: a mass of draws at exactly 0 and a few large ones, or a shift of the whole law.
-public enum DistributionFigure {
+package enum DistributionFigure {
     static let width = 780.0
     static let panelTop = 40.0
     static let panelHeight = 130.0
@@ -20,7 +20,7 @@ public enum DistributionFigure {
     }
 
     /// Nil when there is nothing to draw (no rows for this experiment).
-    public static func render(experiment: String, rows: [DistributionRow]) -> String? {
+    package static func render(experiment: String, rows: [DistributionRow]) -> String? {
         let mine = rows.filter { $0.experiment == experiment }
         guard !mine.isEmpty else { return nil }
         var students: [String] = []

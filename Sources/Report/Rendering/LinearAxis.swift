@@ -13,32 +13,32 @@ extension LogAxis: PlotAxis {}
 
 /// A linear axis with ticks at 1, 2 or 5 times a power of ten, about five to ten of them:
 /// the n axis of an exponential claim, whose curve is a straight line on semilog axes.
-public struct LinearAxis: Sendable, Equatable, PlotAxis {
-    public let low: Double
-    public let high: Double
+package struct LinearAxis: Sendable, Equatable, PlotAxis {
+    package let low: Double
+    package let high: Double
 
     /// An axis covering the finite `values`, padded by 3% of the span on each side (a single
     /// value gets ±1). Nil when no value is finite.
-    public init?(covering values: [Double]) {
+    package init?(covering values: [Double]) {
         let usable = values.filter(\.isFinite)
         guard let lo = usable.min(), let hi = usable.max() else { return nil }
         let pad = hi > lo ? 0.03 * (hi - lo) : 1
         self.init(low: lo - pad, high: hi + pad)
     }
 
-    public init(low: Double, high: Double) {
+    package init(low: Double, high: Double) {
         precondition(low.isFinite && high.isFinite && high > low, "LinearAxis needs low < high, finite")
         self.low = low
         self.high = high
     }
 
-    public func contains(_ x: Double) -> Bool {
+    package func contains(_ x: Double) -> Bool {
         x.isFinite && x >= low - 1e-12 * abs(low) && x <= high + 1e-12 * abs(high)
     }
 
-    public func fraction(_ x: Double) -> Double { (x - low) / (high - low) }
+    package func fraction(_ x: Double) -> Double { (x - low) / (high - low) }
 
-    public var step: Double {
+    package var step: Double {
         let raw = (high - low) / 8
         let decade = pow(10, floor(log10(raw)))
         for m in [1.0, 2, 5, 10] where m * decade >= raw { return m * decade }

@@ -2,29 +2,29 @@ import Foundation
 
 /// A base-10 logarithmic axis: a positive domain, its mapping to pixels, and ticks at the
 /// decades (with 2× and 5× ticks labelled when the domain holds too few decades to read).
-public struct LogAxis: Sendable, Equatable {
-    public struct Tick: Sendable, Equatable {
-        public var value: Double
+package struct LogAxis: Sendable, Equatable {
+    package struct Tick: Sendable, Equatable {
+        package var value: Double
         /// Nil for an unlabelled minor tick.
-        public var label: String?
-        public var isMajor: Bool
-        public init(value: Double, label: String?, isMajor: Bool) {
+        package var label: String?
+        package var isMajor: Bool
+        package init(value: Double, label: String?, isMajor: Bool) {
             self.value = value
             self.label = label
             self.isMajor = isMajor
         }
     }
 
-    public let low: Double
-    public let high: Double
+    package let low: Double
+    package let high: Double
 
     /// The axis spans at most this many decades; smaller values fall below it and are reported
     /// by the figure, instead of squashing the interesting part of a curve into a sliver.
-    public static let maximumDecades = 8.0
+    package static let maximumDecades = 8.0
 
     /// An axis covering `values` (only finite positive ones count), padded by a twentieth of a
     /// decade on each side so end points do not sit on the frame. Nil when no value is usable.
-    public init?(covering values: [Double]) {
+    package init?(covering values: [Double]) {
         let usable = values.filter { $0.isFinite && $0 > 0 }
         guard var hi = usable.max() else { return nil }
         // Values more than `maximumDecades` below the largest (rounding residue such as 1e-17
@@ -40,23 +40,23 @@ public struct LogAxis: Sendable, Equatable {
         self.init(low: lo / pow(10, 0.05), high: hi * pow(10, 0.05))
     }
 
-    public init(low: Double, high: Double) {
+    package init(low: Double, high: Double) {
         precondition(low.isFinite && high.isFinite && low > 0 && high > low, "LogAxis needs 0 < low < high, finite")
         self.low = low
         self.high = high
     }
 
     /// Whether a value can be drawn on this axis at all.
-    public func contains(_ x: Double) -> Bool {
+    package func contains(_ x: Double) -> Bool {
         x.isFinite && x >= low * (1 - 1e-12) && x <= high * (1 + 1e-12)
     }
 
     /// Position in [0, 1] along the axis (values outside the domain map outside [0, 1]).
-    public func fraction(_ x: Double) -> Double {
+    package func fraction(_ x: Double) -> Double {
         (log10(x) - log10(low)) / (log10(high) - log10(low))
     }
 
-    public var ticks: [Tick] {
+    package var ticks: [Tick] {
         let first = Int(floor(log10(low)))
         let last = Int(ceil(log10(high)))
         let majorCount = (first...last).filter { contains(pow(10, Double($0))) }.count

@@ -2,10 +2,10 @@ import Foundation
 
 /// Text and numbers as they go into HTML and SVG. Everything that reaches the page from a run
 /// (experiment names, descriptions, verdict details) is user input and passes through `escape`.
-public enum Markup {
+package enum Markup {
     /// Escapes the five characters that can end a text node or an attribute value, so the
     /// same function is safe in element content and in quoted attributes.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for c in text {
@@ -23,7 +23,7 @@ public enum Markup {
 
     /// A number for people: six significant digits (the precision the verdict table documents),
     /// and words for the values that are not numbers at all.
-    public static func number(_ x: Double) -> String {
+    package static func number(_ x: Double) -> String {
         if x.isNaN { return "NaN" }
         if x.isInfinite { return x > 0 ? "∞" : "−∞" }
         return String(format: "%.6g", x)

@@ -4,22 +4,22 @@ import MonteCarlo
 
 /// Everything `report.html` shows, gathered from a finished run (its rows and summary) or from
 /// the checkpoints of a run that was stopped (then `partial` says what is missing).
-public struct ReportContent: Sendable {
+package struct ReportContent: Sendable {
     /// One experiment of the suite, in the order the run took them.
-    public struct Experiment: Sendable, Equatable {
-        public var name: String
-        public var description: String?
-        public var seed: UInt64?
-        public var confidence: Double?
+    package struct Experiment: Sendable, Equatable {
+        package var name: String
+        package var description: String?
+        package var seed: UInt64?
+        package var confidence: Double?
         /// The geometry's kind ("margin", "poly-tail", …), when the configuration records it.
-        public var geometry: String?
+        package var geometry: String?
         /// Trials merged (nil when the experiment never started).
-        public var trials: Int?
+        package var trials: Int?
         /// "complete", or what a stopped run got to, in words.
-        public var status: String
-        public var isComplete: Bool
+        package var status: String
+        package var isComplete: Bool
 
-        public init(name: String, description: String? = nil, seed: UInt64? = nil, confidence: Double? = nil,
+        package init(name: String, description: String? = nil, seed: UInt64? = nil, confidence: Double? = nil,
                     geometry: String? = nil, trials: Int? = nil, status: String, isComplete: Bool) {
             self.name = name
             self.geometry = geometry
@@ -32,18 +32,18 @@ public struct ReportContent: Sendable {
         }
     }
 
-    public var suite: String
-    public var summary: SummaryDocument
-    public var rows: [CurveRow]
+    package var suite: String
+    package var summary: SummaryDocument
+    package var rows: [CurveRow]
     /// Per-trial risk counts at a few n (empty for a run folder written without them).
-    public var distributions: [DistributionRow]
+    package var distributions: [DistributionRow]
     /// The running estimate at a few n (empty for a stopped run or an older folder).
-    public var running: [RunningRow]
-    public var experiments: [Experiment]
+    package var running: [RunningRow]
+    package var experiments: [Experiment]
     /// Why the report is partial (nil for a finished run).
-    public var partial: String?
+    package var partial: String?
 
-    public init(suite: String, summary: SummaryDocument, rows: [CurveRow], distributions: [DistributionRow] = [],
+    package init(suite: String, summary: SummaryDocument, rows: [CurveRow], distributions: [DistributionRow] = [],
                 running: [RunningRow] = [], experiments: [Experiment], partial: String?) {
         self.running = running
         self.suite = suite
@@ -57,7 +57,7 @@ public struct ReportContent: Sendable {
     /// The content of a finished run: its curves.csv rows and summary.json. The experiment list
     /// comes from the configuration recorded in the summary, so experiments keep the run's order
     /// and descriptions; names found only in the rows or verdicts are appended.
-    public init(rows: [CurveRow], summary: SummaryDocument, distributions: [DistributionRow] = [],
+    package init(rows: [CurveRow], summary: SummaryDocument, distributions: [DistributionRow] = [],
                 running: [RunningRow] = []) {
         let recorded = Self.recordedExperiments(summary.configuration)
         let run = summary.experiments

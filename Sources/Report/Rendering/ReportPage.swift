@@ -3,21 +3,21 @@ import Foundation
 /// `report.html`: one self-contained page (inline CSS and SVG, no scripts, no fonts, nothing
 /// fetched), so it reads the same offline, attached to an e-mail or years later. The figures
 /// are also returned as stand-alone SVG documents for `figures/`.
-public enum ReportPage {
-    public struct Built: Sendable, Equatable {
-        public var html: String
+package enum ReportPage {
+    package struct Built: Sendable, Equatable {
+        package var html: String
         /// (file name inside figures/, SVG document), one per experiment, in page order.
-        public var figures: [(name: String, svg: String)]
+        package var figures: [(name: String, svg: String)]
 
-        public static func == (a: Built, b: Built) -> Bool {
+        package static func == (a: Built, b: Built) -> Bool {
             a.html == b.html && a.figures.map(\.name) == b.figures.map(\.name) && a.figures.map(\.svg) == b.figures.map(\.svg)
         }
     }
 
-    public static let fileName = "report.html"
-    public static let figuresFolder = "figures"
+    package static let fileName = "report.html"
+    package static let figuresFolder = "figures"
 
-    public static func build(_ content: ReportContent) -> Built {
+    package static func build(_ content: ReportContent) -> Built {
         let summary = content.summary
         let held = summary.verdicts.filter(\.holds).count
         let unexpected = summary.verdicts.filter(\.isUnexpected).count

@@ -9,17 +9,17 @@ import Foundation
 /// each with its own dash as well. The legend sits below the plot and the figure grows to hold
 /// it. Log axes cannot show zero, negative or missing values; those points are left out and
 /// each omission is listed in `notes` (and in the SVG's <desc>), never drawn as NaN.
-public enum RiskFigure {
-    public struct Rendered: Sendable, Equatable {
+package enum RiskFigure {
+    package struct Rendered: Sendable, Equatable {
         /// A complete SVG document (with its namespace, so it stands alone as a .svg file and
         /// inlines into HTML as is).
-        public var svg: String
+        package var svg: String
         /// What could not be drawn and why, one sentence each.
-        public var notes: [String]
+        package var notes: [String]
     }
 
     /// How n is drawn: on a log axis (polynomial laws) or a linear one (exponential laws).
-    public enum XScale: String, Sendable {
+    package enum XScale: String, Sendable {
         case log
         case linear
     }
@@ -54,7 +54,7 @@ public enum RiskFigure {
     ///   - fits: fitted decay laws of this experiment's students.
     ///   - confidence: the interval level, for the legend.
     ///   - xScale: `.linear` for an exponential claim (semilog axes), `.log` otherwise.
-    public static func render(experiment: String, rows: [CurveRow], fits: [SummaryDocument.Fit] = [],
+    package static func render(experiment: String, rows: [CurveRow], fits: [SummaryDocument.Fit] = [],
                               confidence: Double? = nil, xScale: XScale = .log) -> Rendered {
         var notes: [String] = []
         var students: [String] = []

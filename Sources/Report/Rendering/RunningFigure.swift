@@ -4,14 +4,14 @@ import Foundation
 /// at the first, a middle and the last n against the trials merged so far (log axis), with its
 /// confidence band and the final mean as a dashed line. An estimate that has settled stays
 /// inside its band and near the line; one still drifting shows a trend.
-public enum RunningFigure {
+package enum RunningFigure {
     static let width = 780.0
     static let panelTop = 40.0
     static let panelHeight = 120.0
     static let gap = 30.0
     static let left = 56.0
 
-    public static func render(experiment: String, rows: [RunningRow]) -> String? {
+    package static func render(experiment: String, rows: [RunningRow]) -> String? {
         let mine = rows.filter { $0.experiment == experiment && $0.trials > 0 }
         guard !mine.isEmpty else { return nil }
         var students: [String] = []

@@ -7,20 +7,20 @@ import Experiments
 /// What `kdmc run` leaves in checkpoints/ so that a stopped run can be reported without its
 /// experiment file: checkpoints hold only statistics, and turning them into curves needs the
 /// configuration that produced them (the curve layout, the exact reference, the bound).
-public struct RunManifest: Sendable, Codable, Equatable {
-    public static let fileName = "run.json"
+package struct RunManifest: Sendable, Codable, Equatable {
+    package static let fileName = "run.json"
 
-    public var tool: String
-    public var version: String
-    public var ranks: Int
+    package var tool: String
+    package var version: String
+    package var ranks: Int
     /// The suite as run (canonical JSON, command-line overrides applied), as in summary.json.
-    public var configuration: String
+    package var configuration: String
     /// Folder of the experiment file: data files are named relative to it.
-    public var baseDirectory: String
+    package var baseDirectory: String
     /// Checkpoint file name of each experiment, in suite order.
-    public var checkpoints: [String]
+    package var checkpoints: [String]
 
-    public init(tool: String = "kdmc", version: String, ranks: Int, configuration: String, baseDirectory: String,
+    package init(tool: String = "kdmc", version: String, ranks: Int, configuration: String, baseDirectory: String,
                 checkpoints: [String]) {
         self.tool = tool
         self.version = version
@@ -30,7 +30,7 @@ public struct RunManifest: Sendable, Codable, Equatable {
         self.checkpoints = checkpoints
     }
 
-    public func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
@@ -38,7 +38,7 @@ public struct RunManifest: Sendable, Codable, Equatable {
 }
 
 /// Why a report could not be built or written; each says what to do.
-public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case noFolder(folder: String)
     case noRun(folder: String)
     case unreadable(path: String, reason: String)
@@ -47,7 +47,7 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case checkpointMismatch(path: String, reason: String)
     case cannotWrite(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noFolder(let folder):
             return "\(folder) does not exist; give the --out folder of a kdmc run"
@@ -69,27 +69,27 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// What the engine of `kdmc run` was given for one experiment, as far as reading its
 /// checkpoint back needs it.
-public struct EngineSetup: Sendable {
-    public var stopping: StoppingRule
+package struct EngineSetup: Sendable {
+    package var stopping: StoppingRule
     /// The canonical text whose hash is the checkpoint's fingerprint.
-    public var identity: String
+    package var identity: String
 
-    public init(stopping: StoppingRule, identity: String) {
+    package init(stopping: StoppingRule, identity: String) {
         self.stopping = stopping
         self.identity = identity
     }
 }
 
 /// A run's output folder as the report sees it.
-public enum RunFolder {
-    public enum Kind: Sendable, Equatable {
+package enum RunFolder {
+    package enum Kind: Sendable, Equatable {
         case complete
         case partial
     }
 
     /// Which outputs the folder holds: a finished run's tables win over checkpoints (a finished
     /// run keeps its checkpoints too).
-    public static func kind(of folder: URL) throws(ReportError) -> Kind {
+    package static func kind(of folder: URL) throws(ReportError) -> Kind {
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
@@ -103,12 +103,12 @@ public enum RunFolder {
         throw .noRun(folder: folder.path)
     }
 
-    public static func manifestURL(_ folder: URL) -> URL {
+    package static func manifestURL(_ folder: URL) -> URL {
         folder.appendingPathComponent("checkpoints").appendingPathComponent(RunManifest.fileName)
     }
 
     /// A finished run: curves.csv and summary.json, read back exactly as written.
-    public static func completeContent(_ folder: URL) throws(ReportError) -> ReportContent {
+    package static func completeContent(_ folder: URL) throws(ReportError) -> ReportContent {
         let csvURL = folder.appendingPathComponent("curves.csv")
         let summaryURL = folder.appendingPathComponent("summary.json")
         let rows: [CurveRow]
@@ -152,7 +152,7 @@ public enum RunFolder {
     /// - Parameter engineSetup: what `kdmc run` gives the engine for an experiment: its stopping
     ///   rule (so the report can tell a finished experiment from an interrupted one) and its
     ///   identity (so a checkpoint of another configuration is refused, as `--resume` would).
-    public static func partialContent(
+    package static func partialContent(
         _ folder: URL, engineSetup: (ExperimentSpec, CurveLayout) throws -> EngineSetup
     ) throws(ReportError) -> ReportContent {
         let manifestURL = manifestURL(folder)
@@ -266,7 +266,7 @@ public enum RunFolder {
     ///
     /// - Returns: the paths written, relative to `folder`.
     @discardableResult
-    public static func write(_ built: ReportPage.Built, to folder: URL) throws(ReportError) -> [String] {
+    package static func write(_ built: ReportPage.Built, to folder: URL) throws(ReportError) -> [String] {
         let figures = folder.appendingPathComponent(ReportPage.figuresFolder)
         do {
             try Files.makeFolder(figures.path)
@@ -283,11 +283,11 @@ public enum RunFolder {
     }
 
     /// The paths ``write(_:to:)`` writes for `built`, relative to the folder.
-    public static func files(of built: ReportPage.Built) -> [String] {
+    package static func files(of built: ReportPage.Built) -> [String] {
         built.figures.map { ReportPage.figuresFolder + "/" + $0.name } + [ReportPage.fileName]
     }
 
-    public static func atomicWrite(_ data: Data, to url: URL) throws(ReportError) {
+    package static func atomicWrite(_ data: Data, to url: URL) throws(ReportError) {
         do {
             try Files.writeAtomically(data, to: url.path)
         } catch {

@@ -9,17 +9,17 @@ import MonteCarlo
 /// quantity has no value) is written as `null`. docs/OUTPUTS.md describes every member and
 /// docs/summary.schema.json is its JSON Schema; `schemaVersion` changes when a member changes
 /// meaning or is removed.
-public struct SummaryDocument: Sendable, Codable {
-    public static let schemaVersion = 2
+package struct SummaryDocument: Sendable, Codable {
+    package static let schemaVersion = 2
 
-    public struct Fit: Sendable, Codable, Equatable {
-        public var experiment: String
-        public var student: String
-        public var fit: DecayFit
-        public var predicted: Double?
+    package struct Fit: Sendable, Codable, Equatable {
+        package var experiment: String
+        package var student: String
+        package var fit: DecayFit
+        package var predicted: Double?
         /// The rate the bound itself shows on the fitted n (the verdict's threshold).
-        public var threshold: Double?
-        public init(experiment: String, student: String, fit: DecayFit, predicted: Double?, threshold: Double? = nil) {
+        package var threshold: Double?
+        package init(experiment: String, student: String, fit: DecayFit, predicted: Double?, threshold: Double? = nil) {
             self.experiment = experiment
             self.student = student
             self.fit = fit
@@ -30,34 +30,34 @@ public struct SummaryDocument: Sendable, Codable {
 
     /// One experiment as it was run (the member of `experiments` named after it): the numbers a
     /// reader needs to reproduce or judge it without parsing the configuration.
-    public struct Experiment: Sendable, Codable, Equatable {
-        public var seed: UInt64
+    package struct Experiment: Sendable, Codable, Equatable {
+        package var seed: UInt64
         /// Trials merged into the curves.
-        public var trials: Int
+        package var trials: Int
         /// The fixed trial count asked for (file or `--trials`); nil under sequential stopping.
-        public var trialsRequested: Int?
+        package var trialsRequested: Int?
         /// Trials the stopping rule plans for: a fixed count rounded up to whole blocks (the
         /// unit of merging and checkpoints), or the sequential maximum rounded the same way.
-        public var trialsPlanned: Int
-        public var blockSize: Int
-        public var confidence: Double
+        package var trialsPlanned: Int
+        package var blockSize: Int
+        package var confidence: Double
         /// Why the experiment stopped: `trials` (the fixed count, or the sequential maximum),
         /// `target` (the CI target was met), `wall_time` (the sequential wall-time cap) or
         /// `signal` (stopped on request, in a partial run).
-        public var stopReason: String
+        package var stopReason: String
         /// The sampler actually used (`ambient` or `gram`; `auto` resolved).
-        public var sampler: String
+        package var sampler: String
         /// The estimator of the curves (`plain`: the mean over trials; `control-variate`: the
         /// d → ∞ limit angle as a control variate, docs/THEORY.md §9).
-        public var estimator: String
+        package var estimator: String
         /// Whether the sequential CI target was met: true, false (stopped by the maximum, the
         /// wall-time cap or a signal first), or nil (written as null) when no target was set.
-        public var targetMet: Bool?
+        package var targetMet: Bool?
         /// Under the control variate, the measured variance reductions per curve point; absent
         /// for the plain estimator.
-        public var varianceReduction: [VarianceReduction]?
+        package var varianceReduction: [VarianceReduction]?
 
-        public init(seed: UInt64, trials: Int, trialsRequested: Int?, trialsPlanned: Int,
+        package init(seed: UInt64, trials: Int, trialsRequested: Int?, trialsPlanned: Int,
                     blockSize: Int, confidence: Double, stopReason: String, sampler: String,
                     estimator: String = "plain") {
             self.seed = seed
@@ -83,7 +83,7 @@ public struct SummaryDocument: Sendable, Codable {
 
         /// As synthesized, except that `target_met` reads a null (which `decode` marks like a
         /// non-finite number) as nil.
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             seed = try c.decode(UInt64.self, forKey: .seed)
             trials = try c.decode(Int.self, forKey: .trials)
@@ -99,7 +99,7 @@ public struct SummaryDocument: Sendable, Codable {
         }
 
         /// As synthesized, except that `target_met` is always written (null without a target).
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(seed, forKey: .seed)
             try c.encode(trials, forKey: .trials)
@@ -117,14 +117,14 @@ public struct SummaryDocument: Sendable, Codable {
 
     /// Var(R)/Var(Y) and Var(R)/Var(R − R^∞) at one curve point of a control-variate
     /// experiment, R the trials' plain risks and Y the control-variate values of the same trials.
-    public struct VarianceReduction: Sendable, Codable, Equatable {
-        public var student: String
-        public var n: Int
+    package struct VarianceReduction: Sendable, Codable, Equatable {
+        package var student: String
+        package var n: Int
         /// Var(R)/Var(Y): what the whole estimate gains over plain Monte Carlo per trial.
-        public var estimate: Double
+        package var estimate: Double
         /// Var(R)/Var(R − R^∞): the trial term's reduction alone.
-        public var trialTerm: Double
-        public init(student: String, n: Int, estimate: Double, trialTerm: Double) {
+        package var trialTerm: Double
+        package init(student: String, n: Int, estimate: Double, trialTerm: Double) {
             self.student = student
             self.n = n
             self.estimate = estimate
@@ -137,51 +137,51 @@ public struct SummaryDocument: Sendable, Codable {
         }
     }
 
-    public var schemaVersion: Int
-    public var tool: String
-    public var version: String
+    package var schemaVersion: Int
+    package var tool: String
+    package var version: String
     /// The version of the random streams the trials drew from (`RandomStream.version`): the
     /// same configuration and seed give the same numbers only under the same version. Nil only
     /// when reading a summary written before streams had versions.
-    public var randomStreamVersion: Int?
-    public var ranks: Int
-    public var partial: Bool
+    package var randomStreamVersion: Int?
+    package var ranks: Int
+    package var partial: Bool
     /// The suite as run (command-line overrides applied), as a JSON object.
-    public var configuration: JSONValue
+    package var configuration: JSONValue
     /// By experiment name (the suite's order is the configuration's); an experiment a stopped
     /// run never reached is absent.
-    public var experiments: [String: Experiment]
-    public var fits: [Fit]
-    public var verdicts: [Verdict]
-    public var timings: [String: Double]
+    package var experiments: [String: Experiment]
+    package var fits: [Fit]
+    package var verdicts: [Verdict]
+    package var timings: [String: Double]
     /// Runs with a sweep: each sweep's fitted rates per point and its across-sweep verdicts.
-    public var sweeps: [SweepSummary]?
+    package var sweeps: [SweepSummary]?
     /// Where and how the run was made (absent in files written before it existed).
-    public var provenance: Provenance?
+    package var provenance: Provenance?
 
     /// What produced the numbers: the build, the libraries, the ranks and hosts, the command
     /// and the clock. Run metadata: two runs of the same configuration differ here (and in
     /// `timings`) and nowhere else.
-    public struct Provenance: Sendable, Codable, Equatable {
-        public var kdmcVersion: String
+    package struct Provenance: Sendable, Codable, Equatable {
+        package var kdmcVersion: String
         /// `git describe --always --dirty` of the checkout it was built from, or "unknown".
-        public var gitCommit: String
-        public var swiftVersion: String
+        package var gitCommit: String
+        package var swiftVersion: String
         /// MPI_Get_library_version.
-        public var mpiLibrary: String
+        package var mpiLibrary: String
         /// openblas_get_config.
-        public var blas: String
-        public var ranks: Int
+        package var blas: String
+        package var ranks: Int
         /// Each rank's host name, in rank order.
-        public var hosts: [String]
-        public var commandLine: [String]
+        package var hosts: [String]
+        package var commandLine: [String]
         /// ISO 8601, UTC.
-        public var started: String
-        public var ended: String
+        package var started: String
+        package var ended: String
         /// Every experiment's seed, by name.
-        public var seeds: [String: UInt64]
+        package var seeds: [String: UInt64]
 
-        public init(kdmcVersion: String, gitCommit: String, swiftVersion: String, mpiLibrary: String, blas: String,
+        package init(kdmcVersion: String, gitCommit: String, swiftVersion: String, mpiLibrary: String, blas: String,
                     ranks: Int, hosts: [String], commandLine: [String], started: String, ended: String,
                     seeds: [String: UInt64]) {
             self.kdmcVersion = kdmcVersion
@@ -203,7 +203,7 @@ public struct SummaryDocument: Sendable, Codable {
         }
     }
 
-    public init(tool: String = "kdmc", version: String, ranks: Int, partial: Bool, configuration: JSONValue,
+    package init(tool: String = "kdmc", version: String, ranks: Int, partial: Bool, configuration: JSONValue,
                 experiments: [String: Experiment], fits: [Fit], verdicts: [Verdict], timings: [String: Double],
                 randomStreamVersion: Int = RunFingerprint.currentStreamVersion,
                 sweeps: [SweepSummary]? = nil) {
@@ -228,18 +228,18 @@ public struct SummaryDocument: Sendable, Codable {
     }
 
     /// Trials merged per experiment name.
-    public var trials: [String: Int] {
+    package var trials: [String: Int] {
         experiments.mapValues(\.trials)
     }
 
     /// The configuration as indented JSON, for people.
-    public var configurationText: String {
+    package var configurationText: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
-    public func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         // JSON has no NaN or infinity: encode them as a marker string first, then turn every
         // marker into null, wherever a member of any type put one.
         let encoder = JSONEncoder()
@@ -253,7 +253,7 @@ public struct SummaryDocument: Sendable, Codable {
 
     /// Reads a summary written by `encoded()`: a `null` number reads back as NaN (the
     /// configuration is kept as it is, nulls included).
-    public static func decode(_ data: Data) throws -> SummaryDocument {
+    package static func decode(_ data: Data) throws -> SummaryDocument {
         let tree = try JSONDecoder().decode(JSONValue.self, from: data)
         let marked = replacing(tree, marker: nil, by: .string(nonFiniteMarker), skipping: ["configuration"])
         let decoder = JSONDecoder()

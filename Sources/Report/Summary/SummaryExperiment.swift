@@ -3,7 +3,7 @@ import MonteCarlo
 
 extension SummaryDocument.Experiment {
     /// The summary entry of an experiment that ran (or was interrupted) with `trials` merged.
-    public init(spec: ExperimentSpec, sampler: SamplerChoice, trials: Int, stopReason: String) {
+    package init(spec: ExperimentSpec, sampler: SamplerChoice, trials: Int, stopReason: String) {
         let rounding = TrialRounding(spec)
         self.init(seed: spec.seed, trials: trials, trialsRequested: rounding.requested,
                   trialsPlanned: rounding.planned, blockSize: spec.blockSize, confidence: spec.confidence,
@@ -25,14 +25,14 @@ extension SummaryDocument.Experiment {
 
 /// Trials are merged in whole blocks, so a fixed count that is not a multiple of the block size
 /// runs up to the next multiple (and a sequential maximum is reached at a block boundary too).
-public struct TrialRounding: Sendable, Equatable {
+package struct TrialRounding: Sendable, Equatable {
     /// The fixed count asked for; nil under sequential stopping.
-    public var requested: Int?
+    package var requested: Int?
     /// What the engine plans: the fixed count, or the sequential maximum, rounded up to blocks.
-    public var planned: Int
-    public var blockSize: Int
+    package var planned: Int
+    package var blockSize: Int
 
-    public init(_ spec: ExperimentSpec) {
+    package init(_ spec: ExperimentSpec) {
         blockSize = spec.blockSize
         let asked: Int
         switch spec.stopping {
@@ -47,7 +47,7 @@ public struct TrialRounding: Sendable, Equatable {
     }
 
     /// The line a run prints (once, on rank 0) when a fixed count is rounded up; nil otherwise.
-    public func notice(experiment: String) -> String? {
+    package func notice(experiment: String) -> String? {
         guard let requested, planned != requested else { return nil }
         return "experiment '\(experiment)': \(requested) trials rounded up to \(planned) (whole blocks of \(blockSize) trials; set block_size to a divisor of \(requested) to run exactly \(requested))"
     }

@@ -5,24 +5,24 @@ import Foundation
 import MonteCarlo
 
 /// One line of sweeps.csv for a point: the fitted rate of one claim at one sweep point.
-public struct SweepRow: Sendable, Codable, Equatable {
-    public var sweep: String
+package struct SweepRow: Sendable, Codable, Equatable {
+    package var sweep: String
     /// The point's experiment, e.g. `large-d-polynomial[d=1000,kappa=2]`.
-    public var experiment: String
+    package var experiment: String
     /// "C1" (exponential rate q) or "C2" (polynomial exponent κ).
-    public var claim: String
-    public var student: String
-    public var coordinates: [SweepCoordinate]
+    package var claim: String
+    package var student: String
+    package var coordinates: [SweepCoordinate]
     /// Nil when no decay law could be fitted at this point.
-    public var fitted: Double?
-    public var fittedLow: Double?
-    public var fittedHigh: Double?
-    public var confidence: Double?
-    public var predicted: Double?
+    package var fitted: Double?
+    package var fittedLow: Double?
+    package var fittedHigh: Double?
+    package var confidence: Double?
+    package var predicted: Double?
     /// The point's own verdict on the claim.
-    public var status: VerdictStatus
+    package var status: VerdictStatus
 
-    public init(sweep: String, experiment: String, claim: String, student: String, coordinates: [SweepCoordinate],
+    package init(sweep: String, experiment: String, claim: String, student: String, coordinates: [SweepCoordinate],
                 fitted: Double?, fittedLow: Double?, fittedHigh: Double?, confidence: Double?, predicted: Double?,
                 status: VerdictStatus) {
         self.sweep = sweep
@@ -38,7 +38,7 @@ public struct SweepRow: Sendable, Codable, Equatable {
         self.status = status
     }
 
-    public func value(_ parameter: SweepParameter) -> Double? {
+    package func value(_ parameter: SweepParameter) -> Double? {
         coordinates.first { $0.parameter == parameter }?.value
     }
 
@@ -51,28 +51,28 @@ public struct SweepRow: Sendable, Codable, Equatable {
 
 /// An across-sweep verdict: along one axis (the other held fixed), the fitted rate relative to
 /// the predicted one does not drift with the parameter.
-public struct SweepTrend: Sendable, Codable, Equatable {
+package struct SweepTrend: Sendable, Codable, Equatable {
     /// "C2-vs-d", "C1-vs-theta0", …
-    public var claim: String
-    public var sweep: String
+    package var claim: String
+    package var sweep: String
     /// The sweep with the fixed coordinate, e.g. `large-d-polynomial[kappa=2]`, or the sweep.
-    public var experiment: String
-    public var student: String
-    public var parameter: SweepParameter
+    package var experiment: String
+    package var student: String
+    package var parameter: SweepParameter
     /// The other axis's value for this line (empty for a one-axis sweep).
-    public var fixed: [SweepCoordinate]
-    public var status: VerdictStatus
+    package var fixed: [SweepCoordinate]
+    package var status: VerdictStatus
     /// Slope of fitted/predicted against the axis (log10 d for d), and its interval.
-    public var slope: Double?
-    public var slopeLow: Double?
-    public var slopeHigh: Double?
-    public var confidence: Double
-    public var resolution: Double
+    package var slope: Double?
+    package var slopeLow: Double?
+    package var slopeHigh: Double?
+    package var confidence: Double
+    package var resolution: Double
     /// Points with a fitted rate (of `total` on the axis).
-    public var points: Int
-    public var total: Int
-    public var detail: String
-    public var rule: String
+    package var points: Int
+    package var total: Int
+    package var detail: String
+    package var rule: String
 
     enum CodingKeys: String, CodingKey {
         case claim, sweep, experiment, student, parameter, fixed, status, slope, confidence, resolution, points, total,
@@ -83,30 +83,30 @@ public struct SweepTrend: Sendable, Codable, Equatable {
 }
 
 /// Everything a run reports about one sweep: summary.json's `"sweeps"` member and sweeps.csv.
-public struct SweepSummary: Sendable, Codable, Equatable {
+package struct SweepSummary: Sendable, Codable, Equatable {
     /// One experiment of the sweep (whether or not it has a rate claim).
-    public struct Point: Sendable, Codable, Equatable {
-        public var experiment: String
-        public var coordinates: [SweepCoordinate]
-        public var seed: UInt64
+    package struct Point: Sendable, Codable, Equatable {
+        package var experiment: String
+        package var coordinates: [SweepCoordinate]
+        package var seed: UInt64
 
-        public init(experiment: String, coordinates: [SweepCoordinate], seed: UInt64) {
+        package init(experiment: String, coordinates: [SweepCoordinate], seed: UInt64) {
             self.experiment = experiment
             self.coordinates = coordinates
             self.seed = seed
         }
 
-        public var label: String { coordinates.map(\.label).joined(separator: ",") }
+        package var label: String { coordinates.map(\.label).joined(separator: ",") }
     }
 
-    public var sweep: String
-    public var parameters: [SweepParameter]
-    public var resolution: Double
-    public var points: [Point]
-    public var rows: [SweepRow]
-    public var trends: [SweepTrend]
+    package var sweep: String
+    package var parameters: [SweepParameter]
+    package var resolution: Double
+    package var points: [Point]
+    package var rows: [SweepRow]
+    package var trends: [SweepTrend]
 
-    public init(sweep: String, parameters: [SweepParameter], resolution: Double, points: [Point], rows: [SweepRow],
+    package init(sweep: String, parameters: [SweepParameter], resolution: Double, points: [Point], rows: [SweepRow],
                 trends: [SweepTrend]) {
         self.sweep = sweep
         self.parameters = parameters
@@ -118,14 +118,14 @@ public struct SweepSummary: Sendable, Codable, Equatable {
 }
 
 /// The slope of a drift fit and its decision.
-public struct SweepDrift: Sendable, Equatable {
-    public var slope: Double
-    public var low: Double
-    public var high: Double
+package struct SweepDrift: Sendable, Equatable {
+    package var slope: Double
+    package var low: Double
+    package var high: Double
     /// χ² of the points about the line and its degrees of freedom (k − 2).
-    public var chiSquare: Double
-    public var degreesOfFreedom: Int
-    public var status: VerdictStatus
+    package var chiSquare: Double
+    package var degreesOfFreedom: Int
+    package var status: VerdictStatus
 }
 
 /// Across-sweep verdicts (docs/EXPERIMENT-SCHEMA.md, "sweep").
@@ -141,18 +141,18 @@ public struct SweepDrift: Sendable, Equatable {
 /// holds when the interval lies inside [−δ, δ] (the rate is independent of the parameter to δ
 /// per unit, per decade of d), fails when it lies wholly outside, inconclusive otherwise (and
 /// with fewer than two fitted points).
-public enum SweepAnalysis {
-    public static let rateClaims = ["C1", "C2"]
+package enum SweepAnalysis {
+    package static let rateClaims = ["C1", "C2"]
 
     /// One point of a sweep as the runner holds it after the point's analysis.
-    public struct PointResult: Sendable {
-        public var point: SweepPoint
-        public var experiment: String
-        public var seed: UInt64
-        public var fits: [SummaryDocument.Fit]
-        public var verdicts: [Verdict]
+    package struct PointResult: Sendable {
+        package var point: SweepPoint
+        package var experiment: String
+        package var seed: UInt64
+        package var fits: [SummaryDocument.Fit]
+        package var verdicts: [Verdict]
 
-        public init(point: SweepPoint, experiment: String, seed: UInt64, fits: [SummaryDocument.Fit], verdicts: [Verdict]) {
+        package init(point: SweepPoint, experiment: String, seed: UInt64, fits: [SummaryDocument.Fit], verdicts: [Verdict]) {
             self.point = point
             self.experiment = experiment
             self.seed = seed
@@ -166,7 +166,7 @@ public enum SweepAnalysis {
 
     /// The across-sweep verdicts as verdicts of the run (verdict table, summary.json's
     /// `"verdicts"`, exit status), each expected as the sweep's experiment says in `"expect"`.
-    public static func verdicts(_ summaries: [SweepSummary], specs: [ExperimentSpec]) -> [Verdict] {
+    package static func verdicts(_ summaries: [SweepSummary], specs: [ExperimentSpec]) -> [Verdict] {
         summaries.flatMap { summary -> [Verdict] in
             let expect = specs.first { $0.name == summary.sweep }?.expect ?? [:]
             return summary.trends.map { t in
@@ -184,7 +184,7 @@ public enum SweepAnalysis {
     }
 
     /// Groups point results by sweep, in the order of `specs` (the file's experiments).
-    public static func summaries(_ points: [PointResult], specs: [ExperimentSpec]) -> [SweepSummary] {
+    package static func summaries(_ points: [PointResult], specs: [ExperimentSpec]) -> [SweepSummary] {
         specs.compactMap { spec -> SweepSummary? in
             guard let sweep = spec.sweep else { return nil }
             let mine = points.filter { $0.point.sweep == spec.name }
@@ -193,7 +193,7 @@ public enum SweepAnalysis {
         }
     }
 
-    public static func summary(sweep name: String, spec: SweepSpec, points: [PointResult]) -> SweepSummary {
+    package static func summary(sweep name: String, spec: SweepSpec, points: [PointResult]) -> SweepSummary {
         var rows: [SweepRow] = []
         for p in points {
             for v in p.verdicts where rateClaims.contains(v.claim) && v.experiment == p.experiment {
@@ -233,7 +233,7 @@ public enum SweepAnalysis {
     }
 
     /// The across-sweep verdict of one line of points along `parameter`.
-    public static func trend(sweep: String, parameter: SweepParameter, fixed: [SweepCoordinate], rows: [SweepRow],
+    package static func trend(sweep: String, parameter: SweepParameter, fixed: [SweepCoordinate], rows: [SweepRow],
                              resolution: Double) -> SweepTrend {
         let claim = rows.first?.claim ?? "rate"
         let student = rows.first?.student ?? ""
@@ -273,7 +273,7 @@ public enum SweepAnalysis {
     }
 
     /// Weighted least squares of `ratio` on `x`; nil when the x do not vary.
-    public static func drift(x: [Double], ratio: [Double], standardError: [Double], confidence: Double,
+    package static func drift(x: [Double], ratio: [Double], standardError: [Double], confidence: Double,
                              resolution: Double) -> SweepDrift? {
         precondition(x.count == ratio.count && x.count == standardError.count, "drift: lengths differ")
         let k = x.count

@@ -10,7 +10,7 @@ import MonteCarlo
 ///   with a legend naming the points.
 /// What cannot be drawn (a point without a fitted rate, a mean of 0 on a log axis) is listed
 /// in `notes` and in the SVG's <desc>.
-public enum SweepFigure {
+package enum SweepFigure {
     static let width = 1200.0
     static let height = 470.0
     static let top = 44.0
@@ -22,7 +22,7 @@ public enum SweepFigure {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
                           "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#843c39", "#5254a3", "#6b6ecf"]
 
-    public static func render(_ summary: SweepSummary, rows: [CurveRow]) -> RiskFigure.Rendered {
+    package static func render(_ summary: SweepSummary, rows: [CurveRow]) -> RiskFigure.Rendered {
         var notes: [String] = []
         let title = "Sweep — \(summary.sweep)"
         var svg = header(summary.sweep, title: title)

@@ -7,13 +7,13 @@ import MonteCarlo
 /// across-sweep verdict with the drift's slope and interval (predicted slope 0) and its status.
 /// Every sweep parameter has its own column, empty where it is not swept (or, on an `across`
 /// row, is the axis the slope runs along).
-public enum SweepsCSV {
-    public static let fileName = "sweeps.csv"
-    public static let parameterColumns = SweepParameter.allCases.map(\.shortName)
-    public static let header = (["row", "sweep", "experiment", "claim", "student"] + parameterColumns
+package enum SweepsCSV {
+    package static let fileName = "sweeps.csv"
+    package static let parameterColumns = SweepParameter.allCases.map(\.shortName)
+    package static let header = (["row", "sweep", "experiment", "claim", "student"] + parameterColumns
         + ["fitted", "fitted_low", "fitted_high", "predicted", "resolution", "points", "status"]).joined(separator: ",")
 
-    public static func render(_ summaries: [SweepSummary]) -> String {
+    package static func render(_ summaries: [SweepSummary]) -> String {
         var out = header + "\n"
         func cell(_ x: Double?) -> String { x.map { $0.description } ?? "" }
         func parameters(_ coordinates: [SweepCoordinate]) -> [String] {

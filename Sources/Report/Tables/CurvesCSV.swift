@@ -3,10 +3,10 @@ import Foundation
 /// `curves.csv`: the one table every run writes. Numbers are printed in Swift's shortest
 /// round-trip form, so the file is byte-identical whenever the statistics are bit-identical,
 /// and parsing it back gives the same doubles.
-public enum CurvesCSV {
-    public static let header = "experiment,student,n,trials,mean,sd,ci_low,ci_high,exact,bound,certificate"
+package enum CurvesCSV {
+    package static let header = "experiment,student,n,trials,mean,sd,ci_low,ci_high,exact,bound,certificate"
 
-    public static func render(_ rows: [CurveRow]) -> String {
+    package static func render(_ rows: [CurveRow]) -> String {
         var out = header + "\n"
         for row in rows {
             let cells: [String] = [
@@ -21,7 +21,7 @@ public enum CurvesCSV {
     }
 
     /// Reads a table written by `render` (used to rebuild reports from a run folder).
-    public static func parse(_ text: String) throws(CurvesCSVError) -> [CurveRow] {
+    package static func parse(_ text: String) throws(CurvesCSVError) -> [CurveRow] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard let first = lines.first, first == header else {
             throw .badHeader(found: lines.first ?? "")
@@ -61,7 +61,7 @@ public enum CurvesCSV {
         x.description
     }
 
-    public static func quote(_ s: String) -> String {
+    package static func quote(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
@@ -98,11 +98,11 @@ public enum CurvesCSV {
     }
 }
 
-public enum CurvesCSVError: Error, CustomStringConvertible, Equatable {
+package enum CurvesCSVError: Error, CustomStringConvertible, Equatable {
     case badHeader(found: String)
     case badLine(line: Int, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .badHeader(let found):
             return "curves.csv: the first line is '\(found)', expected '\(CurvesCSV.header)'"

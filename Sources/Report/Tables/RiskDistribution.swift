@@ -9,42 +9,42 @@ import MonteCarlo
 /// an indicator (1 when the risk falls in the bin, 0 otherwise), so its merged mean times its
 /// trial count is the bin's count, merged per block in block order like every other point and
 /// therefore the same for any rank count and across a resume.
-public struct RiskDistribution: Sendable, Equatable {
+package struct RiskDistribution: Sendable, Equatable {
     /// One (student, n) whose risk is binned, and where that risk sits in the trial's vector.
-    public struct Probe: Sendable, Equatable {
-        public var student: String
-        public var n: Int
-        public var riskIndex: Int
+    package struct Probe: Sendable, Equatable {
+        package var student: String
+        package var n: Int
+        package var riskIndex: Int
     }
 
     /// Upper edges of the bins after the first: bin 0 holds risk 0 (up to rounding, ≤ 10⁻¹²);
     /// bin k ≥ 1 holds (edges[k − 1], edges[k]], with edges[0] = 10⁻¹². Decades near 0 where
     /// rare events live, tenths above.
-    public static let upperEdges: [Double] = [1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1]
-    public static let zeroTolerance = 1e-12
-    public static var binCount: Int { upperEdges.count + 1 }
+    package static let upperEdges: [Double] = [1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 1]
+    package static let zeroTolerance = 1e-12
+    package static var binCount: Int { upperEdges.count + 1 }
 
     /// Lower and upper end of bin `k` (bin 0 is [0, 0]).
-    public static func bounds(ofBin k: Int) -> (low: Double, high: Double) {
+    package static func bounds(ofBin k: Int) -> (low: Double, high: Double) {
         precondition(k >= 0 && k < binCount, "bin \(k) out of range")
         if k == 0 { return (0, 0) }
         return (k == 1 ? 0 : upperEdges[k - 2], upperEdges[k - 1])
     }
 
-    public static func bin(of risk: Double) -> Int? {
+    package static func bin(of risk: Double) -> Int? {
         guard risk.isFinite else { return nil }
         if risk <= zeroTolerance { return 0 }
         for (k, edge) in upperEdges.enumerated() where risk <= edge { return k + 1 }
         return binCount - 1
     }
 
-    public let probes: [Probe]
+    package let probes: [Probe]
     /// Where the indicators start in the engine's vector (the curve layout's length).
-    public let offset: Int
+    package let offset: Int
 
     /// Probes every student's risk at the first, the last and a middle n of the grid (the one
     /// nearest the geometric mean of the two).
-    public init(layout: CurveLayout) {
+    package init(layout: CurveLayout) {
         var students: [String] = []
         var grid: [Int] = []
         for key in layout.keys where key.quantity == .risk {
@@ -69,10 +69,10 @@ public struct RiskDistribution: Sendable, Equatable {
     }
 
     /// Entries this adds to the trial's vector.
-    public var count: Int { probes.count * Self.binCount }
+    package var count: Int { probes.count * Self.binCount }
 
     /// The indicators of one trial's vector (NaN for every bin of a probe whose risk is missing).
-    public func indicators(_ values: [Double]) -> [Double] {
+    package func indicators(_ values: [Double]) -> [Double] {
         var out = [Double](repeating: 0, count: count)
         for (p, probe) in probes.enumerated() {
             if let k = Self.bin(of: values[probe.riskIndex]) {
@@ -86,7 +86,7 @@ public struct RiskDistribution: Sendable, Equatable {
 
     /// The rows of distributions.csv from the intervals of the whole vector (curve layout
     /// first, then these indicators).
-    public func rows(experiment: String, intervals: [ConfidenceInterval]) -> [DistributionRow] {
+    package func rows(experiment: String, intervals: [ConfidenceInterval]) -> [DistributionRow] {
         precondition(intervals.count == offset + count, "one interval per entry of the vector")
         var rows: [DistributionRow] = []
         for (p, probe) in probes.enumerated() {
@@ -103,18 +103,18 @@ public struct RiskDistribution: Sendable, Equatable {
 }
 
 /// One bin of one (experiment, student, n) in distributions.csv.
-public struct DistributionRow: Sendable, Equatable {
-    public var experiment: String
-    public var student: String
-    public var n: Int
+package struct DistributionRow: Sendable, Equatable {
+    package var experiment: String
+    package var student: String
+    package var n: Int
     /// [0, 0] for the bin of risk 0; otherwise the bin is (binLow, binHigh].
-    public var binLow: Double
-    public var binHigh: Double
+    package var binLow: Double
+    package var binHigh: Double
     /// Trials with a risk at this (student, n).
-    public var trials: Int
-    public var count: Int
+    package var trials: Int
+    package var count: Int
 
-    public init(experiment: String, student: String, n: Int, binLow: Double, binHigh: Double, trials: Int, count: Int) {
+    package init(experiment: String, student: String, n: Int, binLow: Double, binHigh: Double, trials: Int, count: Int) {
         self.experiment = experiment
         self.student = student
         self.n = n
@@ -126,11 +126,11 @@ public struct DistributionRow: Sendable, Equatable {
 }
 
 /// `distributions.csv`: per-trial risk counts in fixed bins at a few n (see `RiskDistribution`).
-public enum DistributionsCSV {
-    public static let fileName = "distributions.csv"
-    public static let header = "experiment,student,n,bin_low,bin_high,trials,count"
+package enum DistributionsCSV {
+    package static let fileName = "distributions.csv"
+    package static let header = "experiment,student,n,bin_low,bin_high,trials,count"
 
-    public static func render(_ rows: [DistributionRow]) -> String {
+    package static func render(_ rows: [DistributionRow]) -> String {
         var out = header + "\n"
         for r in rows {
             out += [CurvesCSV.quote(r.experiment), CurvesCSV.quote(r.student), String(r.n), r.binLow.description,
@@ -139,7 +139,7 @@ public enum DistributionsCSV {
         return out
     }
 
-    public static func parse(_ text: String) throws(CurvesCSVError) -> [DistributionRow] {
+    package static func parse(_ text: String) throws(CurvesCSVError) -> [DistributionRow] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard lines.first == header else { throw .badHeader(found: lines.first ?? "") }
         var rows: [DistributionRow] = []

@@ -6,28 +6,28 @@ import Numerics
 /// interval: the standard errors add in quadrature, Welch–Satterthwaite degrees of freedom).
 /// Runs that share their draws (same experiment and seed) are positively correlated, and the
 /// interval is then wider than a paired one would be: conservative, never too narrow.
-public struct RunComparison: Sendable, Equatable {
-    public struct Point: Sendable, Equatable {
-        public var experiment: String
-        public var student: String
-        public var n: Int
-        public var a: CurveRow
-        public var b: CurveRow
-        public var difference: Double
-        public var low: Double
-        public var high: Double
+package struct RunComparison: Sendable, Equatable {
+    package struct Point: Sendable, Equatable {
+        package var experiment: String
+        package var student: String
+        package var n: Int
+        package var a: CurveRow
+        package var b: CurveRow
+        package var difference: Double
+        package var low: Double
+        package var high: Double
 
         /// The interval excludes 0.
-        public var isSignificant: Bool { low > 0 || high < 0 }
+        package var isSignificant: Bool { low > 0 || high < 0 }
     }
 
-    public var points: [Point]
+    package var points: [Point]
     /// (experiment, student, n) found in one run only, as "experiment / student / n = …".
-    public var onlyInA: [String]
-    public var onlyInB: [String]
-    public var confidence: Double
+    package var onlyInA: [String]
+    package var onlyInB: [String]
+    package var confidence: Double
 
-    public init(a: [CurveRow], b: [CurveRow], confidence: Double = 0.95) {
+    package init(a: [CurveRow], b: [CurveRow], confidence: Double = 0.95) {
         precondition(confidence > 0 && confidence < 1, "confidence must lie in (0, 1)")
         func key(_ r: CurveRow) -> String { "\(r.experiment) / \(r.student) / n = \(r.n)" }
         let rowsB = Dictionary(b.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -60,10 +60,10 @@ public struct RunComparison: Sendable, Equatable {
         return (d - half, d + half)
     }
 
-    public static let csvHeader = "experiment,student,n,trials_a,mean_a,trials_b,mean_b,difference,ci_low,ci_high,significant"
+    package static let csvHeader = "experiment,student,n,trials_a,mean_a,trials_b,mean_b,difference,ci_low,ci_high,significant"
 
     /// `compare.csv`: one row per common point.
-    public func csv() -> String {
+    package func csv() -> String {
         var out = Self.csvHeader + "\n"
         for p in points {
             out += [CurvesCSV.quote(p.experiment), CurvesCSV.quote(p.student), String(p.n), String(p.a.trials),
@@ -74,7 +74,7 @@ public struct RunComparison: Sendable, Equatable {
     }
 
     /// The table for the terminal.
-    public func table(nameA: String, nameB: String) -> String {
+    package func table(nameA: String, nameB: String) -> String {
         let level = String(format: "%g", confidence * 100)
         var lines = ["A = \(nameA)", "B = \(nameB)",
                      "experiment / student / n: mean A, mean B, A − B [\(level)% interval]"]

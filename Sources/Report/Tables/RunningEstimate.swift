@@ -6,14 +6,14 @@ import MonteCarlo
 /// three n): mean and interval after each merged block, so a reader can see whether the
 /// estimate has settled. Blocks are merged in order, so the trace is the same for any rank
 /// count; a resumed run traces from the block it resumed at (checkpoints keep no history).
-public struct RunningEstimate: Sendable {
-    public let experiment: String
-    public let probes: [RiskDistribution.Probe]
-    public let confidence: Double
-    public private(set) var rows: [RunningRow] = []
+package struct RunningEstimate: Sendable {
+    package let experiment: String
+    package let probes: [RiskDistribution.Probe]
+    package let confidence: Double
+    package private(set) var rows: [RunningRow] = []
     private var critical: StudentCriticalValues
 
-    public init(experiment: String, distribution: RiskDistribution, confidence: Double) {
+    package init(experiment: String, distribution: RiskDistribution, confidence: Double) {
         self.experiment = experiment
         self.probes = distribution.probes
         self.confidence = confidence
@@ -21,7 +21,7 @@ public struct RunningEstimate: Sendable {
     }
 
     /// Records the statistics after one more merged block.
-    public mutating func record(_ merged: MergedStatistics) {
+    package mutating func record(_ merged: MergedStatistics) {
         for probe in probes {
             let interval = critical.interval(for: merged.points[probe.riskIndex])
             rows.append(RunningRow(experiment: experiment, student: probe.student, n: probe.n,
@@ -31,7 +31,7 @@ public struct RunningEstimate: Sendable {
 
     /// At most `maximum` rows per probe, at geometrically spaced block counts (so early blocks,
     /// where the estimate moves most, are all kept), the last block always among them.
-    public func thinned(maximum: Int = 60) -> [RunningRow] {
+    package func thinned(maximum: Int = 60) -> [RunningRow] {
         precondition(maximum >= 2, "keep at least the first and the last row")
         var out: [RunningRow] = []
         for probe in probes {
@@ -49,22 +49,22 @@ public struct RunningEstimate: Sendable {
 }
 
 /// One row of running.csv.
-public struct RunningRow: Sendable, Equatable {
-    public var experiment: String
-    public var student: String
-    public var n: Int
-    public var trials: Int
-    public var mean: Double
-    public var ciLow: Double
-    public var ciHigh: Double
+package struct RunningRow: Sendable, Equatable {
+    package var experiment: String
+    package var student: String
+    package var n: Int
+    package var trials: Int
+    package var mean: Double
+    package var ciLow: Double
+    package var ciHigh: Double
 }
 
 /// `running.csv`: the running estimate at three n per student after merged blocks.
-public enum RunningCSV {
-    public static let fileName = "running.csv"
-    public static let header = "experiment,student,n,trials,mean,ci_low,ci_high"
+package enum RunningCSV {
+    package static let fileName = "running.csv"
+    package static let header = "experiment,student,n,trials,mean,ci_low,ci_high"
 
-    public static func render(_ rows: [RunningRow]) -> String {
+    package static func render(_ rows: [RunningRow]) -> String {
         var out = header + "\n"
         for r in rows {
             out += [CurvesCSV.quote(r.experiment), CurvesCSV.quote(r.student), String(r.n), String(r.trials),
@@ -73,7 +73,7 @@ public enum RunningCSV {
         return out
     }
 
-    public static func parse(_ text: String) throws(CurvesCSVError) -> [RunningRow] {
+    package static func parse(_ text: String) throws(CurvesCSVError) -> [RunningRow] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard lines.first == header else { throw .badHeader(found: lines.first ?? "") }
         var rows: [RunningRow] = []

@@ -1,7 +1,7 @@
 import Experiments
 
 /// The outcome of judging one claim on a run's own intervals (docs/THEORY.md §8).
-public enum VerdictStatus: String, Sendable, Codable, CaseIterable {
+package enum VerdictStatus: String, Sendable, Codable, CaseIterable {
     /// The data support the claim at the stated level.
     case holds
     /// The data contradict the claim.
@@ -12,22 +12,22 @@ public enum VerdictStatus: String, Sendable, Codable, CaseIterable {
 
 /// One checked claim of THEORY.md: its status on this run, the numbers behind it (so a reader
 /// can judge the margin) and the decision rule in words.
-public struct Verdict: Sendable, Codable, Equatable {
+package struct Verdict: Sendable, Codable, Equatable {
     /// Short identifier of the claim, e.g. "B", "C1", "M3", "L1", "exact-gaussian".
-    public var claim: String
-    public var experiment: String
-    public var student: String?
-    public var status: VerdictStatus
-    public var numbers: [String: Double]
+    package var claim: String
+    package var experiment: String
+    package var student: String?
+    package var status: VerdictStatus
+    package var numbers: [String: Double]
     /// One sentence for people: what was compared and by how much.
-    public var detail: String
+    package var detail: String
     /// The decision rule: when this claim holds, fails, or is inconclusive.
-    public var rule: String
+    package var rule: String
     /// The status the experiment file expects (`"expect"`; every claim is expected to hold
     /// unless the file says otherwise).
-    public var expected: VerdictStatus
+    package var expected: VerdictStatus
 
-    public init(claim: String, experiment: String, student: String? = nil, status: VerdictStatus,
+    package init(claim: String, experiment: String, student: String? = nil, status: VerdictStatus,
                 numbers: [String: Double], detail: String, rule: String, expected: VerdictStatus = .holds) {
         self.claim = claim
         self.experiment = experiment
@@ -41,22 +41,22 @@ public struct Verdict: Sendable, Codable, Equatable {
 
     /// A claim decided on the draws themselves (a pathwise statement or a tolerance on a
     /// deterministic quantity): it holds or fails, there is nothing statistical to be unsure of.
-    public init(claim: String, experiment: String, student: String? = nil, holds: Bool,
+    package init(claim: String, experiment: String, student: String? = nil, holds: Bool,
                 numbers: [String: Double], detail: String, rule: String) {
         self.init(claim: claim, experiment: experiment, student: student, status: holds ? .holds : .fails,
                   numbers: numbers, detail: detail, rule: rule)
     }
 
-    public var holds: Bool { status == .holds }
+    package var holds: Bool { status == .holds }
     /// The run decided (holds or fails) otherwise than the experiment file expects.
-    public var isUnexpected: Bool { status != .inconclusive && status != expected }
+    package var isUnexpected: Bool { status != .inconclusive && status != expected }
     /// The run could not decide a claim the file expects to be decided.
-    public var isUndecided: Bool { status == .inconclusive && expected != .inconclusive }
+    package var isUndecided: Bool { status == .inconclusive && expected != .inconclusive }
 }
 
 extension Array where Element == Verdict {
     /// Sets each verdict's expected status from an experiment's `"expect"` (claim → status).
-    public func expecting(_ expectations: [String: ExpectedOutcome]) -> [Verdict] {
+    package func expecting(_ expectations: [String: ExpectedOutcome]) -> [Verdict] {
         map { v in
             var v = v
             v.expected = expectations[v.claim].flatMap { VerdictStatus(rawValue: $0.rawValue) } ?? .holds
@@ -67,7 +67,7 @@ extension Array where Element == Verdict {
     /// The exit status of a run with these verdicts: 4 when some decided status (holds or
     /// fails) differs from its expectation, 5 when none does but some verdict is inconclusive
     /// (unless the file expects exactly that), 0 otherwise.
-    public var exitStatus: Int32 {
+    package var exitStatus: Int32 {
         if contains(where: \.isUnexpected) { return VerdictExit.unexpected }
         if contains(where: \.isUndecided) { return VerdictExit.inconclusive }
         return 0
@@ -75,7 +75,7 @@ extension Array where Element == Verdict {
 }
 
 /// Exit statuses of `kdmc run` that describe its verdicts (README, "Exit status").
-public enum VerdictExit {
-    public static let unexpected: Int32 = 4
-    public static let inconclusive: Int32 = 5
+package enum VerdictExit {
+    package static let unexpected: Int32 = 4
+    package static let inconclusive: Int32 = 5
 }

@@ -4,18 +4,18 @@ import Numerics
 
 /// A paired difference between two curve points of the same trials (common random numbers),
 /// e.g. R(n_{k+1}) − R(n_k) for monotonicity or R_soft(n) − R_hard(n).
-public struct PairedDifference: Sendable, Codable, Equatable {
-    public var label: String
-    public var mean: Double
+package struct PairedDifference: Sendable, Codable, Equatable {
+    package var label: String
+    package var mean: Double
     /// Standard error of the mean difference (sd/√N).
-    public var standardError: Double
+    package var standardError: Double
     /// Trials behind it.
-    public var count: Int
+    package var count: Int
     /// Trials in which the difference exceeded rounding (the risk grew, or soft labels did
     /// worse); nil where not recorded.
-    public var increasingDraws: Int?
+    package var increasingDraws: Int?
 
-    public init(label: String, mean: Double, standardError: Double, count: Int, increasingDraws: Int? = nil) {
+    package init(label: String, mean: Double, standardError: Double, count: Int, increasingDraws: Int? = nil) {
         self.label = label
         self.mean = mean
         self.standardError = standardError
@@ -28,11 +28,11 @@ public struct PairedDifference: Sendable, Codable, Equatable {
 /// needs and returns holds, fails or inconclusive with the numbers and the rule in words.
 /// Claims tested at several n (or steps) use Bonferroni's correction: each of the k tests is
 /// made at level α/k, α = 1 − confidence, so the chance of any false finding is at most α.
-public enum VerdictRules {
+package enum VerdictRules {
     /// Differences at or below this are rounding, not disagreement.
-    public static let roundingTolerance = 1e-9
+    package static let roundingTolerance = 1e-9
     /// Relative margin of the exact-expectation claim: agreement within it counts as agreement.
-    public static let exactRelativeMargin = 0.1
+    package static let exactRelativeMargin = 0.1
 
     /// One-sided Bonferroni critical value: t_{1 − α/k, N − 1}.
     static func critical(level: Double, tests k: Int, trials: Int) -> Double {
@@ -43,10 +43,10 @@ public enum VerdictRules {
 
     // MARK: B
 
-    public static let boundRule = "holds when at every n the Bonferroni upper limit of the mean risk (one-sided, family-wise level 1 − confidence over the n) is at or below B; fails when at some n the lower limit lies above B; inconclusive otherwise"
+    package static let boundRule = "holds when at every n the Bonferroni upper limit of the mean risk (one-sided, family-wise level 1 − confidence over the n) is at or below B; fails when at some n the lower limit lies above B; inconclusive otherwise"
 
     /// B: E[R_n] ≤ bound at every n.
-    public static func boundHolds(_ curve: [CurveRow], confidence: Double = 0.95) -> Verdict? {
+    package static func boundHolds(_ curve: [CurveRow], confidence: Double = 0.95) -> Verdict? {
         let checked = curve.filter { $0.bound != nil }
         guard let first = checked.first else { return nil }
         var above: [Int] = [], undecided: [Int] = []
@@ -77,14 +77,14 @@ public enum VerdictRules {
 
     // MARK: Exact Gaussian expectation
 
-    public static let exactRule = "fails when some n differs from the exact expectation significantly (|z| above the two-sided Bonferroni critical value at family-wise level 0.01); holds when none does and every n's simultaneous interval lies within 10% (relative, or 1e-9 absolute) of the exact value; inconclusive otherwise"
+    package static let exactRule = "fails when some n differs from the exact expectation significantly (|z| above the two-sided Bonferroni critical value at family-wise level 0.01); holds when none does and every n's simultaneous interval lies within 10% (relative, or 1e-9 absolute) of the exact value; inconclusive otherwise"
 
     /// Agreement with the exact isotropic-Gaussian expectation (an equality claim: it holds
     /// only when the run is precise enough to show agreement, not merely no disagreement).
     /// Differences within `tolerance` count as agreement whatever their z-score: an iterative
     /// solver stops at a finite tolerance, and a point whose draws all sit at the exact value
     /// (risk 0 at n ≥ d) has a spread made of that residue alone.
-    public static func exactAgreement(_ curve: [CurveRow], familywiseLevel: Double = 0.01,
+    package static func exactAgreement(_ curve: [CurveRow], familywiseLevel: Double = 0.01,
                                       tolerance: Double = roundingTolerance) -> Verdict? {
         let checked = curve.filter { $0.exact != nil }
         guard let first = checked.first else { return nil }
@@ -121,10 +121,10 @@ public enum VerdictRules {
 
     // MARK: Identification
 
-    public static let identificationRule = "holds when at every n ≥ d the mean risk and its upper limit are within the tolerance of 0 (the student is the teacher); fails otherwise"
+    package static let identificationRule = "holds when at every n ≥ d the mean risk and its upper limit are within the tolerance of 0 (the student is the teacher); fails otherwise"
 
     /// Identification: for n ≥ d the student is the teacher, so every draw's risk is 0.
-    public static func identification(_ curve: [CurveRow], dimension d: Int, tolerance: Double = 1e-9) -> Verdict? {
+    package static func identification(_ curve: [CurveRow], dimension d: Int, tolerance: Double = 1e-9) -> Verdict? {
         let checked = curve.filter { $0.n >= d }
         guard let first = checked.first else { return nil }
         let worst = checked.map { max(abs($0.mean), abs($0.ciHigh)) }.max() ?? 0
@@ -137,11 +137,11 @@ public enum VerdictRules {
 
     // MARK: Monotonicity
 
-    public static let pathwiseRule = "pathwise: holds when no step of any trial increases by more than 1e-9; fails when one does (one counterexample suffices)"
+    package static let pathwiseRule = "pathwise: holds when no step of any trial increases by more than 1e-9; fails when one does (one counterexample suffices)"
 
     /// M1 (γ) and M2 (p(γ)): pathwise non-increasing in n. `increases` counts, per step, the
     /// trials whose value grew by more than rounding.
-    public static func pathwise(claim: String, quantity: String, experiment: String, student: String?,
+    package static func pathwise(claim: String, quantity: String, experiment: String, student: String?,
                                 steps: [(label: String, increasing: Int, trials: Int)]) -> Verdict? {
         guard !steps.isEmpty else { return nil }
         let bad = steps.filter { $0.increasing > 0 }
@@ -156,10 +156,10 @@ public enum VerdictRules {
                        detail: detail, rule: pathwiseRule)
     }
 
-    public static let monotoneRule = "fails when some step's mean increase is significant (one-sided Bonferroni lower limit above 1e-9, family-wise level 1 − confidence over the steps); holds when every step's Bonferroni upper limit is at or below 1e-9, or the step increased in no trial at all; inconclusive otherwise"
+    package static let monotoneRule = "fails when some step's mean increase is significant (one-sided Bonferroni lower limit above 1e-9, family-wise level 1 − confidence over the steps); holds when every step's Bonferroni upper limit is at or below 1e-9, or the step increased in no trial at all; inconclusive otherwise"
 
     /// M3: the expected risk never increases with n (paired differences over nested prefixes).
-    public static func monotone(experiment: String, student: String?, _ differences: [PairedDifference],
+    package static func monotone(experiment: String, student: String?, _ differences: [PairedDifference],
                                 confidence: Double = 0.95) -> Verdict? {
         guard !differences.isEmpty else { return nil }
         var violations: [(PairedDifference, Double, Double)] = []
@@ -191,7 +191,7 @@ public enum VerdictRules {
 
     // MARK: Decay rates
 
-    public static func rateRule(_ model: DecayFit.Model) -> String {
+    package static func rateRule(_ model: DecayFit.Model) -> String {
         switch model {
         case .exponential:
             return "holds when the fitted rate's whole interval (generalized least squares on log risk with the covariance across n) lies at or above the predicted rate −log(1 − q) of the bound (1 − q)^n (an exact exponential: no log factor); fails when it lies wholly below; inconclusive when it straddles the prediction or no law could be fitted"
@@ -205,7 +205,7 @@ public enum VerdictRules {
     ///   - predicted: the theory's rate (−log(1 − q), or κ).
     ///   - threshold: the rate the bound itself shows on the fit's grid (equal to `predicted`
     ///     for C1; below κ for C2 by the log factor).
-    public static func decayRate(claim: String, experiment: String, student: String?, model: DecayFit.Model,
+    package static func decayRate(claim: String, experiment: String, student: String?, model: DecayFit.Model,
                                  fit: Result<DecayFit, DecayFitter.Failure>, predicted: Double,
                                  threshold: Double) -> Verdict {
         let name = model == .exponential ? "rate q" : "exponent κ"
@@ -228,10 +228,10 @@ public enum VerdictRules {
 
     // MARK: Limits
 
-    public static let limitRule = "holds when the largest relative distance between the solver's end and the closed-form limit (its upper limit where there is spread) is within the tolerance; fails otherwise"
+    package static let limitRule = "holds when the largest relative distance between the solver's end and the closed-form limit (its upper limit where there is spread) is within the tolerance; fails otherwise"
 
     /// L1/L2: the simulated flow ends where the theory says (closed form P w* + (I − P) w(0)).
-    public static func limitAgreement(claim: String, experiment: String, student: String?,
+    package static func limitAgreement(claim: String, experiment: String, student: String?,
                                       maxRelativeDifference: Double, tolerance: Double) -> Verdict {
         Verdict(claim: claim, experiment: experiment, student: student,
                 holds: maxRelativeDifference <= tolerance,
@@ -242,11 +242,11 @@ public enum VerdictRules {
 
     // MARK: Soft versus hard labels
 
-    public static let softVersusHardRule = "fails when at some n soft labels are significantly worse than hard labels (one-sided Bonferroni lower limit of soft − hard above 1e-9, family-wise level 1 − confidence over the n); holds when at every n the Bonferroni upper limit is at or below 1e-9 or soft labels were worse in no trial at all (soft never worse); inconclusive otherwise"
+    package static let softVersusHardRule = "fails when at some n soft labels are significantly worse than hard labels (one-sided Bonferroni lower limit of soft − hard above 1e-9, family-wise level 1 − confidence over the n); holds when at every n the Bonferroni upper limit is at or below 1e-9 or soft labels were worse in no trial at all (soft never worse); inconclusive otherwise"
 
     /// Distillation versus hard labels: soft − hard paired differences; distillation holds up
     /// when it is never worse.
-    public static func softVersusHard(experiment: String, _ differences: [PairedDifference],
+    package static func softVersusHard(experiment: String, _ differences: [PairedDifference],
                                       confidence: Double = 0.95) -> Verdict? {
         guard !differences.isEmpty else { return nil }
         // With one point both students lie along x_1 and their risks differ by rounding only:
@@ -275,7 +275,7 @@ public enum VerdictRules {
 
     // MARK: Convergence
 
-    public static let convergedRule = "holds when every solve at every n met the solver's stopping rule; fails otherwise"
+    package static let convergedRule = "holds when every solve at every n met the solver's stopping rule; fails otherwise"
 
     static func format(_ x: Double) -> String {
         String(format: "%.4g", x)
