@@ -57,9 +57,10 @@ import Testing
             Mutation(label: "teacher-norm", path: "teacher.norm", apply: set("teacher", ["norm": 0])),
             Mutation(label: "init-device", path: "students[0].init.file",
                      apply: set("students", [["kind": "linear", "init": ["kind": "given", "file": "/dev/zero"]]])),
-            // A teacher given as d numbers cannot follow d to 10^12: the mutation drops it.
+            // A teacher given as d numbers cannot follow d to 10^12, and a sweep's axes belong to
+            // the geometry it replaces: the mutation drops both.
             Mutation(label: "memory", path: "", apply: { $0["d"] = 1_000_000_000_000; $0["sampler"] = "ambient"
-                $0["geometry"] = "gaussian"; $0["n"] = [1, 100_000]; $0["teacher"] = nil }),
+                $0["geometry"] = "gaussian"; $0["n"] = [1, 100_000]; $0["teacher"] = nil; $0["sweep"] = nil }),
         ]
         if var geometry = experiment["geometry"] as? [String: Any], geometry["kind"] as? String == "dataset" {
             for (label, file) in [("data-fifo", fifo.path), ("data-device", "/dev/zero"), ("data-folder", "/tmp"),

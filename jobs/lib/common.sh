@@ -191,6 +191,7 @@ kdmc_job_main() {
     fi
     case $status in
         0) kdmc_say "done: outputs in $out" ;;
+        4|5) kdmc_say "done: outputs in $out; verdict status $status (4: a verdict other than expected, 5: some inconclusive)" ;;
         "$KDMC_STOPPED_STATUS") kdmc_say "stopped with a checkpoint in $out/checkpoints; submit the same job again to continue" ;;
         *) kdmc_say "kdmc failed with status $status" ;;
     esac
