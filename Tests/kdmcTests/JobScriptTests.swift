@@ -157,7 +157,8 @@ import Testing
         let whole = try submit("kdmc-whole", "whole")
         try waitForEnd(whole.process)
         let wholeLog = text(whole.log)
-        #expect(whole.process.exitStatus == 0, "\(wholeLog)\n\(slurm.logs())")
+        // kdmc's status: a finished run, whatever its verdicts (the scripts are under test here).
+        #expect(whole.process.exitStatus.map(finishedRunStatuses.contains) == true, "\(wholeLog)\n\(slurm.logs())")
         #expect(wholeLog.contains("kdmc job: 2 ranks: mpirun -np 2 "), "\(wholeLog)")
         #expect(wholeLog.contains("kdmc job: done: outputs in whole"))
         let wholeOut = folder.appendingPathComponent("whole")
@@ -188,7 +189,7 @@ import Testing
         let resumed = try submit("kdmc-resumed", "stopped")
         try waitForEnd(resumed.process)
         let resumedLog = text(resumed.log)
-        #expect(resumed.process.exitStatus == 0, "\(resumedLog)")
+        #expect(resumed.process.exitStatus == whole.process.exitStatus, "\(resumedLog)")
         #expect(resumedLog.contains("kdmc job: resuming from the checkpoints in stopped/checkpoints"), "\(resumedLog)")
         #expect(resumedLog.contains(" --resume"))
         let firstResumed = Self.progressLines(resumedLog).first?.done ?? 0
