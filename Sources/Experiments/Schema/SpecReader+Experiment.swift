@@ -151,6 +151,11 @@ extension SpecReader {
                 report(p.appending("estimator"), reason + "; use \"plain\"")
             }
         }
+        if e.estimator == .importance {
+            for reason in e.importanceObstacles {
+                report(p.appending("estimator"), reason + "; use \"plain\"")
+            }
+        }
         if e.solver.kind == .closed {
             for (i, student) in e.students.enumerated() {
                 if case .deepLinear(_, _, .random) = student {
