@@ -37,8 +37,9 @@ public struct MarginTilt: Sendable, Equatable {
     /// β from one uniform u ∈ [0, 1) by inversion of the truncated exponential.
     @inline(__always)
     public func angle(uniform u: Double) -> Double {
-        // 1 − u(1 − e^{−λL}) in (e^{−λL}, 1]: its log is finite and ≤ 0.
-        margin - log1p(-u * -expm1(-rate * width)) / rate
+        // 1 − u(1 − e^{−λL}) written as (1 − u) + u e^{−λL}: no cancellation when λL is large,
+        // and it is e^{−λL} (β = π/2) at u = 1.
+        min(.pi / 2, margin - log((1 - u) + u * exp(-rate * width)) / rate)
     }
 
     /// log p(β) − log q(β): p uniform on [θ₀, π/2], q the tilted density.
