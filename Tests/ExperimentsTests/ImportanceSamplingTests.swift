@@ -128,4 +128,18 @@ import Experiments
         #expect(ambient.importanceObstacles.contains { $0.contains("gram") })
         #expect(Self.spec(estimator: .importance).importanceObstacles.isEmpty)
     }
+
+    @Test func tiltRateIsReadValidatedAndUsed() throws {
+        let base = #"{"name": "is", "geometry": {"kind": "margin", "theta0": 0.2}, "d": 100, "n": [1, 20], "students": ["linear"], "solver": "closed""#
+        let validator = ExperimentValidator()
+        let given = try validator.validate(data: Data((base + #", "estimator": "importance", "tilt_rate": 7.5}"#).utf8))
+        #expect(given.experiments[0].tiltRate == 7.5)
+        #expect(try DistillationTrial(spec: given.experiments[0], baseDirectory: nil).importance?.tilt.rate == 7.5)
+        // Without it, the formula of the experiment's N and d: 20·√100/40 = 5.
+        let formula = try validator.validate(data: Data((base + #", "estimator": "importance"}"#).utf8))
+        #expect(try DistillationTrial(spec: formula.experiments[0], baseDirectory: nil).importance?.tilt.rate == 5)
+        for bad in [#", "tilt_rate": 5}"#, #", "estimator": "importance", "tilt_rate": 0}"#, #", "estimator": "importance", "tilt_rate": 1e9}"#] {
+            #expect(throws: (any Error).self) { try validator.validate(data: Data((base + bad).utf8)) }
+        }
+    }
 }

@@ -25,11 +25,15 @@ public struct MarginTilt: Sendable, Equatable {
         self.margin = margin
     }
 
-    /// The rate fixed per experiment from its largest n: the prefix of N points reaches the rare
-    /// event when all of them lie within about 1/λ of the boundary angle θ₀, and λ = N/4 keeps
-    /// the weights of the small prefixes moderate (a formula, so every rank agrees without a
-    /// pilot run).
-    public static func defaultRate(largestCount n: Int) -> Double { max(1, Double(n) / 4) }
+    /// The rate fixed per experiment from its largest n and d: the prefix of N points reaches the
+    /// rare event when all of them lie within about 1/λ of the boundary angle θ₀, a window that
+    /// narrows as N grows and as d grows (the risk at a given angle falls with d), while a
+    /// larger λ inflates the weights of the small prefixes. λ = max(1, N √d / 40) is the
+    /// balance measured at d = 100, 1000 and 10⁴ (bench/README.md); a formula, so every rank
+    /// agrees without a pilot run.
+    public static func defaultRate(largestCount n: Int, dimension d: Int) -> Double {
+        max(1, Double(n) * Double(d).squareRoot() / 40)
+    }
 
     /// π/2 − θ₀, the length of the support.
     public var width: Double { .pi / 2 - margin }

@@ -15,6 +15,9 @@ extension ExperimentSpec {
     package static let defaultLimitSamples = 256
     /// Upper bound on `limit_samples`, so one trial stays a bounded amount of work.
     package static let maximumLimitSamples = 1 << 16
+    /// Upper bound on `tilt_rate` (1/radian): beyond it the tilted law is a point mass at θ₀ to
+    /// double precision for any margin, and the weights of the small prefixes explode.
+    package static let maximumTiltRate = 10_000.0
 
     /// Why the control-variate estimator does not apply to this experiment, one reason per
     /// obstacle; empty when it does. The limit angle tan²γ_∞ = 1 / Σ tan²β_i is the closed-form

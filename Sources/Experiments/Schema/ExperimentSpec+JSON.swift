@@ -34,6 +34,7 @@ extension ExperimentSpec {
         if estimator != .plain {
             members["estimator"] = .string(estimator.rawValue)
             if estimator == .controlVariate { members["limit_samples"] = .integer(Int64(limitSamples)) }
+            if estimator == .importance, let tiltRate { members["tilt_rate"] = .number(tiltRate) }
         }
         return .object(members)
     }

@@ -93,7 +93,7 @@ package struct DistillationTrial: Sendable {
                 throw TrialSetupError.unsupported(
                     "experiment '\(spec.name)': " + obstacles.joined(separator: "; ") + "; use estimator \"plain\"")
             }
-            importance = (margin, MarginTilt(rate: MarginTilt.defaultRate(largestCount: grid.last!), margin: margin.margin))
+            importance = (margin, MarginTilt(rate: spec.tiltRate ?? MarginTilt.defaultRate(largestCount: grid.last!, dimension: spec.d), margin: margin.margin))
         } else {
             importance = nil
         }
