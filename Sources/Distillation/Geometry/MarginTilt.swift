@@ -98,6 +98,16 @@ public enum LogSpace {
         return value < 0 ? -magnitude : magnitude
     }
 
+    /// e^{logWeight + logValue} for a positive value given by its logarithm (−∞ for 0): the same
+    /// bits as `weighted(e^{logValue}, logWeight:)` when logValue is the log of a double, and
+    /// accurate when the value itself is below the doubles' range. NaN when either is NaN.
+    @inline(__always)
+    public static func weighted(logValue: Double, logWeight: Double) -> Double {
+        if logValue.isNaN || logWeight.isNaN { return .nan }
+        if logValue == -.infinity { return 0 }
+        return exp(logValue + logWeight)
+    }
+
     /// log10 of a positive mean; −∞ for 0, NaN for a negative or NaN mean.
     public static func log10OfMean(_ mean: Double) -> Double {
         if mean.isNaN || mean < 0 { return .nan }

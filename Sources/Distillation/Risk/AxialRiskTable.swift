@@ -21,6 +21,11 @@ import Synchronization
 /// Outside the range (tan γ below √d·e^−30, or γ within ≈ 1e-7/√d of π/2, which includes γ = π/2
 /// itself) and for d ≤ 2, the quadrature answers. R(π − γ) = 1 − R(γ) as in ``AxialRisk``.
 ///
+/// Where the quadrature's cut-off (``AxialRisk``) may cost more than its own relative tolerance,
+/// i.e. where R < 10^13 · ½·p(γ)·τ_d (``AxialLogRisk/cutoffTailFraction(dimension:)`` bounds
+/// what the cut loses), R and ln R come from the log-space quadrature of ``AxialLogRisk``
+/// instead; everywhere else the value is the interpolant's or the quadrature's as before.
+///
 /// The pieces do not depend on the order in which trials reach them, so the values are the same
 /// for any rank count and across resume.
 public final class AxialRiskTable: Sendable {
@@ -48,6 +53,14 @@ public final class AxialRiskTable: Sendable {
 
     private let pieces: Mutex<[Piece?]>
 
+    /// τ_d of the quadrature's cut-off, and 10^13 · ½ · τ_d: below that multiple of p(γ) the
+    /// cut may cost more than 1e-13 of R and the log-space quadrature answers.
+    let cutoffTailFraction: Double
+    let cutoffThreshold: Double
+    static let cutoffTolerance = 1e-13
+    /// ln ∫₀^{π/2} cos^{d−3} φ dφ for the log-space quadrature (d ≥ 3).
+    let logNormalisation: Double
+
     public init(dimension d: Int, kinks: [Double] = [], boundaryMass: @escaping @Sendable (Double) -> Double) {
         precondition(d >= 1, "dimension must be at least 1, got \(d)")
         dimension = d
@@ -57,6 +70,9 @@ public final class AxialRiskTable: Sendable {
         lower = centre - 30
         pieceCount = Int((46 / Self.pieceWidth).rounded())
         pieces = Mutex([Piece?](repeating: nil, count: pieceCount))
+        cutoffTailFraction = AxialLogRisk.cutoffTailFraction(dimension: d)
+        cutoffThreshold = 0.5 * cutoffTailFraction / Self.cutoffTolerance
+        logNormalisation = d >= 3 ? AxialLogRisk.logNormalisation(dimension: d) : 0
     }
 
     /// The quadrature this table interpolates (and falls back to).
@@ -65,12 +81,37 @@ public final class AxialRiskTable: Sendable {
     }
 
     public func risk(angle gamma: Double) -> Double {
-        if gamma.isNaN { return .nan }
+        riskAndLogarithm(angle: gamma).risk
+    }
+
+    /// ln R(γ), accurate where R is far below the doubles' range too; −∞ where R = 0.
+    public func logRisk(angle gamma: Double) -> Double {
+        riskAndLogarithm(angle: gamma).logRisk
+    }
+
+    /// R(γ) and ln R(γ) together (one evaluation): where the cut quadrature is accurate,
+    /// R is its (or the interpolant's) value and ln R its logarithm; elsewhere ln R is the
+    /// log-space quadrature's and R = e^{ln R} (0 when that underflows).
+    public func riskAndLogarithm(angle gamma: Double) -> (risk: Double, logRisk: Double) {
+        if gamma.isNaN { return (.nan, .nan) }
         let g = min(max(gamma, 0), .pi)
-        if g > .pi / 2 { return 1 - risk(angle: .pi - g) }
+        if g > .pi / 2 {
+            let r = 1 - risk(angle: .pi - g)
+            return (r, log(r))
+        }
         // R ≤ p(γ) (docs/THEORY.md §4 (ii)): below a margin the risk is 0 without a quadrature.
-        if boundaryMass(g) == 0 { return 0 }
-        return interpolated(g) ?? quadrature(g)
+        let mass = boundaryMass(g)
+        if mass == 0 { return (0, -.infinity) }
+        let r = interpolated(g) ?? quadrature(g)
+        if r >= cutoffThreshold * mass { return (r, log(r)) }
+        let l = tailLogRisk(g)
+        return (exp(l), l)
+    }
+
+    /// ln R at g ∈ (0, π/2] by the log-space quadrature (no cut-off).
+    func tailLogRisk(_ g: Double) -> Double {
+        AxialLogRisk.logRisk(angle: g, dimension: dimension, kinks: kinks,
+                             logNormalisation: logNormalisation, boundaryMass: boundaryMass)
     }
 
     /// The interpolant's R at g ∈ [0, π/2], or nil where the quadrature answers.

@@ -353,11 +353,20 @@ package struct DistillationTrial: Sendable {
         }
         var draw = try draw(trial: t)
         let rounding = pathwiseTolerance
+        // ln R beside R under the importance estimator, so that W·R is formed from ln W + ln R
+        // where R itself is not a double.
+        var logRisks: [Double]? = draw.logWeights == nil ? nil : [Double](repeating: .nan, count: layout.count)
         for plan in students {
             var previous: (risk: Double, angle: Double, certificate: Double)?
             for n in grid {
                 let trained = try train(plan, prefix: n, in: &draw, anglesOnly: true)
-                let risk = risk(of: trained)
+                let risk: Double
+                if logRisks != nil, let both = setup.riskAndLogOfAngle?(trained.angle) {
+                    risk = both.risk
+                    if let i = layout.index(plan.label, n, .risk) { logRisks![i] = both.logRisk }
+                } else {
+                    risk = self.risk(of: trained)
+                }
                 let certificate = setup.geometry.certificate(angle: min(trained.angle, .pi / 2))
                 put(plan.label, n, .risk, risk)
                 put(plan.label, n, .certificate, certificate)
@@ -374,7 +383,7 @@ package struct DistillationTrial: Sendable {
             }
         }
         if let limitAngleLaw { applyControlVariate(limitAngleLaw, trial: t, draw: draw, to: &values) }
-        if let logWeights = draw.logWeights { applyWeights(logWeights, to: &values) }
+        if let logWeights = draw.logWeights { applyWeights(logWeights, logRisks: logRisks, to: &values) }
         if let pair = softVersusHard {
             for n in grid {
                 guard let s = layout.index(pair.soft, n, .risk), let h = layout.index(pair.hard, n, .risk) else { continue }
@@ -442,15 +451,22 @@ package struct DistillationTrial: Sendable {
     /// Multiplies every value at n by the prefix weight W_n = Π_{i≤n} p(β_i)/q(β_i), so each
     /// mean is unbiased for its plain expectation (docs/THEORY.md §9); the steps become
     /// W_n R_n − W_{n'} R_{n'} of the previous grid point n', unbiased for E[R_n] − E[R_{n'}].
-    /// The products are formed in log space (`LogSpace.weighted`) and log W_n is kept beside.
-    private func applyWeights(_ logWeights: [Double], to values: inout [Double]) {
+    /// The products are formed in log space (`LogSpace.weighted`) and log W_n is kept beside;
+    /// the risk's from ln R where `logRisks` has it (NaN elsewhere), which is the same value
+    /// where R is a double and stays accurate where it is not.
+    private func applyWeights(_ logWeights: [Double], logRisks: [Double]?, to values: inout [Double]) {
         let weighted: [CurveLayout.Quantity] = [.risk, .certificate, .angleIncrease, .certificateIncrease, .riskIncrease]
         for plan in students {
             var previous: Double?
             for n in grid {
                 let logWeight = logWeights[n - 1]
                 for q in weighted {
-                    if let i = layout.index(plan.label, n, q) { values[i] = LogSpace.weighted(values[i], logWeight: logWeight) }
+                    guard let i = layout.index(plan.label, n, q) else { continue }
+                    if q == .risk, let logRisk = logRisks?[i], !logRisk.isNaN {
+                        values[i] = LogSpace.weighted(logValue: logRisk, logWeight: logWeight)
+                    } else {
+                        values[i] = LogSpace.weighted(values[i], logWeight: logWeight)
+                    }
                 }
                 if let i = layout.index(plan.label, n, .logWeight) { values[i] = logWeight }
                 guard let r = layout.index(plan.label, n, .risk) else { continue }

@@ -12,6 +12,9 @@ package struct ExperimentGeometry: Sendable {
     package let teacher: Teacher
     /// R as a function of γ = ∠(w, w*), where the geometry allows it.
     package let riskOfAngle: (@Sendable (Double) -> Double)?
+    /// R and ln R as functions of γ, ln R accurate below the doubles' range (the importance
+    /// estimator's weighted risks); nil where `riskOfAngle` is nil.
+    package let riskAndLogOfAngle: (@Sendable (Double) -> (risk: Double, logRisk: Double))?
     /// The exact E[R_n] of a zero-initialised linear student (isotropic Gaussian only).
     package let exactExpectation: (@Sendable (Int) -> Double)?
 
@@ -36,18 +39,21 @@ package struct ExperimentGeometry: Sendable {
             let g = try GaussianGeometry(dimension: d, teacher: weights)
             geometry = g
             riskOfAngle = { $0 / .pi }
+            riskAndLogOfAngle = { ($0 / .pi, log($0 / .pi)) }
             exactExpectation = { GaussianExpectation.expectedRisk(count: $0, dimension: d) }
         case .polyTail(let kappa, let radius):
             let g = try PolyTailGeometry(dimension: d, kappa: kappa, radial: radius, teacher: weights)
             geometry = g
             let table = g.riskTable()
             riskOfAngle = { table.risk(angle: $0) }
+            riskAndLogOfAngle = { table.riskAndLogarithm(angle: $0) }
             exactExpectation = nil
         case .margin(let theta0, let radius):
             let g = try MarginGeometry(dimension: d, margin: theta0, radial: radius, teacher: weights)
             geometry = g
             let table = g.riskTable()
             riskOfAngle = { table.risk(angle: $0) }
+            riskAndLogOfAngle = { table.riskAndLogarithm(angle: $0) }
             exactExpectation = nil
         case .anisotropic(let spectrum, let teacherDirection):
             // Coordinates are the covariance eigenbasis; the teacher is given in it.
@@ -76,6 +82,7 @@ package struct ExperimentGeometry: Sendable {
             geometry = try AnisotropicGeometry(dimension: d, spectrum: distribution, teacher: teacherWeights,
                                                referenceSeed: spec.seed)
             riskOfAngle = nil
+            riskAndLogOfAngle = nil
             exactExpectation = nil
         case .mixture(let mixture):
             let components = mixture.weights.indices.map { i in
@@ -86,6 +93,7 @@ package struct ExperimentGeometry: Sendable {
             }
             geometry = try MixtureGeometry(dimension: d, teacher: weights, components: components, seed: spec.seed)
             riskOfAngle = nil
+            riskAndLogOfAngle = nil
             exactExpectation = nil
         case .dataset(let dataset):
             let path = Self.resolve(dataset.file, baseDirectory)
@@ -107,6 +115,7 @@ package struct ExperimentGeometry: Sendable {
             geometry = try DatasetGeometry(path: path, hasHeader: header != nil, labelColumn: labelIndex,
                                            teacher: source, heldOutFraction: dataset.holdout, seed: spec.seed)
             riskOfAngle = nil
+            riskAndLogOfAngle = nil
             exactExpectation = nil
         }
         teacher = try Teacher(weights: geometry.teacher)
