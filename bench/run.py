@@ -280,16 +280,26 @@ def print_curves(rows):
             print(f"  engine: gradient evaluations per flow {ge}; converged fraction (min over n) {conv:.3g}")
 
 
+def limit_errors(k):
+    """The limit term's quadrature error estimate per n (0 where the limit term is sampled)."""
+    return {v["n"]: v.get("limit_term_error") or 0.0 for v in k.get("variance_reduction") or []}
+
+
 def time_to_target(k, relative=0.01):
-    """CPU seconds (summed over ranks) to reach `relative` half-width at every n, from the run's
-    half-widths (which shrink like 1/sqrt(trials)) and its CPU seconds per trial."""
+    """CPU seconds (summed over ranks) to reach `relative` half-width at every n: the run's fixed
+    setup CPU (which holds the control variate's quadrature) plus the trials needed, from the
+    run's half-widths (which shrink like 1/sqrt(trials)) and its CPU seconds per trial. A
+    quadrature error estimate e adds to the half-width and does not shrink: the statistical part
+    must reach relative*mean - e."""
     worst = 0.0
+    errors = limit_errors(k)
     for p in k["curve"]:
         half = (p["ci_high"] - p["ci_low"]) / 2
-        if not (p["mean"] > 0 and math.isfinite(half)):
+        room = relative * p["mean"] - errors.get(p["n"], 0.0)
+        if not (p["mean"] > 0 and math.isfinite(half)) or room <= 0:
             return float("nan")
-        worst = max(worst, k["trials"] * (half / (relative * p["mean"])) ** 2)
-    return worst * k["cpu_seconds_per_trial"]
+        worst = max(worst, k["trials"] * (half / room) ** 2)
+    return (k.get("setup_cpu_seconds") or 0.0) + worst * k["cpu_seconds_per_trial"]
 
 
 def print_estimators(rows):
@@ -302,27 +312,33 @@ def print_estimators(rows):
         kp, kc = p["kdmc"], c["kdmc"]
         tp, tc = time_to_target(kp), time_to_target(kc)
         print(f"\n{plain_label} plain vs control-variate (poly-tail κ = 2, d = {kp['d']}, closed form; "
-              f"cpu/trial {fmt(kp['cpu_seconds_per_trial'])} vs {fmt(kc['cpu_seconds_per_trial'])} s):")
+              f"cpu/trial {fmt(kp['cpu_seconds_per_trial'])} vs {fmt(kc['cpu_seconds_per_trial'])} s; "
+              f"setup CPU {fmt(kp.get('setup_cpu_seconds'))} vs {fmt(kc.get('setup_cpu_seconds'))} s, summed over ranks):")
         print(f"  CPU seconds to 1% relative half-width at every n: plain {fmt(tp)}, control-variate {fmt(tc)}, "
               f"ratio {fmt(tp / tc) if tc > 0 else '-'} (target ≥ 100: {verdict(tp / tc if tc > 0 else None, 100)})")
         cv_by_n = {q["n"]: q for q in kc["curve"]}
         reductions = {v["n"]: v for v in kc.get("variance_reduction") or []}
         trial_target = 1000 if kp["d"] <= 10_000 else 100_000
-        print(f"  {'n':>5}  {'plain mean':>11}  {'cv mean':>11}  {'Var(R)/Var(Y)':>13}  {'Var(R)/Var(R-Rinf)':>18}  {'narrower at equal CPU':>21}")
+        errors = limit_errors(kc)
+        def total_cpu(k):
+            return (k.get("setup_cpu_seconds") or 0.0) + k["cpu_seconds_per_trial"] * k["trials"]
+        print(f"  {'n':>5}  {'plain mean':>11}  {'cv mean':>11}  {'Var(R)/Var(Y)':>13}  {'Var(R)/Var(R-Rinf)':>18}  {'limit err/mean':>14}  {'narrower at equal CPU':>21}")
         narrowest = float("inf")
         smallest = float("inf")
         for q in kp["curve"]:
             r = cv_by_n.get(q["n"])
             if not r:
                 continue
-            hp, hc = (q["ci_high"] - q["ci_low"]) / 2, (r["ci_high"] - r["ci_low"]) / 2
-            # Half-widths at equal CPU time: h·sqrt(cpu per trial · trials).
-            ratio = (hp * math.sqrt(kp["cpu_seconds_per_trial"] * kp["trials"])) / (hc * math.sqrt(kc["cpu_seconds_per_trial"] * kc["trials"]))
+            error = errors.get(q["n"], 0.0)
+            hp, hc = (q["ci_high"] - q["ci_low"]) / 2, (r["ci_high"] - r["ci_low"]) / 2 + error
+            # Half-widths at equal CPU time: h·sqrt(CPU of the run, setup included); the
+            # control variate's half-width includes its quadrature error estimate.
+            ratio = (hp * math.sqrt(total_cpu(kp))) / (hc * math.sqrt(total_cpu(kc)))
             narrowest = min(narrowest, ratio)
             v = reductions.get(q["n"], {})
             smallest = min(smallest, v.get("trial_term", float("nan")))
             print(f"  {q['n']:>5}  {q['mean']:>11.4e}  {r['mean']:>11.4e}  {fmt(v.get('estimate')):>13}  "
-                  f"{fmt(v.get('trial_term')):>18}  {fmt(ratio):>21}  {agree(q, r)}")
+                  f"{fmt(v.get('trial_term')):>18}  {fmt(error / r['mean'] if r['mean'] > 0 else None):>14}  {fmt(ratio):>21}  {agree(q, r)}")
         print(f"  smallest trial-term reduction {fmt(smallest)} (target ≥ {trial_target}: {verdict(smallest, trial_target)}); "
               f"smallest narrowing at equal CPU {fmt(narrowest)} (target ≥ 10 at d = 10^4: {verdict(narrowest, 10) if kp['d'] <= 10_000 else 'n/a'})")
 

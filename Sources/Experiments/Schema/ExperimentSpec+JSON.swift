@@ -33,7 +33,8 @@ extension ExperimentSpec {
         if !expect.isEmpty { members["expect"] = .object(expect.mapValues { .string($0.rawValue) }) }
         if estimator != .plain {
             members["estimator"] = .string(estimator.rawValue)
-            members["limit_samples"] = .integer(Int64(limitSamples))
+            members["limit_term"] = .string(limitTerm.rawValue)
+            if limitTerm == .sampled { members["limit_samples"] = .integer(Int64(limitSamples)) }
         }
         return .object(members)
     }

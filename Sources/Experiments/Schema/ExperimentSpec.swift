@@ -50,6 +50,8 @@ package struct ExperimentSpec: Sendable, Equatable {
     package var estimator: EstimatorChoice = .plain
     /// Cheap limit-angle samples per trial of the control variate.
     package var limitSamples: Int = ExperimentSpec.defaultLimitSamples
+    /// Where the control variate's limit term comes from (quadrature unless the file says).
+    package var limitTerm: LimitTermChoice = .quadrature
 
     package static let defaultBlockSize = 64
     package static let defaultConfidence = 0.95
