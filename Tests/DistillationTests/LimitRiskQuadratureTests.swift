@@ -13,9 +13,13 @@ import Testing
     @Test func onePointPolyTailMatchesItsClosedForm() throws {
         let geometry = try PolyTailGeometry(dimension: 50, kappa: 2)
         let q = LimitRiskQuadrature(law: geometry, grid: [1], dimension: 50, risk: { geometry.boundaryMass($0) })
-        #expect(abs(q.values[0] - 1.0 / 6) < 1e-8)
-        #expect(q.errorEstimates[0] < 1e-7)
-        #expect(abs(q.values[0] - 1.0 / 6) <= q.errorEstimates[0] + 1e-12)
+        #expect(abs(q.values[0] - 1.0 / 6) < 1e-6)
+        #expect(abs(q.values[0] - 1.0 / 6) <= q.errorEstimates[0])
+        #expect(q.errorEstimates[0] < 1e-4 / 6)
+        // Control: another law (κ = 1) gives a value far away.
+        let other = LimitRiskQuadrature(law: try PolyTailGeometry(dimension: 50, kappa: 1), grid: [1], dimension: 50,
+                                        risk: { geometry.boundaryMass($0) })
+        #expect(abs(other.values[0] - 1.0 / 6) > 1e-2)
     }
 
     /// Margin θ₀: E[p(π/2 − β)] = (π/2 − 2θ₀)² / (2(π/2 − θ₀)²) with β uniform on [θ₀, π/2].
@@ -52,14 +56,16 @@ import Testing
         let single = Quadrature.integrate({ u in let t = tan(theta(u)); return g(t * t) },
                                           from: 0, to: 1, relativeTolerance: 1e-11, absoluteTolerance: 1e-14, maxIntervals: 400)
         #expect(abs(q.values[0] - single) < 1e-6 * single, "n = 1: \(q.values[0]) vs \(single)")
-        #expect(abs(q.values[1] - nested) < 1e-6 * nested, "n = 2: \(q.values[1]) vs \(nested)")
-        #expect(q.errorEstimates[1] < 1e-4 * nested)
+        #expect(abs(q.values[1] - nested) < 1e-5 * nested, "n = 2: \(q.values[1]) vs \(nested)")
+        #expect(abs(q.values[1] - nested) <= q.errorEstimates[1])
+        #expect(q.errorEstimates[1] < 1e-3 * nested)
         // Control: the same integral one point short is far away.
         #expect(abs(q.values[1] - single) > 1e-2 * nested)
     }
 
     /// The stated error estimate covers the distance to a finer computation: the estimate at
-    /// 20 cells per decade bounds its distance to the values at 40.
+    /// 20 cells per decade bounds its distance to the values at 40, and at 40 (the default) it
+    /// is below 2·10⁻³ of the value at d = 10⁴, n up to 200.
     @Test func errorEstimateCoversARefinement() throws {
         let geometry = try PolyTailGeometry(dimension: 10_000, kappa: 2)
         let table = geometry.riskTable()
@@ -70,7 +76,7 @@ import Testing
                                        risk: { table.risk(angle: $0) })
         for k in grid.indices {
             #expect(abs(coarse.values[k] - fine.values[k]) <= coarse.errorEstimates[k], "n = \(grid[k])")
-            #expect(fine.errorEstimates[k] < 1e-4 * fine.values[k], "n = \(grid[k]): \(fine.errorEstimates[k]) vs \(fine.values[k])")
+            #expect(fine.errorEstimates[k] < 2e-3 * fine.values[k], "n = \(grid[k]): \(fine.errorEstimates[k]) vs \(fine.values[k])")
         }
     }
 
@@ -106,5 +112,35 @@ import Testing
         #expect(largestZ(q) < z)
         let other = try PolyTailGeometry(dimension: d, kappa: 2.3)
         #expect(largestZ(LimitRiskQuadrature(law: other, grid: grid, dimension: d, risk: risk)) > z)
+    }
+
+    /// Margin θ₀ = 0.2 at d = 100, n = 1 … 8, against 40 000 plain β-only sets (|z| < 3.48,
+    /// family level 0.001 over the four n, the quadrature's error estimate added in quadrature
+    /// to the sample's standard error); control: θ₀ = 0.25's quadrature is rejected.
+    @Test func marginAgreesWithAPlainSample() throws {
+        let d = 100
+        let geometry = try MarginGeometry(dimension: d, margin: 0.2)
+        let table = geometry.riskTable()
+        let risk: (Double) -> Double = { table.risk(angle: $0) }
+        let grid = [1, 2, 4, 8]
+        var sample: [[Double]] = Array(repeating: [], count: grid.count)
+        for t in 0..<40_000 {
+            var stream = RandomStream(seed: 72, trial: UInt64(t), stream: .limitAngles)
+            let means = LimitAngle.meanRisk(of: geometry, grid: grid, samples: 1, risk: risk, using: &stream)
+            for k in grid.indices { sample[k].append(means[k]) }
+        }
+        func largestZ(_ q: LimitRiskQuadrature) -> Double {
+            grid.indices.map { k in
+                let (m, se) = Self.meanAndStandardError(sample[k])
+                return abs(m - q.values[k]) / (se * se + q.errorEstimates[k] * q.errorEstimates[k]).squareRoot()
+            }.max()!
+        }
+        let q = LimitRiskQuadrature(law: geometry, grid: grid, dimension: d, risk: risk)
+        #expect(largestZ(q) < 3.48)
+        // The margin's S_n sits at its lower edge n·tan²θ₀, where R is a steep rare event, so the
+        // stated error grows with n (to about 1% at n = 8 here): bounded, not negligible.
+        #expect(zip(q.values, q.errorEstimates).allSatisfy { $1 < 2e-2 * $0 }, "\(q.values) ± \(q.errorEstimates)")
+        let other = LimitRiskQuadrature(law: try MarginGeometry(dimension: d, margin: 0.25), grid: grid, dimension: d, risk: risk)
+        #expect(largestZ(other) > 3.48)
     }
 }

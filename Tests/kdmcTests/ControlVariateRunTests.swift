@@ -7,9 +7,14 @@ import Testing
 @Suite(.serialized) struct ControlVariateRunTests {
     static let experiment = """
     {"name": "cv", "geometry": {"kind": "poly-tail", "kappa": 2}, "d": 1000, "n": [2, 5, 12, 30],
-     "students": ["linear"], "solver": "closed", "estimator": "control-variate", "limit_samples": 4,
+     "students": ["linear"], "solver": "closed", "estimator": "control-variate", "limit_term": "sampled", "limit_samples": 4,
      "stopping": {"trials": 600}, "block_size": 50, "seed": 18}
     """
+
+    /// The same experiment with the limit term by quadrature (the default).
+    static let quadratureExperiment = experiment.replacingOccurrences(of: #""limit_term": "sampled", "limit_samples": 4, "#, with: "")
+
+    static func experiment(_ limitTerm: String) -> String { limitTerm == "sampled" ? experiment : quadratureExperiment }
 
     func scratch(_ name: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-cv-\(name)-\(UUID().uuidString)")
@@ -23,9 +28,10 @@ import Testing
         return file.path
     }
 
-    @Test func sameBytesForOneTwoAndThreeRanks() throws {
+    @Test(arguments: ["sampled", "quadrature"])
+    func sameBytesForOneTwoAndThreeRanks(limitTerm: String) throws {
         let folder = try scratch("ranks")
-        let file = try write(Self.experiment, in: folder)
+        let file = try write(Self.experiment(limitTerm), in: folder)
         var tables: [Data] = []
         for ranks in 1...3 {
             let out = folder.appendingPathComponent("out-\(ranks)")
@@ -47,9 +53,10 @@ import Testing
         #expect(tables[2] == tables[0])
     }
 
-    @Test func stopAndResumeGiveTheBytesOfAnUninterruptedRun() throws {
+    @Test(arguments: ["sampled", "quadrature"])
+    func stopAndResumeGiveTheBytesOfAnUninterruptedRun(limitTerm: String) throws {
         let folder = try scratch("resume")
-        let file = try write(Self.experiment.replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 6000"), in: folder)
+        let file = try write(Self.experiment(limitTerm).replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 6000"), in: folder)
         let whole = folder.appendingPathComponent("whole")
         #expect(try kdmc(["run", file, "--out", whole.path]).status == 0)
         let stopped = folder.appendingPathComponent("stopped")
@@ -96,9 +103,20 @@ import Testing
 
     @Test func limitSamplesWithoutTheControlVariateIsRefused() throws {
         let folder = try scratch("limit")
-        let file = try write(Self.experiment.replacingOccurrences(of: #""estimator": "control-variate", "#, with: ""), in: folder)
+        let file = try write(Self.experiment.replacingOccurrences(of: #""estimator": "control-variate", "limit_term": "sampled", "#, with: ""), in: folder)
         let result = try kdmc(["validate", file])
         #expect(result.status == 2)
         #expect(result.stderr.contains("limit_samples"), "\(result.stderr)")
+    }
+
+    /// limit_samples with the quadrature (the default limit term) draws nothing: refused.
+    @Test func limitSamplesWithTheQuadratureIsRefused() throws {
+        let folder = try scratch("limit-quadrature")
+        let file = try write(Self.experiment.replacingOccurrences(of: #""limit_term": "sampled", "#, with: ""), in: folder)
+        let result = try kdmc(["validate", file])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("limit_samples") && result.stderr.contains("limit_term"), "\(result.stderr)")
+        let valid = try write(Self.quadratureExperiment, in: folder)
+        #expect(try kdmc(["validate", valid]).status == 0)
     }
 }

@@ -85,15 +85,19 @@ package enum ExperimentAnalysis {
     package static func varianceReductions(_ result: ExperimentResult) -> [SummaryDocument.VarianceReduction]? {
         guard result.trial.spec.estimator == .controlVariate else { return nil }
         var out: [SummaryDocument.VarianceReduction] = []
+        let quadrature = result.trial.limitTermQuadrature()
         for plan in result.trial.students {
             for n in result.trial.grid {
                 guard let plain = result.interval(plan.label, n, .plainRisk),
                       let estimate = result.interval(plan.label, n, .risk),
                       let term = result.interval(plan.label, n, .trialTerm) else { continue }
                 let v = plain.standardDeviation * plain.standardDeviation
+                let k = quadrature?.grid.firstIndex(of: n)
                 out.append(.init(student: plan.label, n: n,
                                  estimate: v / (estimate.standardDeviation * estimate.standardDeviation),
-                                 trialTerm: v / (term.standardDeviation * term.standardDeviation)))
+                                 trialTerm: v / (term.standardDeviation * term.standardDeviation),
+                                 limitTerm: k.map { quadrature!.values[$0] },
+                                 limitTermError: k.map { quadrature!.errorEstimates[$0] }))
             }
         }
         return out
