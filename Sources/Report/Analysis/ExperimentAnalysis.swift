@@ -22,11 +22,27 @@ package struct ExperimentResult: Sendable {
                 stopReason: String, targetMet: Bool? = nil, timing: RunTiming?) {
         precondition(intervals.count == trial.layout.count, "one interval per curve point")
         self.trial = trial
-        self.intervals = intervals
+        self.intervals = Self.widenedByTheLimitTermError(intervals, trial: trial)
         self.groups = groups
         self.stopReason = stopReason
         self.targetMet = targetMet
         self.timing = timing
+    }
+
+    /// A control variate whose limit term is a quadrature: the trials' Student-t half-width of the
+    /// risk (and of the limit term, which has none of its own) plus the quadrature's error
+    /// estimate at that n (docs/THEORY.md §9), so every interval built on them carries it.
+    static func widenedByTheLimitTermError(_ intervals: [ConfidenceInterval], trial: DistillationTrial) -> [ConfidenceInterval] {
+        guard let quadrature = trial.limitTermQuadrature() else { return intervals }
+        var out = intervals
+        for plan in trial.students {
+            for (k, n) in quadrature.grid.enumerated() {
+                for quantity in [CurveLayout.Quantity.risk, .limitTerm] {
+                    if let i = trial.layout.index(plan.label, n, quantity) { out[i].halfWidth += quadrature.errorEstimates[k] }
+                }
+            }
+        }
+        return out
     }
 
     package func interval(_ student: String, _ n: Int, _ quantity: CurveLayout.Quantity) -> ConfidenceInterval? {
