@@ -298,9 +298,9 @@ extension SpecReader {
     }
 
     /// `"expect": {"M3": "fails"}`: claim names → expected status.
-    func expectations(_ v: JSONValue, _ p: JSONPath) -> [String: ExpectedOutcome]? {
+    func expectations(_ v: JSONValue, _ p: JSONPath) -> [String: VerdictStatus]? {
         guard let f = object(v, p, what: "the expected verdicts (claim → \"holds\", \"fails\" or \"inconclusive\")") else { return nil }
-        var out: [String: ExpectedOutcome] = [:]
+        var out: [String: VerdictStatus] = [:]
         var ok = true
         for key in f.values.keys.sorted() {
             guard ExperimentSpec.claims.contains(key) || SweepSpec.claims.contains(key) else {
@@ -308,7 +308,7 @@ extension SpecReader {
                 ok = false
                 continue
             }
-            if let outcome = choice(f.values[key]!, p.appending(key), name: "expected status", as: ExpectedOutcome.self) {
+            if let outcome = choice(f.values[key]!, p.appending(key), name: "expected status", as: VerdictStatus.self) {
                 out[key] = outcome
             } else {
                 ok = false
