@@ -16,31 +16,53 @@ struct DormandPrince<Problem: ODEProblem>: EmbeddedMethod {
         precondition(problem.hasIdentityMass, "Dormand–Prince integrates y' = F only (M = I)")
         let n = y.count
         let a = DormandPrinceTableau.a, c = DormandPrinceTableau.c, weights = DormandPrinceTableau.errorWeights
-        var k = [[Double]](repeating: [], count: 7)
-        k[0] = field
+        // The seven stages side by side in one buffer, so that the combinations below run over
+        // raw storage: with an array per stage they cost more than the deep student's gradient.
+        var k = [Double](repeating: 0, count: 7 * n)
+        func store(_ values: [Double], stage s: Int) {
+            k.withUnsafeMutableBufferPointer { out in
+                values.withUnsafeBufferPointer { v in for i in 0..<n { out[s * n + i] = v[i] } }
+            }
+        }
+        store(field, stage: 0)
         var stage = [Double](repeating: 0, count: n)
         var endpoint: FlowEvaluation? = nil
         for s in 1..<7 {
-            for i in 0..<n {
-                var sum = 0.0
-                for j in 0..<s { sum += a[s][j] * k[j][i] }
-                stage[i] = y[i] + h * sum
+            let row = a[s]
+            k.withUnsafeBufferPointer { kb in
+                y.withUnsafeBufferPointer { yb in
+                    row.withUnsafeBufferPointer { r in
+                        stage.withUnsafeMutableBufferPointer { out in
+                            for i in 0..<n {
+                                var sum = 0.0
+                                for j in 0..<s { sum += r[j] * kb[j * n + i] }
+                                out[i] = yb[i] + h * sum
+                            }
+                        }
+                    }
+                }
             }
             if s == 6 {
                 // Row 7 of a is the weights b: stage is the 5th-order solution, its F is the
                 // next step's first stage.
                 let evaluation = problem.evaluate(at: stage, time: tau + h)
-                k[s] = evaluation.field
+                store(evaluation.field, stage: s)
                 endpoint = evaluation
             } else {
-                k[s] = problem.field(at: stage, time: tau + c[s] * h)
+                store(problem.field(at: stage, time: tau + c[s] * h), stage: s)
             }
         }
         var error = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var e = 0.0
-            for j in 0..<7 { e += weights[j] * k[j][i] }
-            error[i] = e * h
+        k.withUnsafeBufferPointer { kb in
+            weights.withUnsafeBufferPointer { w in
+                error.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<n {
+                        var e = 0.0
+                        for j in 0..<7 { e += w[j] * kb[j * n + i] }
+                        out[i] = e * h
+                    }
+                }
+            }
         }
         return StepAttempt(next: stage, error: error, evaluations: 6, endpoint: endpoint)
     }
