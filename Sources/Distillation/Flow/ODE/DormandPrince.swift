@@ -28,15 +28,38 @@ struct DormandPrince<Problem: ODEProblem>: EmbeddedMethod {
         var stage = [Double](repeating: 0, count: n)
         var endpoint: FlowEvaluation? = nil
         for s in 1..<7 {
-            let row = a[s]
+            let r = a[s]
+            // y + h Σ_j a_sj k_j, the sum left to right in j, written out per stage so that the
+            // loop over i vectorizes.
             k.withUnsafeBufferPointer { kb in
                 y.withUnsafeBufferPointer { yb in
-                    row.withUnsafeBufferPointer { r in
-                        stage.withUnsafeMutableBufferPointer { out in
+                    stage.withUnsafeMutableBufferPointer { out in
+                        let k0 = kb.baseAddress!, k1 = k0 + n, k2 = k1 + n, k3 = k2 + n, k4 = k3 + n, k5 = k4 + n
+                        switch s {
+                        case 1:
+                            let r0 = r[0]
+                            for i in 0..<n { out[i] = yb[i] + h * (r0 * k0[i]) }
+                        case 2:
+                            let r0 = r[0], r1 = r[1]
+                            for i in 0..<n { out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i]) }
+                        case 3:
+                            let r0 = r[0], r1 = r[1], r2 = r[2]
+                            for i in 0..<n { out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i] + r2 * k2[i]) }
+                        case 4:
+                            let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3]
                             for i in 0..<n {
-                                var sum = 0.0
-                                for j in 0..<s { sum += r[j] * kb[j * n + i] }
-                                out[i] = yb[i] + h * sum
+                                out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i] + r2 * k2[i] + r3 * k3[i])
+                            }
+                        case 5:
+                            let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4]
+                            for i in 0..<n {
+                                out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i] + r2 * k2[i] + r3 * k3[i] + r4 * k4[i])
+                            }
+                        default:
+                            let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5]
+                            for i in 0..<n {
+                                out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i] + r2 * k2[i] + r3 * k3[i] + r4 * k4[i]
+                                                      + r5 * k5[i])
                             }
                         }
                     }
@@ -54,13 +77,13 @@ struct DormandPrince<Problem: ODEProblem>: EmbeddedMethod {
         }
         var error = [Double](repeating: 0, count: n)
         k.withUnsafeBufferPointer { kb in
-            weights.withUnsafeBufferPointer { w in
-                error.withUnsafeMutableBufferPointer { out in
-                    for i in 0..<n {
-                        var e = 0.0
-                        for j in 0..<7 { e += w[j] * kb[j * n + i] }
-                        out[i] = e * h
-                    }
+            error.withUnsafeMutableBufferPointer { out in
+                let k0 = kb.baseAddress!, k1 = k0 + n, k2 = k1 + n, k3 = k2 + n, k4 = k3 + n, k5 = k4 + n, k6 = k5 + n
+                let w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3], w4 = weights[4],
+                    w5 = weights[5], w6 = weights[6]
+                for i in 0..<n {
+                    let e = w0 * k0[i] + w1 * k1[i] + w2 * k2[i] + w3 * k3[i] + w4 * k4[i] + w5 * k5[i] + w6 * k6[i]
+                    out[i] = e * h
                 }
             }
         }
