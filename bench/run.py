@@ -22,8 +22,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def plan(np_ranks, w3_comparator):
     return [
         dict(label="W1", workload="W1", solver="closed", ranks=np_ranks, trials=256, comparator=32),
-        dict(label="W1@1", workload="W1", solver="closed", ranks=1, trials=128, comparator=16),
-        dict(label="W1@2", workload="W1", solver="closed", ranks=2, trials=128, comparator=16),
+        dict(label="W1@1", workload="W1", solver="closed", ranks=1, trials=1024, comparator=16),
+        dict(label="W1@2", workload="W1", solver="closed", ranks=2, trials=1024, comparator=16),
         dict(label="W2", workload="W2", solver="closed", ranks=np_ranks, trials=256 if gram_available() else 8,
              comparator=2 * np_ranks),
         dict(label="W3", workload="W3", solver="closed", ranks=np_ranks, trials=256 if gram_available() else 2,

@@ -246,31 +246,18 @@ import Numerics
             return (off, angle)
         }
         let level = 0.001
-        let critical = (-log(level / 2) / 2).squareRoot() * (2 / Double(count)).squareRoot()
+        let critical = KolmogorovDistance.critical(level: level, count, count)
         let ambient = try sample(dimension: d, gram: false, trials: 0..<count)
         let gram = try sample(dimension: d, gram: true, trials: count..<(2 * count))
-        let offStatistic = Self.kolmogorovSmirnov(gram.off, ambient.off)
-        let angleStatistic = Self.kolmogorovSmirnov(gram.angle, ambient.angle)
+        let offStatistic = KolmogorovDistance.twoSample(gram.off, ambient.off)
+        let angleStatistic = KolmogorovDistance.twoSample(gram.angle, ambient.angle)
         #expect(offStatistic < critical, "off-span norm: KS D = \(offStatistic) ≥ \(critical)")
         #expect(angleStatistic < critical, "angle: KS D = \(angleStatistic) ≥ \(critical)")
 
         let naive = try sample(dimension: d, gram: true, keepRest: false, trials: count..<(2 * count))
-        #expect(Self.kolmogorovSmirnov(naive.off, ambient.off) > critical, "the rest left out must be rejected")
+        #expect(KolmogorovDistance.twoSample(naive.off, ambient.off) > critical, "the rest left out must be rejected")
         let wider = try sample(dimension: 60, gram: true, trials: count..<(2 * count))
-        #expect(Self.kolmogorovSmirnov(wider.off, ambient.off) > critical, "d = 60 against d = 40 must be rejected")
-    }
-
-    /// sup |F_a − F_b| of two samples.
-    static func kolmogorovSmirnov(_ a: [Double], _ b: [Double]) -> Double {
-        let x = a.sorted(), y = b.sorted()
-        var i = 0, j = 0, largest = 0.0
-        while i < x.count && j < y.count {
-            let v = min(x[i], y[j])
-            while i < x.count && x[i] <= v { i += 1 }
-            while j < y.count && y[j] <= v { j += 1 }
-            largest = max(largest, abs(Double(i) / Double(x.count) - Double(j) / Double(y.count)))
-        }
-        return largest
+        #expect(KolmogorovDistance.twoSample(wider.off, ambient.off) > critical, "d = 60 against d = 40 must be rejected")
     }
 
     /// The Bartlett factor of Gaussian vectors: L Lᵀ ~ W_h(m, I), so E[L Lᵀ] = m I; with h > m it

@@ -18,18 +18,6 @@ enum GeometryTestSupport {
         (0..<points.rows).map { VectorAngle.boundaryAngle(points.row($0), axis: u) }
     }
 
-    /// sup_θ |F_N(θ) − p(θ)| over the sample (checked on both sides of every jump).
-    static func kolmogorovDistance(_ sample: [Double], _ p: (Double) -> Double) -> Double {
-        let sorted = sample.sorted()
-        let n = Double(sorted.count)
-        var sup = 0.0
-        for (k, x) in sorted.enumerated() {
-            let f = p(x)
-            sup = max(sup, abs(Double(k + 1) / n - f), abs(Double(k) / n - f))
-        }
-        return sup
-    }
-
     /// A unit student at angle γ from e_1 in the (e_1, e_2) plane.
     static func student(angle gamma: Double, dimension d: Int) -> [Double] {
         var w = [Double](repeating: 0, count: d)

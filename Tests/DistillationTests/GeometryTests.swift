@@ -59,7 +59,7 @@ import Numerics
             var stream = RandomStream(seed: 11, trial: UInt64(k), stream: .transferSet)
             let points = g.sampleTransferSet(count: n, using: &stream)
             let beta = Support.boundaryAngles(points, axis: g.teacherDirection)
-            let distance = Support.kolmogorovDistance(beta, g.boundaryMass)
+            let distance = KolmogorovDistance.oneSample(beta, cdf: g.boundaryMass)
             #expect(distance <= 1.63 / Double(n).squareRoot(), "\(type(of: g)): \(distance)")
         }
     }
@@ -71,7 +71,7 @@ import Numerics
         let beta = Support.boundaryAngles(poly.sampleTransferSet(count: 2000, using: &stream),
                                           axis: poly.teacherDirection)
         let gaussian = try GaussianGeometry(dimension: 6)
-        #expect(Support.kolmogorovDistance(beta, gaussian.boundaryMass) > 1.63 / 2000.0.squareRoot())
+        #expect(KolmogorovDistance.oneSample(beta, cdf: gaussian.boundaryMass) > 1.63 / 2000.0.squareRoot())
     }
 
     /// The rows are s·u + t·v with the sampled (s, t): the teacher-frame law is the point law.
@@ -117,7 +117,7 @@ import Numerics
             var stream = RandomStream(seed: 21, trial: UInt64(k), stream: .transferSet)
             let beta = Support.boundaryAngles(g.sampleTransferSet(count: n, using: &stream),
                                               axis: g.teacherDirection)
-            let distance = Support.kolmogorovDistance(beta, g.boundaryMass)
+            let distance = KolmogorovDistance.oneSample(beta, cdf: g.boundaryMass)
             #expect(distance <= 1.63 * (2 / Double(n)).squareRoot(), "\(type(of: g)): \(distance)")
         }
     }

@@ -14,36 +14,6 @@ import Experiments
 @Suite struct GramSamplerTrialTests {
     static let familyLevel = 0.01
 
-    static func criticalValue(level: Double, _ n: Int, _ m: Int? = nil) -> Double {
-        let c = (-log(level / 2) / 2).squareRoot()
-        guard let m else { return c / Double(n).squareRoot() }
-        return c * (Double(n + m) / Double(n * m)).squareRoot()
-    }
-
-    /// sup |F_a − F_b| of two samples.
-    static func kolmogorovSmirnov(_ a: [Double], _ b: [Double]) -> Double {
-        let x = a.sorted(), y = b.sorted()
-        var i = 0, j = 0, largest = 0.0
-        while i < x.count && j < y.count {
-            let v = min(x[i], y[j])
-            while i < x.count && x[i] <= v { i += 1 }
-            while j < y.count && y[j] <= v { j += 1 }
-            largest = max(largest, abs(Double(i) / Double(x.count) - Double(j) / Double(y.count)))
-        }
-        return largest
-    }
-
-    /// sup |F_sample − F| for a continuous F.
-    static func kolmogorovSmirnov(_ a: [Double], cdf: (Double) -> Double) -> Double {
-        let x = a.sorted()
-        var largest = 0.0
-        for (i, v) in x.enumerated() {
-            let f = cdf(v)
-            largest = max(largest, abs(Double(i + 1) / Double(x.count) - f), abs(f - Double(i) / Double(x.count)))
-        }
-        return largest
-    }
-
     static func spec(_ geometry: GeometrySpec, d: Int, grid: [Int], sampler: SamplerChoice,
                      students: [StudentSpec] = [.linear(init: .zero)]) -> ExperimentSpec {
         ExperimentSpec(name: "g", geometry: geometry, d: d, n: .values(grid), students: students,
@@ -70,9 +40,9 @@ import Experiments
         let gram = try Self.risks(Self.spec(geometry, d: 200, grid: Self.grid, sampler: .gram), trials: 0..<count)
         let ambient = try Self.risks(Self.spec(geometry, d: 200, grid: Self.grid, sampler: .ambient),
                                      trials: count..<(2 * count))
-        let critical = Self.criticalValue(level: Self.familyLevel / Double(Self.grid.count), count, count)
+        let critical = KolmogorovDistance.critical(level: Self.familyLevel / Double(Self.grid.count), count, count)
         for n in Self.grid {
-            let statistic = Self.kolmogorovSmirnov(gram[n]!, ambient[n]!)
+            let statistic = KolmogorovDistance.twoSample(gram[n]!, ambient[n]!)
             #expect(statistic < critical, "\(geometry.kind) n = \(n): KS D = \(statistic) ≥ \(critical)")
             #expect(gram[n]!.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
         }
@@ -83,18 +53,18 @@ import Experiments
         let count = 300, n = 150
         let gram = try Self.risks(Self.spec(.gaussian, d: 200, grid: [n], sampler: .gram), trials: 0..<count)
         let ambient = try Self.risks(Self.spec(.gaussian, d: 230, grid: [n], sampler: .ambient), trials: count..<(2 * count))
-        let critical = Self.criticalValue(level: Self.familyLevel / Double(Self.grid.count), count, count)
-        #expect(Self.kolmogorovSmirnov(gram[n]!, ambient[n]!) > critical)
+        let critical = KolmogorovDistance.critical(level: Self.familyLevel / Double(Self.grid.count), count, count)
+        #expect(KolmogorovDistance.twoSample(gram[n]!, ambient[n]!) > critical)
     }
 
     /// docs/THEORY.md §3: for the Gaussian, cos²γ ~ Beta(n/2, (d − n)/2), and R = γ/π.
     @Test func gaussianGramAtTenThousandFollowsTheBetaLaw() throws {
         let d = 10_000, grid = [20, 200], count = 300
         let risks = try Self.risks(Self.spec(.gaussian, d: d, grid: grid, sampler: .gram), trials: 0..<count)
-        let critical = Self.criticalValue(level: Self.familyLevel / Double(grid.count), count)
+        let critical = KolmogorovDistance.critical(level: Self.familyLevel / Double(grid.count), count)
         for n in grid {
             let cosines = risks[n]!.map { pow(cos(Double.pi * $0), 2) }
-            let statistic = Self.kolmogorovSmirnov(cosines) {
+            let statistic = KolmogorovDistance.oneSample(cosines) {
                 SpecialFunctions.regularizedIncompleteBeta(Double(n) / 2, Double(d - n) / 2, $0)
             }
             #expect(statistic < critical, "n = \(n): KS D = \(statistic) ≥ \(critical)")

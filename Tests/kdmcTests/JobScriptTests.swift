@@ -139,14 +139,8 @@ import Testing
         defer { slurm.stop() }
         // The job inherits sbatch's environment; KDMC_HOME is left unset, so the script finds
         // the package from the path it was submitted with.
-        let script = Self.jobs.appendingPathComponent("slurm.sbatch").path
         func submit(_ name: String, _ out: String) throws -> (process: SpawnedProcess, log: URL) {
-            let log = folder.appendingPathComponent("\(name).log")
-            let process = try slurm.submit(["--job-name=\(name)", "--ntasks=2", "--output=\(log.path)",
-                                            "--export=ALL,KDMC=\(TestFiles.executable.path),KDMC_PRESETS=\(presets.path),KDMC_PROGRESS_SECONDS=0",
-                                            script, "tiny", out],
-                                           in: folder, log: folder.appendingPathComponent("\(name).sbatch"))
-            return (process, log)
+            try slurm.submitJobScript(name, preset: "tiny", out: out, presets: presets, in: folder)
         }
         func text(_ url: URL) -> String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
         func waitForEnd(_ process: SpawnedProcess) throws {

@@ -136,6 +136,20 @@ final class LocalSlurm {
                            directory: directory, output: log)
     }
 
+    /// Submits jobs/slurm.sbatch on 2 tasks for `preset` (found in `presets`) into `out`, as the
+    /// job-script tests do; the job's log and sbatch's own output are NAME.log and NAME.sbatch
+    /// in `folder`.
+    func submitJobScript(_ name: String, preset: String, out: String, presets: URL,
+                         in folder: URL) throws -> (process: SpawnedProcess, log: URL) {
+        let log = folder.appendingPathComponent("\(name).log")
+        let script = TestFiles.packageRoot.appendingPathComponent("jobs/slurm.sbatch").path
+        let process = try submit(["--job-name=\(name)", "--ntasks=2", "--output=\(log.path)",
+                                  "--export=ALL,KDMC=\(TestFiles.executable.path),KDMC_PRESETS=\(presets.path),KDMC_PROGRESS_SECONDS=0",
+                                  script, preset, out],
+                                 in: folder, log: folder.appendingPathComponent("\(name).sbatch"))
+        return (process, log)
+    }
+
     private func start(_ name: String, _ executable: URL, _ arguments: [String]) throws {
         daemons.append(try SpawnedProcess(executable.path, arguments, environment: environment, directory: folder,
                                           output: folder.appendingPathComponent("log/\(name).out")))

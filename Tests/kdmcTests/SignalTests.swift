@@ -120,14 +120,8 @@ import Testing
         try Self.experiment.write(to: presets.appendingPathComponent("slow.json"), atomically: true, encoding: .utf8)
         let slurm = try LocalSlurm()
         defer { slurm.stop() }
-        let script = TestFiles.packageRoot.appendingPathComponent("jobs/slurm.sbatch").path
         func submit(_ name: String, _ out: String) throws -> (process: SpawnedProcess, log: URL) {
-            let log = folder.appendingPathComponent("\(name).log")
-            let process = try slurm.submit(["--job-name=\(name)", "--ntasks=2", "--output=\(log.path)",
-                                            "--export=ALL,KDMC=\(TestFiles.executable.path),KDMC_PRESETS=\(presets.path),KDMC_PROGRESS_SECONDS=0",
-                                            script, "slow", out],
-                                           in: folder, log: folder.appendingPathComponent("\(name).sbatch"))
-            return (process, log)
+            try slurm.submitJobScript(name, preset: "slow", out: out, presets: presets, in: folder)
         }
         let stopped = try submit("kdmc-scancel", "stopped")
         let out = folder.appendingPathComponent("stopped")

@@ -69,6 +69,19 @@ import Testing
                 == Self.withoutMetadata(summary: Data(contentsOf: merged.appendingPathComponent("summary.json"))))
         #expect(Self.withoutMetadata(report: try String(contentsOf: single.appendingPathComponent("report.html"), encoding: .utf8))
                 == Self.withoutMetadata(report: try String(contentsOf: merged.appendingPathComponent("report.html"), encoding: .utf8)))
+        // Its provenance names the four one-rank parts, in part order, and adds up their ranks.
+        let summary = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: merged.appendingPathComponent("summary.json"))) as? [String: Any])
+        #expect(summary["ranks"] as? Int == 4)
+        let provenance = try #require(summary["provenance"] as? [String: Any])
+        #expect(provenance["ranks"] as? Int == 4)
+        #expect((provenance["hosts"] as? [String])?.count == 4)
+        let recorded = try #require(provenance["parts"] as? [[String: Any]])
+        #expect(recorded.compactMap { $0["part"] as? String } == ["1/4", "2/4", "3/4", "4/4"])
+        #expect(recorded.allSatisfy { ($0["command_line"] as? [String])?.contains("--part") == true })
+        let firstStart = try #require(recorded.compactMap { $0["started"] as? String }.min())
+        #expect(provenance["started"] as? String == firstStart)
+        #expect((try Data(contentsOf: single.appendingPathComponent("summary.json"))).range(of: Data("\"parts\"".utf8)) == nil,
+                "a run made in one piece lists no parts")
         // The merged folder is an ordinary run: its report rebuilds to the same page.
         #expect(try kdmc(["report", merged.path]).status == 0)
     }

@@ -134,6 +134,12 @@ struct SuiteRunner {
                                             seeds: Self.seeds(suite))
         try onRoot { runner in
             if let part = runner.settings.part {
+                // What the merge puts into the merged run's provenance for this part.
+                let record = SummaryDocument.Provenance.Part(part: part.description, ranks: provenance.ranks, hosts: provenance.hosts,
+                                                             commandLine: provenance.commandLine,
+                                                             started: provenance.started, ended: provenance.ended)
+                try Files.writeAtomically(try PartRecord.encoder.encode(record),
+                                          to: runner.checkpoints.appendingPathComponent(PartRecord.fileName).path)
                 Diagnostics.line("part \(part) done; its blocks are in \(runner.checkpoints.path). When every part is done: kdmc merge OUT FOLDER-OF-PART-1 ... FOLDER-OF-PART-\(part.count)")
             } else {
                 status = try runner.writeOutputs(results, distributions: distributions, running: running, seconds: seconds,
@@ -237,7 +243,7 @@ struct SuiteRunner {
         }
         let sweeps = assembly.finishSweeps(specs: suite.experiments)
         var summary = SummaryDocument(
-            version: kdmcVersion, ranks: collective.size, partial: false, configuration: suite.json,
+            version: kdmcVersion, ranks: provenance.ranks, partial: false, configuration: suite.json,
             experiments: assembly.experiments, fits: assembly.fits, verdicts: assembly.verdicts, timings: timings,
             randomStreamVersion: RandomStream.version, sweeps: sweeps.isEmpty ? nil : sweeps)
         summary.provenance = provenance

@@ -19,7 +19,7 @@ struct MergeCommand: ParsableCommand {
         discussion: """
         Every part 1/M … M/M must be given once, all of the same experiment file, seed and \
         overrides, each finished. The outputs are those of one run over all the trials, byte for \
-        byte, except the run metadata (timings, rank count).
+        byte, except the run metadata (timings; the rank count and hosts are the parts' together).
         """
     )
 
@@ -113,8 +113,10 @@ struct MergeCommand: ParsableCommand {
         for (name, checkpoint) in merged {
             try CheckpointStore(path: checkpoints.appendingPathComponent(name).path).write(checkpoint)
         }
-        let provenance = RunProvenance.make(ranks: 1, hosts: [MPIRuntime.hostName], started: start, ended: Date(),
-                                            seeds: SuiteRunner.seeds(suite))
+        let records = try folders.map { try PartRecord.read(checkpoints: $0.appendingPathComponent("checkpoints")) }
+        let provenance = PartRecord.merged(records, counts: manifests.map(\.ranks),
+                                           merge: RunProvenance.make(ranks: 1, hosts: [MPIRuntime.hostName], started: start,
+                                                                     ended: Date(), seeds: SuiteRunner.seeds(suite)))
         let status = try runner.writeOutputs(results, distributions: distributions, running: running,
                                              seconds: Date().timeIntervalSince(start), provenance: provenance)
         if status != 0 { throw ExitCode(status) }

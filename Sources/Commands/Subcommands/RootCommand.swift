@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MonteCarlo
+import MPI
 
 /// The `kdmc` command tree; `Sources/kdmc/main.swift` only calls `main()`.
 package struct RootCommand: ParsableCommand {
@@ -20,7 +22,22 @@ package struct RootCommand: ParsableCommand {
 
     /// The process entry: the status of `run` becomes the exit status.
     package static func main() {
-        Foundation.exit(run(Array(CommandLine.arguments.dropFirst())))
+        leaveProcess(status: run(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Ends the process with `status`. After a stop, a worker thread may still be inside the
+    /// trial it abandoned (a deep trial can last minutes); `exit` would run MPI_Finalize and
+    /// the BLAS library's teardown while it computes, which can crash the rank after its
+    /// checkpoint is safe. Then MPI is finalized here, the output flushed, and the process
+    /// leaves without exit handlers. Everything a run must keep is on disk by now (written
+    /// atomically and synced).
+    static func leaveProcess(status: Int32) -> Never {
+        if WorkerThreads.running > 0 {
+            try? MPIRuntime.finalize()
+            fflush(nil)
+            _exit(status)
+        }
+        Foundation.exit(status)
     }
 
     /// Parses and runs one command line in this process and returns its exit status, so tests

@@ -38,3 +38,45 @@ enum RunProvenance {
         #endif
     }
 }
+
+/// The provenance of one `kdmc run --part K/M`, kept beside its checkpoints (a part writes no
+/// summary of its own) so that `kdmc merge` can say which ranks, hosts and times made the run.
+enum PartRecord {
+    static let fileName = "part.json"
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The record in a part's checkpoint folder; nil when that part was made by a kdmc that
+    /// wrote none.
+    static func read(checkpoints: URL) throws -> SummaryDocument.Provenance.Part? {
+        let url = checkpoints.appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(SummaryDocument.Provenance.Part.self, from: Data(contentsOf: url))
+        } catch {
+            throw CommandFailure("merge: cannot read \(url.path): \(error)")
+        }
+    }
+
+    /// The merge's provenance: its own build and command, the parts' ranks and hosts together,
+    /// from the first part's start to the merge's end. Parts without a record count as one rank
+    /// on an unknown host.
+    static func merged(_ parts: [SummaryDocument.Provenance.Part?], counts: [Int], merge: SummaryDocument.Provenance)
+        -> SummaryDocument.Provenance {
+        let known = parts.compactMap { $0 }
+        var result = merge
+        result.ranks = zip(parts, counts).map { $0?.ranks ?? $1 }.reduce(0, +)
+        result.hosts = zip(parts, counts).flatMap { $0?.hosts ?? Array(repeating: "unknown", count: $1) }
+        if let first = known.map(\.started).min(), first < merge.started { result.started = first }
+        result.parts = known.sorted { partIndex($0.part) < partIndex($1.part) }
+        return result
+    }
+
+    private static func partIndex(_ label: String) -> Int {
+        Int(label.split(separator: "/").first ?? "") ?? 0
+    }
+}

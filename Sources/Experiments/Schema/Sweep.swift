@@ -117,6 +117,11 @@ package struct SweepCoordinate: Sendable, Equatable, Hashable, Codable {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         return "\(x)"
     }
+
+    /// A point's name from its coordinates: `d=1000,kappa=2`.
+    package static func label(_ coordinates: [SweepCoordinate]) -> String {
+        coordinates.map(\.label).joined(separator: ",")
+    }
 }
 
 /// What makes an experiment one point of a sweep: the sweep (its base experiment's name), the
@@ -133,7 +138,7 @@ package struct SweepPoint: Sendable, Equatable, Hashable {
     }
 
     /// `d=1000,kappa=2`.
-    package var label: String { coordinates.map(\.label).joined(separator: ",") }
+    package var label: String { SweepCoordinate.label(coordinates) }
 
     package func value(_ parameter: SweepParameter) -> Double? {
         coordinates.first { $0.parameter == parameter }?.value

@@ -21,7 +21,9 @@ final class RoundWorker: @unchecked Sendable {
             done = true
             return
         }
+        WorkerThreads.count.add(1, ordering: .relaxed)
         let thread = Thread { [self] in
+            defer { WorkerThreads.count.subtract(1, ordering: .releasing) }
             compute(blocks: blocks, blockSize: blockSize, pointCount: pointCount, groups: groups, trial: trial)
         }
         thread.stackSize = Self.stackSize
@@ -82,6 +84,15 @@ final class RoundWorker: @unchecked Sendable {
         defer { condition.unlock() }
         return (finished, failure)
     }
+}
+
+/// The round workers' threads that have not returned yet, abandoned ones included. A process
+/// that ends while one is still inside a trial must not run its exit handlers (MPI_Finalize,
+/// the BLAS library's teardown) under that thread's feet.
+package enum WorkerThreads {
+    fileprivate static let count = Atomic<Int>(0)
+
+    package static var running: Int { count.load(ordering: .acquiring) }
 }
 
 /// A rank's view of stop requests during a run: its own (the signal flag) and other ranks'

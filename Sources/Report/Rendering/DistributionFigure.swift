@@ -23,13 +23,7 @@ package enum DistributionFigure {
     package static func render(experiment: String, rows: [DistributionRow]) -> String? {
         let mine = rows.filter { $0.experiment == experiment }
         guard !mine.isEmpty else { return nil }
-        var students: [String] = []
-        var ns: [Int] = []
-        for r in mine {
-            if !students.contains(r.student) { students.append(r.student) }
-            if !ns.contains(r.n) { ns.append(r.n) }
-        }
-        ns.sort()
+        let (students, ns) = RiskFigure.studentsAndSizes(mine.map { ($0.student, $0.n) })
         let shown = Array(students.prefix(maximumStudents))
         let binCount = RiskDistribution.binCount
         let panelWidth = (width - left - 16 - gap * Double(ns.count - 1)) / Double(ns.count)
@@ -79,13 +73,9 @@ package enum DistributionFigure {
             s += "</g>\n"
         }
         // Legend: one swatch per student shown.
-        var lx = left
         let ly = height - 10
-        for (i, student) in shown.enumerated() {
-            s += "<rect x=\"\(c(lx))\" y=\"\(c(ly - 8))\" width=\"10\" height=\"10\" fill=\"\(RiskFigure.palette[i % RiskFigure.palette.count])\"/>\n"
-            s += "<text class=\"legend-entry\" x=\"\(c(lx + 14))\" y=\"\(c(ly))\">\(Markup.escape(student))</text>\n"
-            lx += 24 + Double(student.count) * 6
-        }
+        let (swatches, lx) = RiskFigure.studentSwatches(shown, x: left, baseline: ly)
+        s += swatches
         let rest = students.count - shown.count
         s += "<text x=\"\(c(lx + 8))\" y=\"\(c(ly))\" fill=\"#555\">risk bins: 0, then (previous, edge]\(rest > 0 ? "; \(rest) more students in distributions.csv" : "")</text>\n"
         return s + "</svg>\n"

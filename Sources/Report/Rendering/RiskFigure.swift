@@ -37,6 +37,29 @@ package enum RiskFigure {
     static let palette = ["#0072B2", "#E69F00", "#56B4E9"]
     static let shapes = ["circle", "square", "triangle", "diamond"]
 
+    /// The students in order of first appearance and the sizes n in increasing order, of the
+    /// rows a side panel draws.
+    static func studentsAndSizes(_ rows: [(student: String, n: Int)]) -> (students: [String], sizes: [Int]) {
+        var students: [String] = [], sizes: Set<Int> = []
+        for row in rows {
+            if !students.contains(row.student) { students.append(row.student) }
+            sizes.insert(row.n)
+        }
+        return (students, sizes.sorted())
+    }
+
+    /// The one-line legend of the side panels: a swatch in each student's colour and its name,
+    /// left to right from `x`; also gives where the line ends, for a note after it.
+    static func studentSwatches(_ students: [String], x: Double, baseline y: Double) -> (markup: String, end: Double) {
+        var s = "", lx = x
+        for (i, student) in students.enumerated() {
+            s += "<rect x=\"\(Markup.coordinate(lx))\" y=\"\(Markup.coordinate(y - 8))\" width=\"10\" height=\"10\" fill=\"\(palette[i % palette.count])\"/>\n"
+            s += "<text class=\"legend-entry\" x=\"\(Markup.coordinate(lx + 14))\" y=\"\(Markup.coordinate(y))\">\(Markup.escape(student))</text>\n"
+            lx += 24 + Double(student.count) * 6
+        }
+        return (s, lx)
+    }
+
     /// The colour of each quantity the theory adds (Okabe–Ito black, vermillion, bluish green,
     /// reddish purple).
     static func colour(_ kind: Reference) -> String {

@@ -14,13 +14,7 @@ package enum RunningFigure {
     package static func render(experiment: String, rows: [RunningRow]) -> String? {
         let mine = rows.filter { $0.experiment == experiment && $0.trials > 0 }
         guard !mine.isEmpty else { return nil }
-        var students: [String] = []
-        var ns: [Int] = []
-        for r in mine {
-            if !students.contains(r.student) { students.append(r.student) }
-            if !ns.contains(r.n) { ns.append(r.n) }
-        }
-        ns.sort()
+        let (students, ns) = RiskFigure.studentsAndSizes(mine.map { ($0.student, $0.n) })
         let shown = Array(students.prefix(DistributionFigure.maximumStudents))
         guard let xAxis = LogAxis(covering: mine.map { Double($0.trials) }) else { return nil }
         let panelWidth = (width - left - 16 - gap * Double(ns.count - 1)) / Double(ns.count)
@@ -70,13 +64,9 @@ package enum RunningFigure {
             s += "</g>\n"
         }
         s += "<text x=\"\(c(left + (width - left) / 2))\" y=\"\(c(panelTop + panelHeight + 28))\" text-anchor=\"middle\">trials merged (log scale)</text>\n"
-        var lx = left
         let ly = height - 8
-        for (i, student) in shown.enumerated() {
-            s += "<rect x=\"\(c(lx))\" y=\"\(c(ly - 8))\" width=\"10\" height=\"10\" fill=\"\(RiskFigure.palette[i % RiskFigure.palette.count])\"/>\n"
-            s += "<text class=\"legend-entry\" x=\"\(c(lx + 14))\" y=\"\(c(ly))\">\(Markup.escape(student))</text>\n"
-            lx += 24 + Double(student.count) * 6
-        }
+        let (swatches, lx) = RiskFigure.studentSwatches(shown, x: left, baseline: ly)
+        s += swatches
         s += "<text x=\"\(c(lx + 8))\" y=\"\(c(ly))\" fill=\"#555\">line: mean so far; shaded: its interval; dashed: the final mean</text>\n"
         return s + "</svg>\n"
     }

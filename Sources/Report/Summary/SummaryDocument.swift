@@ -180,6 +180,34 @@ package struct SummaryDocument: Sendable, Codable {
         package var ended: String
         /// Every experiment's seed, by name.
         package var seeds: [String: UInt64]
+        /// A run merged from `kdmc run --part K/M` runs: each part's own provenance, in part
+        /// order (then `ranks` and `hosts` above are the parts' together, `started` the first
+        /// part's start). Absent for a run made in one piece.
+        package var parts: [Part]?
+
+        /// One part of a split run: which share it computed, and where and when.
+        package struct Part: Sendable, Codable, Equatable {
+            /// "K/M".
+            package var part: String
+            package var ranks: Int
+            package var hosts: [String]
+            package var commandLine: [String]
+            package var started: String
+            package var ended: String
+
+            package init(part: String, ranks: Int, hosts: [String], commandLine: [String], started: String, ended: String) {
+                self.part = part
+                self.ranks = ranks
+                self.hosts = hosts
+                self.commandLine = commandLine
+                self.started = started
+                self.ended = ended
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case part, ranks, hosts, commandLine = "command_line", started, ended
+            }
+        }
 
         package init(kdmcVersion: String, gitCommit: String, swiftVersion: String, mpiLibrary: String, blas: String,
                     ranks: Int, hosts: [String], commandLine: [String], started: String, ended: String,
@@ -199,7 +227,7 @@ package struct SummaryDocument: Sendable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case kdmcVersion = "kdmc_version", gitCommit = "git_commit", swiftVersion = "swift_version"
-            case mpiLibrary = "mpi_library", blas, ranks, hosts, commandLine = "command_line", started, ended, seeds
+            case mpiLibrary = "mpi_library", blas, ranks, hosts, commandLine = "command_line", started, ended, seeds, parts
         }
     }
 

@@ -96,7 +96,7 @@ package struct SweepSummary: Sendable, Codable, Equatable {
             self.seed = seed
         }
 
-        package var label: String { coordinates.map(\.label).joined(separator: ",") }
+        package var label: String { SweepCoordinate.label(coordinates) }
     }
 
     package var sweep: String
