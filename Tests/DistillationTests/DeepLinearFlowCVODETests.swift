@@ -51,6 +51,23 @@ import Numerics
         #expect(other > 1e-2, "control: J w within \(other) of the quotient along v")
     }
 
+    /// CVODE's own difference quotient of F in place of the analytic products reaches the same
+    /// state at flow time 5: both follow the same flow, and only the analytic route calls
+    /// `jacobianTimes`. (The random targets of `system()` cannot be fitted by k = 6 points in
+    /// p = 4 dimensions, so the run is stopped by a time limit.)
+    @Test func differenceQuotientProductsReachTheSameState() throws {
+        let (system, theta, _, _) = Self.system()
+        let options = try Self.options(.cvode, timeLimit: 5)
+        let analytic = GradientFlow.cvodeMatrixFree(problem: system, analytic: true, from: theta, options: options)
+        let quotient = GradientFlow.cvodeMatrixFree(problem: system, analytic: false, from: theta, options: options)
+        #expect(analytic.statistics.stopReason == .timeLimit && quotient.statistics.stopReason == .timeLimit,
+                "\(analytic.statistics) | \(quotient.statistics)")
+        #expect(analytic.statistics.jacobianEvaluations > 0 && quotient.statistics.jacobianEvaluations == 0)
+        let gap = StudentFixtures.relativeDifference(quotient.state, analytic.state)
+        #expect(gap < 1e-6, "final states differ by \(gap)")
+        #expect(StudentFixtures.relativeDifference(analytic.state, theta) > 1e-2, "the flow moved")
+    }
+
     /// A small ambient draw (d = 12, n = 6, ‖w*‖ = 1), depth 3, widths 5 and 4.
     static func solve(_ integrator: FlowIntegrator, balanced: Bool, tolerance: Double = 1e-10,
                       integrationTolerance: Double = 1e-10, timeLimit: Double = .infinity) throws -> DeepLinearStudent {
