@@ -50,6 +50,8 @@ package struct ExperimentSpec: Sendable, Equatable {
     package var estimator: EstimatorChoice = .plain
     /// Cheap limit-angle samples per trial of the control variate.
     package var limitSamples: Int = ExperimentSpec.defaultLimitSamples
+    /// The importance estimator's tilt rate λ as the file gives it; nil: `MarginTilt.defaultRate`.
+    package var tiltRate: Double? = nil
 
     package static let defaultBlockSize = 64
     package static let defaultConfidence = 0.95
