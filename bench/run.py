@@ -67,6 +67,11 @@ def plan(np_ranks, w3_comparator):
         # (ambient) and the large-d row (depth 3, widths 32, d = 10^5, Gram sampler).
         dict(label="D30 flow", workload="D30", solver="flow", ranks=np_ranks, trials=8, comparator=0),
         dict(label="D1 flow", workload="D1", solver="flow", ranks=np_ranks, trials=16, comparator=0),
+        # The same deep flows by CVODE's BDF with matrix-free GMRES (`--integrator cvode`).
+        dict(label="D30 flow cvode", workload="D30", solver="flow", integrator="cvode", ranks=np_ranks, trials=4,
+             comparator=0),
+        dict(label="D1 flow cvode", workload="D1", solver="flow", integrator="cvode", ranks=np_ranks, trials=4,
+             comparator=0),
     ]
 
 
