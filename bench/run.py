@@ -55,10 +55,23 @@ def plan(np_ranks, w3_comparator):
         dict(label="V4cv", workload="V4cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
         dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
         dict(label="V6cv", workload="V6cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        # The importance estimator against plain Monte Carlo on margin θ0 = 0.2, n = 1…20 (issue 18),
+        # 10^5 trials at d = 100, then d = 1000 and 10^4.
+        dict(label="M2", workload="M2", solver="closed", ranks=np_ranks, trials=100_000, comparator=0, estimator=True),
+        dict(label="M2is", workload="M2is", solver="closed", ranks=np_ranks, trials=100_000, comparator=0, estimator=True),
+        dict(label="M3", workload="M3", solver="closed", ranks=np_ranks, trials=100_000, comparator=0, estimator=True),
+        dict(label="M3is", workload="M3is", solver="closed", ranks=np_ranks, trials=100_000, comparator=0, estimator=True),
+        dict(label="M4", workload="M4", solver="closed", ranks=np_ranks, trials=100_000, comparator=0, estimator=True),
+        dict(label="M4is", workload="M4is", solver="closed", ranks=np_ranks, trials=100_000, comparator=0, estimator=True),
         # Deep linear students (no comparator): the deep-linear preset's experiment at d = 30
         # (ambient) and the large-d row (depth 3, widths 32, d = 10^5, Gram sampler).
         dict(label="D30 flow", workload="D30", solver="flow", ranks=np_ranks, trials=8, comparator=0),
         dict(label="D1 flow", workload="D1", solver="flow", ranks=np_ranks, trials=16, comparator=0),
+        # The same deep flows by CVODE's BDF with matrix-free GMRES (`--integrator cvode`).
+        dict(label="D30 flow cvode", workload="D30", solver="flow", integrator="cvode", ranks=np_ranks, trials=4,
+             comparator=0),
+        dict(label="D1 flow cvode", workload="D1", solver="flow", integrator="cvode", ranks=np_ranks, trials=4,
+             comparator=0),
     ]
 
 
@@ -343,6 +356,53 @@ def print_estimators(rows):
               f"smallest narrowing at equal CPU {fmt(narrowest)} (target ≥ 10 at d = 10^4: {verdict(narrowest, 10) if kp['d'] <= 10_000 else 'n/a'})")
 
 
+def print_importance(rows):
+    """Plain against importance rows of the same margin workload (M2 / M2is, M3 / M3is, M4 / M4is):
+    relative half-width at every n, and plain's half-width over importance's at equal trials,
+    both absolute and relative to each estimator's own mean (where plain's draws almost never
+    reach the event, its sample variance and mean are both far too small, so its absolute
+    interval is narrow and misses the importance estimate: the `covers` column)."""
+    by_label = {r["label"]: r for r in rows}
+    for plain_label in ("M2", "M3", "M4"):
+        p, q = by_label.get(plain_label), by_label.get(plain_label + "is")
+        if not q:
+            continue
+        kq = q["kdmc"]
+        kp = p["kdmc"] if p else None
+        print(f"\n{plain_label} plain vs importance (margin θ0 = 0.2, d = {kq['d']}, closed form; "
+              f"importance {kq['trials']} trials, cpu/trial {fmt(kq['cpu_seconds_per_trial'])} s"
+              + (f"; plain {kp['trials']} trials, cpu/trial {fmt(kp['cpu_seconds_per_trial'])} s" if kp else "; no plain row") + "):")
+        plain_by_n = {x["n"]: x for x in kp["curve"]} if kp else {}
+        print(f"  {'n':>3}  {'importance mean':>15}  {'rel. hw':>8}  {'plain mean':>11}  {'plain rel. hw':>13}  "
+              f"{'hw ratio':>9}  {'rel. hw ratio':>13}  covers")
+        worst_precise, worst_ratio, worst_relative = 0.0, float("inf"), float("inf")
+        for x in kq["curve"]:
+            hq = (x["ci_high"] - x["ci_low"]) / 2
+            rq = hq / x["mean"] if x["mean"] > 0 else float("inf")
+            if x["mean"] >= 1e-12:
+                worst_precise = max(worst_precise, rq)
+            y = plain_by_n.get(x["n"])
+            cells = ["-", "-", "-", "-", "-"]
+            if y:
+                hp = (y["ci_high"] - y["ci_low"]) / 2
+                scale = math.sqrt(kp["trials"] / kq["trials"])   # plain's half-width at the importance row's trials
+                ratio = hp * scale / hq if hq > 0 else float("nan")
+                relative = (hp * scale / y["mean"]) / rq if y["mean"] > 0 and rq > 0 else float("inf")
+                covers = y["ci_low"] <= x["mean"] <= y["ci_high"]
+                cells = [f"{y['mean']:.4e}", fmt(hp / y["mean"]) if y["mean"] > 0 else "mean 0", fmt(ratio),
+                         fmt(relative), "yes" if covers else "NO"]
+                if x["mean"] < 1e-6:
+                    worst_ratio = min(worst_ratio, ratio)
+                    worst_relative = min(worst_relative, relative)
+            print(f"  {x['n']:>3}  {x['mean']:>15.4e}  {fmt(rq):>8}  {cells[0]:>11}  {cells[1]:>13}  {cells[2]:>9}  {cells[3]:>13}  {cells[4]}")
+        print(f"  largest relative half-width where E[R_n] ≥ 1e-12: {fmt(worst_precise)} "
+              f"(target ≤ 0.1 within 10^5 trials: {'PASS' if kq['trials'] <= 100_000 and worst_precise <= 0.1 else 'MISS'})")
+        if kp and math.isfinite(worst_relative):
+            print(f"  where E[R_n] < 1e-6, smallest narrowing at equal trials: relative half-widths {fmt(worst_relative)} "
+                  f"(target ≥ 10: {verdict(worst_relative, 10)}), absolute half-widths {fmt(worst_ratio)} "
+                  f"(plain's intervals that miss the estimate are narrow because plain never sampled the event)")
+
+
 def main():
     parser = argparse.ArgumentParser(description="kdmc benchmark driver")
     parser.add_argument("--np", type=int, default=int(os.environ.get("NP", "2")))
@@ -419,6 +479,7 @@ def main():
           "the cpu/tr columns are CPU seconds per trial summed over ranks).")
     print_curves(rows)
     print_estimators(estimator_rows)
+    print_importance(estimator_rows)
     rows += estimator_rows
     save(args.out, args.np, rows, load_before=load_before, load_after=load_after, w3_comparator=w3_note)
     print(f"\nraw results: {os.path.relpath(args.out, ROOT)}")

@@ -18,7 +18,8 @@ struct BenchWorkload: Sendable, Equatable {
     /// The `students` member as JSON; nil: one zero-initialised linear student.
     var students: String? = nil
     /// The `solver` member as JSON for `--solver flow`, replacing the benchmark's flow settings
-    /// (the deep rows use the deep-linear preset's); nil: those settings.
+    /// (the deep rows use the deep-linear preset's, with `--integrator` added when one is named);
+    /// nil: those settings.
     var solverOverride: String? = nil
     /// The `sampler` member; nil: "auto".
     var sampler: String? = nil
@@ -47,6 +48,20 @@ struct BenchWorkload: Sendable, Equatable {
         BenchWorkload(name: "V6cv", summary: "poly-tail κ = 2, d = 10^6, n = 5…200, control-variate",
                       geometry: #"{"kind": "poly-tail", "kappa": 2}"#, d: 1_000_000, n: Self.controlVariateGrid,
                       estimator: "control-variate"),
+        // The importance estimator (issue 18): margin θ0 = 0.2, n = 1…20, plain against
+        // importance on the same workload, at d = 100, 1000 and 10^4.
+        BenchWorkload(name: "M2", summary: "margin θ0 = 0.2, d = 100, n = 1…20, plain",
+                      geometry: Self.marginGeometry, d: 100, n: Self.marginGrid, sampler: "gram"),
+        BenchWorkload(name: "M2is", summary: "margin θ0 = 0.2, d = 100, n = 1…20, importance",
+                      geometry: Self.marginGeometry, d: 100, n: Self.marginGrid, estimator: "importance", sampler: "gram"),
+        BenchWorkload(name: "M3", summary: "margin θ0 = 0.2, d = 1000, n = 1…20, plain",
+                      geometry: Self.marginGeometry, d: 1000, n: Self.marginGrid, sampler: "gram"),
+        BenchWorkload(name: "M3is", summary: "margin θ0 = 0.2, d = 1000, n = 1…20, importance",
+                      geometry: Self.marginGeometry, d: 1000, n: Self.marginGrid, estimator: "importance", sampler: "gram"),
+        BenchWorkload(name: "M4", summary: "margin θ0 = 0.2, d = 10^4, n = 1…20, plain",
+                      geometry: Self.marginGeometry, d: 10_000, n: Self.marginGrid, sampler: "gram"),
+        BenchWorkload(name: "M4is", summary: "margin θ0 = 0.2, d = 10^4, n = 1…20, importance",
+                      geometry: Self.marginGeometry, d: 10_000, n: Self.marginGrid, estimator: "importance", sampler: "gram"),
         BenchWorkload(name: "S1", summary: "stiff flow: gaussian, d = 200, n up to 198 (nearly dependent points)",
                       geometry: #""gaussian""#, d: 200, n: [50, 100, 150, 190, 198]),
         BenchWorkload(name: "D30", summary: "the deep-linear preset's experiment: gaussian, d = 30 (ambient), linear + depth 2 and 3 deep students, balanced and random",
@@ -59,6 +74,8 @@ struct BenchWorkload: Sendable, Equatable {
     ]
 
     static let controlVariateGrid = [5, 8, 14, 24, 41, 70, 118, 200]
+    static let marginGrid = Array(1...20)
+    static let marginGeometry = #"{"kind": "margin", "theta0": 0.2, "radius": "chi"}"#
     /// The solver of jobs/experiments/deep-linear.json, shared by the deep rows so they compare.
     static let deepSolver = #"{"kind": "flow", "tolerance": 1e-8}"#
     /// The students of jobs/experiments/deep-linear.json.
@@ -110,10 +127,17 @@ struct BenchWorkload: Sendable, Equatable {
         {"name": "bench-\(name.lowercased())-\(solver.rawValue)",
          "description": "kdmc bench \(name): \(summary), \(solver.rawValue) solver",
          "geometry": \(geometry), "d": \(d), "n": [\(n.map(String.init).joined(separator: ", "))],
-         "students": \(students ?? #"["linear"]"#), "solver": \(solver == .flow ? solverOverride ?? solver.json(flow) : solver.json(flow)),
+         "students": \(students ?? #"["linear"]"#), "solver": \(solver == .flow ? overriddenSolver(flow) ?? solver.json(flow) : solver.json(flow)),
          "stopping": {"trials": \(trials)}, "block_size": \(Self.blockSize(trials: trials)),
          "seed": \(seed), "sampler": "\(sampler ?? "auto")"\(estimator == "plain" ? "" : #", "estimator": "\#(estimator)""#)}
         """
+    }
+
+    /// `solverOverride` with the integrator of `flow` when that is not the default.
+    func overriddenSolver(_ flow: FlowChoice) -> String? {
+        guard let solverOverride else { return nil }
+        guard flow.integrator != FlowChoice().integrator, solverOverride.hasSuffix("}") else { return solverOverride }
+        return String(solverOverride.dropLast()) + #", "integrator": "\#(flow.integrator.rawValue)"}"#
     }
 
     /// The experiment, validated exactly as `kdmc run` validates a file.

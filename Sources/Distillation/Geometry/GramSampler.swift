@@ -175,30 +175,35 @@ extension GramTransferSet {
     public func projectedTeacherAngles() -> [Double]? {
         let n = count
         var axis = frame.along
-        // Column-major like `directions`, so the copy and each rotation run down a column.
-        var lower = directions
-        let across = frame.across
-        for j in 0..<n {
-            for i in j..<n { lower.elements[i + j * n] *= across[i] }
-        }
+        // Rotation i reads column i of T C (rows i…n−1) and rewrites only the teacher axis; the
+        // rotated column is never read again, so C is read in place, column by column.
         var residual = 1.0     // u_0, the teacher's part off the span so far
         var inSpan = 0.0       // ‖(u_1 … u_k)‖²
         var angles = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let a = axis[i], b = lower.elements[i + i * n]
-            let r = hypot(a, b)
-            guard r > 0, r.isFinite else { return nil }
-            let c = b / r, s = a / r
-            for row in i..<n {
-                let x0 = axis[row], xi = lower.elements[row + i * n]
-                lower.elements[row + i * n] = c * xi + s * x0
-                axis[row] = c * x0 - s * xi
+        let complete = directions.elements.withUnsafeBufferPointer { lower in
+            frame.across.withUnsafeBufferPointer { across in
+                axis.withUnsafeMutableBufferPointer { axis in
+                    angles.withUnsafeMutableBufferPointer { angles in
+                        for i in 0..<n {
+                            let column = lower.baseAddress! + i * n
+                            let a = axis[i], b = column[i] * across[i]
+                            let r = hypot(a, b)
+                            guard r > 0, r.isFinite else { return false }
+                            let c = b / r, s = a / r
+                            for row in (i + 1)..<n {
+                                let xi = column[row] * across[row]
+                                axis[row] = c * axis[row] - s * xi
+                            }
+                            let ui = s * residual
+                            residual *= c
+                            inSpan += ui * ui
+                            angles[i] = atan2(abs(residual), inSpan.squareRoot())
+                        }
+                        return true
+                    }
+                }
             }
-            let ui = s * residual
-            residual *= c
-            inSpan += ui * ui
-            angles[i] = atan2(abs(residual), inSpan.squareRoot())
         }
-        return angles
+        return complete ? angles : nil
     }
 }

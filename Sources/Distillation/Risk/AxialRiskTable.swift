@@ -68,6 +68,8 @@ public final class AxialRiskTable: Sendable {
         if gamma.isNaN { return .nan }
         let g = min(max(gamma, 0), .pi)
         if g > .pi / 2 { return 1 - risk(angle: .pi - g) }
+        // R ≤ p(γ) (docs/THEORY.md §4 (ii)): below a margin the risk is 0 without a quadrature.
+        if boundaryMass(g) == 0 { return 0 }
         return interpolated(g) ?? quadrature(g)
     }
 

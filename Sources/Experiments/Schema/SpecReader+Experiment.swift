@@ -5,7 +5,7 @@ extension SpecReader {
     static let suiteKeys = ["suite", "description", "experiments"]
     static let experimentKeys = ["name", "description", "geometry", "d", "n", "teacher", "students",
                                  "solver", "stopping", "block_size", "confidence", "seed",
-                                 "memory_cap_mb", "sampler", "expect", "estimator", "limit_term", "limit_samples", "sweep"]
+                                 "memory_cap_mb", "sampler", "expect", "estimator", "limit_term", "limit_samples", "tilt_rate", "sweep"]
 
     /// A suite file, or a file holding one experiment alone.
     func suite(_ v: JSONValue) -> ExperimentSuite? {
@@ -116,12 +116,18 @@ extension SpecReader {
             }
             return m
         }
+        let tiltRate = optional(f, "tilt_rate", default: nil as Double?) { v, p -> Double? in
+            real(v, p, name: "tilt_rate") { x in
+                x > 0 && x <= ExperimentSpec.maximumTiltRate ? nil
+                    : "\(JSONValue.format(x)) is outside (0, \(Int(ExperimentSpec.maximumTiltRate))]; tilt_rate is the rate λ of the tilted boundary-angle law, in 1/radian"
+            }
+        }
 
         let expect = optional(f, "expect", default: [:]) { self.expectations($0, $1) }
 
         guard let name, let description, let d, let geometry, let n, let teacher, let students,
               let solver, let blockSize, let stopping, let confidence, let seed, let memoryCap,
-              let sampler, let expect, let estimator, let limitTerm, let limitSamples, let sweep else { return nil }
+              let sampler, let expect, let estimator, let limitTerm, let limitSamples, let tiltRate, let sweep else { return nil }
         var spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
                                   teacher: teacher, students: students, solver: solver,
                                   stopping: stopping, blockSize: blockSize, confidence: confidence,
@@ -132,6 +138,11 @@ extension SpecReader {
         spec.limitTerm = limitTerm
         if f.values["limit_term"] != nil, estimator != .controlVariate {
             report(p.appending("limit_term"), "limit_term applies only to \"estimator\": \"control-variate\"; remove it or set the estimator")
+            return nil
+        }
+        spec.tiltRate = tiltRate
+        if f.values["tilt_rate"] != nil, estimator != .importance {
+            report(p.appending("tilt_rate"), "tilt_rate applies only to \"estimator\": \"importance\"; remove it or set the estimator")
             return nil
         }
         if f.values["limit_samples"] != nil, estimator != .controlVariate {
@@ -160,6 +171,11 @@ extension SpecReader {
         }
         if e.estimator == .controlVariate {
             for reason in e.controlVariateObstacles {
+                report(p.appending("estimator"), reason + "; use \"plain\"")
+            }
+        }
+        if e.estimator == .importance {
+            for reason in e.importanceObstacles {
                 report(p.appending("estimator"), reason + "; use \"plain\"")
             }
         }
@@ -294,9 +310,9 @@ extension SpecReader {
     }
 
     /// `"expect": {"M3": "fails"}`: claim names → expected status.
-    func expectations(_ v: JSONValue, _ p: JSONPath) -> [String: ExpectedOutcome]? {
+    func expectations(_ v: JSONValue, _ p: JSONPath) -> [String: VerdictStatus]? {
         guard let f = object(v, p, what: "the expected verdicts (claim → \"holds\", \"fails\" or \"inconclusive\")") else { return nil }
-        var out: [String: ExpectedOutcome] = [:]
+        var out: [String: VerdictStatus] = [:]
         var ok = true
         for key in f.values.keys.sorted() {
             guard ExperimentSpec.claims.contains(key) || SweepSpec.claims.contains(key) else {
@@ -304,7 +320,7 @@ extension SpecReader {
                 ok = false
                 continue
             }
-            if let outcome = choice(f.values[key]!, p.appending(key), name: "expected status", as: ExpectedOutcome.self) {
+            if let outcome = choice(f.values[key]!, p.appending(key), name: "expected status", as: VerdictStatus.self) {
                 out[key] = outcome
             } else {
                 ok = false

@@ -41,6 +41,9 @@ package struct CurveLayout: Sendable, Equatable {
         case trialTerm = "cv-trial-term"
         /// The mean of R_n^∞ over the trial's cheap β-only samples (the limit term).
         case limitTerm = "cv-limit-term"
+        /// log W_n of the importance estimator's prefix weight (every other value at n is
+        /// already multiplied by W_n); its spread shows how far the tilt is from the target.
+        case logWeight = "is-log-weight"
     }
 
     package struct Key: Sendable, Hashable, Codable {

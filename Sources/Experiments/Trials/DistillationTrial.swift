@@ -35,6 +35,9 @@ package struct DistillationTrial: Sendable {
     /// The limit term by quadrature, computed on first use and then shared by every trial of
     /// this experiment (`limitTermQuadrature()`); nil unless `"limit_term": "quadrature"`.
     let limitQuadrature: LimitQuadratureCache?
+    /// The margin geometry and the tilt its boundary angles are drawn from under the importance
+    /// estimator; nil for the other estimators.
+    package let importance: (geometry: MarginGeometry, tilt: MarginTilt)?
 
     package static let softVersusHardLabel = "soft-vs-hard"
 
@@ -90,12 +93,23 @@ package struct DistillationTrial: Sendable {
             limitAngleLaw = nil
             limitQuadrature = nil
         }
+        if spec.estimator == .importance {
+            let obstacles = spec.importanceObstacles
+            guard obstacles.isEmpty, sampler == .gram, let margin = setup.geometry as? MarginGeometry else {
+                throw TrialSetupError.unsupported(
+                    "experiment '\(spec.name)': " + obstacles.joined(separator: "; ") + "; use estimator \"plain\"")
+            }
+            importance = (margin, MarginTilt(rate: spec.tiltRate ?? MarginTilt.defaultRate(largestCount: grid.last!, dimension: spec.d), margin: margin.margin))
+        } else {
+            importance = nil
+        }
         layout = Self.makeLayout(students: students, grid: grid, iterative: solver != .closed,
-                                 softVersusHard: softVersusHard != nil, controlVariate: limitAngleLaw != nil)
+                                 softVersusHard: softVersusHard != nil, controlVariate: limitAngleLaw != nil,
+                                 importance: importance != nil)
     }
 
     static func makeLayout(students: [StudentPlan], grid: [Int], iterative: Bool,
-                           softVersusHard: Bool, controlVariate: Bool = false) -> CurveLayout {
+                           softVersusHard: Bool, controlVariate: Bool = false, importance: Bool = false) -> CurveLayout {
         var layout = CurveLayout()
         for plan in students {
             for (k, n) in grid.enumerated() {
@@ -130,6 +144,9 @@ package struct DistillationTrial: Sendable {
                     for q in [CurveLayout.Quantity.plainRisk, .trialTerm, .limitTerm] {
                         layout.append(.init(student: plan.label, n: n, quantity: q))
                     }
+                }
+                if importance {
+                    layout.append(.init(student: plan.label, n: n, quantity: .logWeight))
                 }
             }
         }
@@ -166,6 +183,8 @@ package struct DistillationTrial: Sendable {
         let teacher: Teacher
         /// The Gram-space draw, when the trial samples that way.
         let gram: GramTransferSet?
+        /// log Π_{i≤k} p/q of the first k points (k = 1…N) under the importance estimator.
+        var logWeights: [Double]? = nil
         var problems: [Int: LinearDistillationProblem] = [:]
         /// Qᵀv of each w-delta entry's direction (one per draw, shared by its δs and prefixes).
         var offSpanDirections: [Int: [Double]] = [:]
@@ -179,6 +198,13 @@ package struct DistillationTrial: Sendable {
 
     func draw(trial t: Int) throws -> Draw {
         var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .transferSet)
+        if let importance {
+            let (set, logWeights) = importance.geometry.sampleTiltedGramTransferSet(
+                count: grid.last!, tilt: importance.tilt, using: &stream)
+            return Draw(trial: UInt64(t), ambientPoints: nil,
+                        teacher: try Teacher(direction: set.teacherDirection, norm: setup.teacher.norm),
+                        gram: set, logWeights: logWeights)
+        }
         if let axialGeometry {
             let set = axialGeometry.sampleGramTransferSet(count: grid.last!, using: &stream)
             return Draw(trial: UInt64(t), ambientPoints: nil,
@@ -354,6 +380,7 @@ package struct DistillationTrial: Sendable {
             }
         }
         if let limitAngleLaw { applyControlVariate(limitAngleLaw, trial: t, draw: draw, to: &values) }
+        if let logWeights = draw.logWeights { applyWeights(logWeights, to: &values) }
         if let pair = softVersusHard {
             for n in grid {
                 guard let s = layout.index(pair.soft, n, .risk), let h = layout.index(pair.hard, n, .risk) else { continue }
@@ -434,6 +461,27 @@ package struct DistillationTrial: Sendable {
                 values[layout.index(plan.label, n, .limitTerm)!] = limitTerm[k]
                 if let previous, let s = layout.index(plan.label, n, .step) { values[s] = estimate - previous }
                 previous = estimate
+            }
+        }
+    }
+
+    /// Multiplies every value at n by the prefix weight W_n = Π_{i≤n} p(β_i)/q(β_i), so each
+    /// mean is unbiased for its plain expectation (docs/THEORY.md §9); the steps become
+    /// W_n R_n − W_{n'} R_{n'} of the previous grid point n', unbiased for E[R_n] − E[R_{n'}].
+    /// The products are formed in log space (`LogSpace.weighted`) and log W_n is kept beside.
+    private func applyWeights(_ logWeights: [Double], to values: inout [Double]) {
+        let weighted: [CurveLayout.Quantity] = [.risk, .certificate, .angleIncrease, .certificateIncrease, .riskIncrease]
+        for plan in students {
+            var previous: Double?
+            for n in grid {
+                let logWeight = logWeights[n - 1]
+                for q in weighted {
+                    if let i = layout.index(plan.label, n, q) { values[i] = LogSpace.weighted(values[i], logWeight: logWeight) }
+                }
+                if let i = layout.index(plan.label, n, .logWeight) { values[i] = logWeight }
+                guard let r = layout.index(plan.label, n, .risk) else { continue }
+                if let previous, let s = layout.index(plan.label, n, .step) { values[s] = values[r] - previous }
+                previous = values[r]
             }
         }
     }

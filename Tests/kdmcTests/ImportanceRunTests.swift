@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `kdmc run` with `"estimator": "importance"`: the same bytes for 1, 2 and 3 ranks and after a
+/// stop and --resume, C1 fitted on the weighted curve, and a refusal (exit status 2, one line
+/// naming the field) where the estimator does not apply.
+@Suite(.serialized) struct ImportanceRunTests {
+    static let experiment = """
+    {"name": "is", "geometry": {"kind": "margin", "theta0": 0.2, "radius": "chi"}, "d": 100, "n": [1, 4, 8, 12, 16],
+     "students": ["linear"], "solver": "closed", "estimator": "importance",
+     "stopping": {"trials": 600}, "block_size": 50, "seed": 18}
+    """
+
+    func scratch(_ name: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-is-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    func write(_ text: String, in folder: URL) throws -> String {
+        let file = folder.appendingPathComponent("experiment.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    @Test func sameBytesForOneTwoAndThreeRanks() throws {
+        let folder = try scratch("ranks")
+        let file = try write(Self.experiment, in: folder)
+        let tables = try RunChecks.tablesForOneTwoAndThreeRanks(file, in: folder) { out in
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+            let experiment = (summary["experiments"] as! [String: Any])["is"] as! [String: Any]
+            #expect(experiment["estimator"] as? String == "importance")
+            // Every point of the weighted curve is positive, down to E[R_16] far below 1/trials,
+            // so C1 is decided by a fitted rate, not by an all-zero rule.
+            let curves = try String(contentsOf: out.appendingPathComponent("curves.csv"), encoding: .utf8)
+            let means = curves.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[4])! }
+            #expect(means.count == 5 && means.allSatisfy { $0 > 0 })
+            #expect(means.last! < 1e-10)
+            let verdicts = summary["verdicts"] as! [[String: Any]]
+            let c1 = try #require(verdicts.first { $0["claim"] as? String == "C1" })
+            #expect((c1["detail"] as? String ?? "").contains("fitted rate"), "\(c1)")
+        }
+        #expect(tables[1] == tables[0])
+        #expect(tables[2] == tables[0])
+    }
+
+    @Test func stopAndResumeGiveTheBytesOfAnUninterruptedRun() throws {
+        let folder = try scratch("resume")
+        let file = try write(Self.experiment.replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 20000"), in: folder)
+        let whole = folder.appendingPathComponent("whole")
+        #expect(try kdmc(["run", file, "--out", whole.path]).status == 0)
+        let stopped = folder.appendingPathComponent("stopped")
+        #expect(try RunChecks.runStoppedByTerm(file, out: stopped) == 3)
+        let resumed = try kdmc(["run", file, "--out", stopped.path, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try Data(contentsOf: whole.appendingPathComponent("curves.csv"))
+            == Data(contentsOf: stopped.appendingPathComponent("curves.csv")))
+    }
+
+    @Test(arguments: [
+        (#""geometry": {"kind": "poly-tail", "kappa": 2}"#, "margin geometry"),
+        (#""solver": "flow""#, "closed"),
+        (#""sampler": "ambient""#, "gram sampler"),
+    ])
+    func refusedWhereItDoesNotApply(change: String, reason: String) throws {
+        let folder = try scratch("refused")
+        var text = Self.experiment
+        if change.hasPrefix(#""geometry""#) {
+            text = text.replacingOccurrences(of: #""geometry": {"kind": "margin", "theta0": 0.2, "radius": "chi"}"#, with: change)
+        } else if change.hasPrefix(#""solver""#) {
+            text = text.replacingOccurrences(of: #""solver": "closed""#, with: change)
+        } else {
+            text = text.replacingOccurrences(of: #""seed": 18"#, with: #""seed": 18, "#+change)
+        }
+        let file = try write(text, in: folder)
+        let result = try kdmc(["run", file, "--out", folder.appendingPathComponent("out").path])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("estimator") && result.stderr.contains(reason), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/curves.csv").path))
+    }
+}
