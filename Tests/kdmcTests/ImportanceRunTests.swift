@@ -47,14 +47,7 @@ import Testing
     @Test func stopAndResumeGiveTheBytesOfAnUninterruptedRun() throws {
         let folder = try scratch("resume")
         let file = try write(Self.experiment.replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 20000"), in: folder)
-        let whole = folder.appendingPathComponent("whole")
-        #expect(try kdmc(["run", file, "--out", whole.path]).status == 0)
-        let stopped = folder.appendingPathComponent("stopped")
-        #expect(try RunChecks.runStoppedByTerm(file, out: stopped) == 3)
-        let resumed = try kdmc(["run", file, "--out", stopped.path, "--resume"])
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try Data(contentsOf: whole.appendingPathComponent("curves.csv"))
-            == Data(contentsOf: stopped.appendingPathComponent("curves.csv")))
+        try RunChecks.stopAndResumeMatchesAWholeRun(file, in: folder)
     }
 
     @Test(arguments: [

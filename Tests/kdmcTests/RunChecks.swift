@@ -39,4 +39,18 @@ enum RunChecks {
         process.waitUntilExit()
         return process.terminationStatus
     }
+
+    /// A whole run of `file`, and the same run stopped by SIGTERM and continued with --resume,
+    /// into `folder`: both must finish with one of `statuses` and write the same curves.csv.
+    static func stopAndResumeMatchesAWholeRun(_ file: String, in folder: URL, statuses: Set<Int32> = [0]) throws {
+        let whole = folder.appendingPathComponent("whole")
+        let first = try kdmc(["run", file, "--out", whole.path])
+        #expect(statuses.contains(first.status), "\(first.stderr)")
+        let stopped = folder.appendingPathComponent("stopped")
+        #expect(try runStoppedByTerm(file, out: stopped) == 3)
+        let resumed = try kdmc(["run", file, "--out", stopped.path, "--resume"])
+        #expect(statuses.contains(resumed.status), "\(resumed.stderr)")
+        #expect(try Data(contentsOf: whole.appendingPathComponent("curves.csv"))
+            == Data(contentsOf: stopped.appendingPathComponent("curves.csv")))
+    }
 }
