@@ -51,9 +51,11 @@ def plan(np_ranks, w3_comparator):
         dict(label="W3@1", workload="W3", solver="closed", ranks=1, trials=4096, comparator=0),
         dict(label="W3@2", workload="W3", solver="closed", ranks=2, trials=4096, comparator=0),
         # The control variate against plain Monte Carlo on the same workload (issue 18).
-        dict(label="V4", workload="V4", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V4", workload="V4", solver="closed", ranks=np_ranks, trials=2048, comparator=512,
+             mode="gram", estimator=True),
         dict(label="V4cv", workload="V4cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
-        dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=2048, comparator=512,
+             mode="gram", estimator=True),
         dict(label="V6cv", workload="V6cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
         # The importance estimator against plain Monte Carlo on margin θ0 = 0.2, n = 1…20 (issue 18),
         # 10^5 trials at d = 100, then d = 1000 and 10^4.
@@ -329,6 +331,14 @@ def print_estimators(rows):
               f"setup CPU {fmt(kp.get('setup_cpu_seconds'))} vs {fmt(kc.get('setup_cpu_seconds'))} s, summed over ranks):")
         print(f"  CPU seconds to 1% relative half-width at every n: plain {fmt(tp)}, control-variate {fmt(tc)}, "
               f"ratio {fmt(tp / tc) if tc > 0 else '-'} (target ≥ 100: {verdict(tp / tc if tc > 0 else None, 100)})")
+        peer = p.get("comparator")
+        if peer:
+            # The NumPy gram peer runs plain Monte Carlo on the same workload: its CPU to 1% from
+            # its own half-widths and CPU per trial, the same way.
+            tn = time_to_target(peer)
+            print(f"  beside the NumPy gram peer's plain Monte Carlo ({peer['trials']} trials, cpu/trial "
+                  f"{fmt(peer['cpu_seconds_per_trial'])} s): {fmt(tn)} CPU s to 1%, "
+                  f"ratio to control-variate {fmt(tn / tc) if tc > 0 else '-'}")
         cv_by_n = {q["n"]: q for q in kc["curve"]}
         reductions = {v["n"]: v for v in kc.get("variance_reduction") or []}
         trial_target = 1000 if kp["d"] <= 10_000 else 100_000
