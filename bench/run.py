@@ -407,6 +407,13 @@ def print_importance(rows):
             print(f"  {x['n']:>3}  {x['mean']:>15.4e}  {fmt(rq):>8}  {cells[0]:>11}  {cells[1]:>13}  {cells[2]:>9}  {cells[3]:>13}  {cells[4]}")
         print(f"  largest relative half-width where E[R_n] ≥ 1e-12: {fmt(worst_precise)} "
               f"(target ≤ 0.1 within 10^5 trials: {'PASS' if kq['trials'] <= 100_000 and worst_precise <= 0.1 else 'MISS'})")
+        # CPU to 1% at every n where E[R_n] ≥ 1e-12 (the range), the same estimate as for
+        # the control variate; plain Monte Carlo, whose mean there is 0 or far too small, has none.
+        ti = time_to_target(dict(kq, curve=[x for x in kq["curve"] if x["mean"] >= 1e-12]))
+        tp = time_to_target(dict(kp, curve=[x for x in kp["curve"] if x["n"] in {y["n"] for y in kq["curve"] if y["mean"] >= 1e-12}])) if kp else float("nan")
+        print(f"  CPU seconds to 1% relative half-width at every n with E[R_n] ≥ 1e-12: importance {fmt(ti)}, "
+              f"plain {fmt(tp) if math.isfinite(tp) else 'never (a mean of 0 or an interval wider than its mean)'}"
+              + (f", ratio {fmt(tp / ti)}" if math.isfinite(tp) and ti > 0 else ""))
         if kp and math.isfinite(worst_relative):
             print(f"  where E[R_n] < 1e-6, smallest narrowing at equal trials: relative half-widths {fmt(worst_relative)} "
                   f"(target ≥ 10: {verdict(worst_relative, 10)}), absolute half-widths {fmt(worst_ratio)} "
