@@ -37,6 +37,9 @@ WORKLOADS = {
     "W3": dict(geometry="poly-tail", kappa=2.0, d=1_000_000, n=[1, 2, 5, 10, 20, 50, 100, 200]),
     "W4": dict(geometry="anisotropic", alpha=1.0, d=2000, n=[10, 20, 50, 100, 200, 500, 1000]),
     "S1": dict(geometry="gaussian", d=200, n=[50, 100, 150, 190, 198]),
+    # The control variate's workloads (issue 18), for plain Monte Carlo by the gram peer.
+    "V4": dict(geometry="poly-tail", kappa=2.0, d=10_000, n=[5, 8, 14, 24, 41, 70, 118, 200]),
+    "V6": dict(geometry="poly-tail", kappa=2.0, d=1_000_000, n=[5, 8, 14, 24, 41, 70, 118, 200]),
 }
 
 

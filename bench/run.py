@@ -51,9 +51,11 @@ def plan(np_ranks, w3_comparator):
         dict(label="W3@1", workload="W3", solver="closed", ranks=1, trials=4096, comparator=0),
         dict(label="W3@2", workload="W3", solver="closed", ranks=2, trials=4096, comparator=0),
         # The control variate against plain Monte Carlo on the same workload (issue 18).
-        dict(label="V4", workload="V4", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V4", workload="V4", solver="closed", ranks=np_ranks, trials=2048, comparator=512,
+             mode="gram", estimator=True),
         dict(label="V4cv", workload="V4cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
-        dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
+        dict(label="V6", workload="V6", solver="closed", ranks=np_ranks, trials=2048, comparator=512,
+             mode="gram", estimator=True),
         dict(label="V6cv", workload="V6cv", solver="closed", ranks=np_ranks, trials=2048, comparator=0, estimator=True),
         # The importance estimator against plain Monte Carlo on margin θ0 = 0.2, n = 1…20 (issue 18),
         # 10^5 trials at d = 100, then d = 1000 and 10^4.
@@ -67,6 +69,11 @@ def plan(np_ranks, w3_comparator):
         # (ambient) and the large-d row (depth 3, widths 32, d = 10^5, Gram sampler).
         dict(label="D30 flow", workload="D30", solver="flow", ranks=np_ranks, trials=8, comparator=0),
         dict(label="D1 flow", workload="D1", solver="flow", ranks=np_ranks, trials=16, comparator=0),
+        # The same deep flows by CVODE's BDF with matrix-free GMRES (`--integrator cvode`).
+        dict(label="D30 flow cvode", workload="D30", solver="flow", integrator="cvode", ranks=np_ranks, trials=4,
+             comparator=0),
+        dict(label="D1 flow cvode", workload="D1", solver="flow", integrator="cvode", ranks=np_ranks, trials=4,
+             comparator=0),
     ]
 
 
@@ -288,16 +295,26 @@ def print_curves(rows):
             print(f"  engine: gradient evaluations per flow {ge}; converged fraction (min over n) {conv:.3g}")
 
 
+def limit_errors(k):
+    """The limit term's quadrature error estimate per n (0 where the limit term is sampled)."""
+    return {v["n"]: v.get("limit_term_error") or 0.0 for v in k.get("variance_reduction") or []}
+
+
 def time_to_target(k, relative=0.01):
-    """CPU seconds (summed over ranks) to reach `relative` half-width at every n, from the run's
-    half-widths (which shrink like 1/sqrt(trials)) and its CPU seconds per trial."""
+    """CPU seconds (summed over ranks) to reach `relative` half-width at every n: the run's fixed
+    setup CPU (which holds the control variate's quadrature) plus the trials needed, from the
+    run's half-widths (which shrink like 1/sqrt(trials)) and its CPU seconds per trial. A
+    quadrature error estimate e adds to the half-width and does not shrink: the statistical part
+    must reach relative*mean - e."""
     worst = 0.0
+    errors = limit_errors(k)
     for p in k["curve"]:
         half = (p["ci_high"] - p["ci_low"]) / 2
-        if not (p["mean"] > 0 and math.isfinite(half)):
+        room = relative * p["mean"] - errors.get(p["n"], 0.0)
+        if not (p["mean"] > 0 and math.isfinite(half)) or room <= 0:
             return float("nan")
-        worst = max(worst, k["trials"] * (half / (relative * p["mean"])) ** 2)
-    return worst * k["cpu_seconds_per_trial"]
+        worst = max(worst, k["trials"] * (half / room) ** 2)
+    return (k.get("setup_cpu_seconds") or 0.0) + worst * k["cpu_seconds_per_trial"]
 
 
 def print_estimators(rows):
@@ -310,27 +327,41 @@ def print_estimators(rows):
         kp, kc = p["kdmc"], c["kdmc"]
         tp, tc = time_to_target(kp), time_to_target(kc)
         print(f"\n{plain_label} plain vs control-variate (poly-tail κ = 2, d = {kp['d']}, closed form; "
-              f"cpu/trial {fmt(kp['cpu_seconds_per_trial'])} vs {fmt(kc['cpu_seconds_per_trial'])} s):")
+              f"cpu/trial {fmt(kp['cpu_seconds_per_trial'])} vs {fmt(kc['cpu_seconds_per_trial'])} s; "
+              f"setup CPU {fmt(kp.get('setup_cpu_seconds'))} vs {fmt(kc.get('setup_cpu_seconds'))} s, summed over ranks):")
         print(f"  CPU seconds to 1% relative half-width at every n: plain {fmt(tp)}, control-variate {fmt(tc)}, "
               f"ratio {fmt(tp / tc) if tc > 0 else '-'} (target ≥ 100: {verdict(tp / tc if tc > 0 else None, 100)})")
+        peer = p.get("comparator")
+        if peer:
+            # The NumPy gram peer runs plain Monte Carlo on the same workload: its CPU to 1% from
+            # its own half-widths and CPU per trial, the same way.
+            tn = time_to_target(peer)
+            print(f"  beside the NumPy gram peer's plain Monte Carlo ({peer['trials']} trials, cpu/trial "
+                  f"{fmt(peer['cpu_seconds_per_trial'])} s): {fmt(tn)} CPU s to 1%, "
+                  f"ratio to control-variate {fmt(tn / tc) if tc > 0 else '-'}")
         cv_by_n = {q["n"]: q for q in kc["curve"]}
         reductions = {v["n"]: v for v in kc.get("variance_reduction") or []}
         trial_target = 1000 if kp["d"] <= 10_000 else 100_000
-        print(f"  {'n':>5}  {'plain mean':>11}  {'cv mean':>11}  {'Var(R)/Var(Y)':>13}  {'Var(R)/Var(R-Rinf)':>18}  {'narrower at equal CPU':>21}")
+        errors = limit_errors(kc)
+        def total_cpu(k):
+            return (k.get("setup_cpu_seconds") or 0.0) + k["cpu_seconds_per_trial"] * k["trials"]
+        print(f"  {'n':>5}  {'plain mean':>11}  {'cv mean':>11}  {'Var(R)/Var(Y)':>13}  {'Var(R)/Var(R-Rinf)':>18}  {'limit err/mean':>14}  {'narrower at equal CPU':>21}")
         narrowest = float("inf")
         smallest = float("inf")
         for q in kp["curve"]:
             r = cv_by_n.get(q["n"])
             if not r:
                 continue
-            hp, hc = (q["ci_high"] - q["ci_low"]) / 2, (r["ci_high"] - r["ci_low"]) / 2
-            # Half-widths at equal CPU time: h·sqrt(cpu per trial · trials).
-            ratio = (hp * math.sqrt(kp["cpu_seconds_per_trial"] * kp["trials"])) / (hc * math.sqrt(kc["cpu_seconds_per_trial"] * kc["trials"]))
+            error = errors.get(q["n"], 0.0)
+            hp, hc = (q["ci_high"] - q["ci_low"]) / 2, (r["ci_high"] - r["ci_low"]) / 2 + error
+            # Half-widths at equal CPU time: h·sqrt(CPU of the run, setup included); the
+            # control variate's half-width includes its quadrature error estimate.
+            ratio = (hp * math.sqrt(total_cpu(kp))) / (hc * math.sqrt(total_cpu(kc)))
             narrowest = min(narrowest, ratio)
             v = reductions.get(q["n"], {})
             smallest = min(smallest, v.get("trial_term", float("nan")))
             print(f"  {q['n']:>5}  {q['mean']:>11.4e}  {r['mean']:>11.4e}  {fmt(v.get('estimate')):>13}  "
-                  f"{fmt(v.get('trial_term')):>18}  {fmt(ratio):>21}  {agree(q, r)}")
+                  f"{fmt(v.get('trial_term')):>18}  {fmt(error / r['mean'] if r['mean'] > 0 else None):>14}  {fmt(ratio):>21}  {agree(q, r)}")
         print(f"  smallest trial-term reduction {fmt(smallest)} (target ≥ {trial_target}: {verdict(smallest, trial_target)}); "
               f"smallest narrowing at equal CPU {fmt(narrowest)} (target ≥ 10 at d = 10^4: {verdict(narrowest, 10) if kp['d'] <= 10_000 else 'n/a'})")
 
@@ -376,6 +407,13 @@ def print_importance(rows):
             print(f"  {x['n']:>3}  {x['mean']:>15.4e}  {fmt(rq):>8}  {cells[0]:>11}  {cells[1]:>13}  {cells[2]:>9}  {cells[3]:>13}  {cells[4]}")
         print(f"  largest relative half-width where E[R_n] ≥ 1e-12: {fmt(worst_precise)} "
               f"(target ≤ 0.1 within 10^5 trials: {'PASS' if kq['trials'] <= 100_000 and worst_precise <= 0.1 else 'MISS'})")
+        # CPU to 1% at every n where E[R_n] ≥ 1e-12 (the issue's range), the same estimate as for
+        # the control variate; plain Monte Carlo, whose mean there is 0 or far too small, has none.
+        ti = time_to_target(dict(kq, curve=[x for x in kq["curve"] if x["mean"] >= 1e-12]))
+        tp = time_to_target(dict(kp, curve=[x for x in kp["curve"] if x["n"] in {y["n"] for y in kq["curve"] if y["mean"] >= 1e-12}])) if kp else float("nan")
+        print(f"  CPU seconds to 1% relative half-width at every n with E[R_n] ≥ 1e-12: importance {fmt(ti)}, "
+              f"plain {fmt(tp) if math.isfinite(tp) else 'never (a mean of 0 or an interval wider than its mean)'}"
+              + (f", ratio {fmt(tp / ti)}" if math.isfinite(tp) and ti > 0 else ""))
         if kp and math.isfinite(worst_relative):
             print(f"  where E[R_n] < 1e-6, smallest narrowing at equal trials: relative half-widths {fmt(worst_relative)} "
                   f"(target ≥ 10: {verdict(worst_relative, 10)}), absolute half-widths {fmt(worst_ratio)} "

@@ -28,19 +28,23 @@ import Experiments
         return (m, (v / Double(xs.count)).squareRoot())
     }
 
-    static func spec(d: Int, grid: [Int], estimator: EstimatorChoice, samples: Int = 8) -> ExperimentSpec {
+    static func spec(d: Int, grid: [Int], estimator: EstimatorChoice, samples: Int = 8,
+                     limitTerm: LimitTermChoice = .sampled) -> ExperimentSpec {
         var spec = ExperimentSpec(name: "cv", geometry: .polyTail(kappa: 2, radius: .chi), d: d, n: .values(grid),
                                   students: [.linear(init: .zero)], solver: SolverSpec(kind: .closed), seed: 33,
                                   sampler: .gram)
         spec.estimator = estimator
         spec.limitSamples = samples
+        spec.limitTerm = limitTerm
         return spec
     }
 
     /// Per n: the paired differences Y_t − R_t of the trials (mean 0 when Y is unbiased), with
     /// `limitScale` applied to the limit term (1 for the estimator as built).
-    static func pairedDifferences(d: Int, grid: [Int], trials: Range<Int>, limitScale: Double) throws -> [Int: [Double]] {
-        let cv = try DistillationTrial(spec: spec(d: d, grid: grid, estimator: .controlVariate), baseDirectory: nil)
+    static func pairedDifferences(d: Int, grid: [Int], trials: Range<Int>, limitScale: Double,
+                                  limitTerm: LimitTermChoice = .sampled) throws -> [Int: [Double]] {
+        let cv = try DistillationTrial(spec: spec(d: d, grid: grid, estimator: .controlVariate, limitTerm: limitTerm),
+                                       baseDirectory: nil)
         let plain = try DistillationTrial(spec: spec(d: d, grid: grid, estimator: .plain), baseDirectory: nil)
         var out: [Int: [Double]] = [:]
         for t in trials {
@@ -67,15 +71,36 @@ import Experiments
         }.max()!
     }
 
-    @Test(arguments: [100, 1000])
-    func agreesWithPlainMonteCarloOnTheSameTrials(d: Int) throws {
+    @Test(arguments: [(100, LimitTermChoice.sampled), (1000, .sampled), (100, .quadrature), (1000, .quadrature)])
+    func agreesWithPlainMonteCarloOnTheSameTrials(d: Int, limitTerm: LimitTermChoice) throws {
         let grid = [1, 3, 10, 30]
         let z = Self.critical(level: Self.familyLevel / Double(grid.count))
-        let differences = try Self.pairedDifferences(d: d, grid: grid, trials: 0..<3000, limitScale: 1)
+        let differences = try Self.pairedDifferences(d: d, grid: grid, trials: 0..<3000, limitScale: 1, limitTerm: limitTerm)
         #expect(Self.largestZ(differences) < z)
         // Control: a limit expectation 30% too large is a bias the same test must see.
-        let wrong = try Self.pairedDifferences(d: d, grid: grid, trials: 0..<3000, limitScale: 1.3)
+        let wrong = try Self.pairedDifferences(d: d, grid: grid, trials: 0..<3000, limitScale: 1.3, limitTerm: limitTerm)
         #expect(Self.largestZ(wrong) > z)
+    }
+
+    /// The quadrature's limit term is one number per n, the same in every trial, and it is
+    /// what `limitTermQuadrature()` states (with an error estimate far below the value).
+    @Test func quadratureLimitTermIsTheSameInEveryTrial() throws {
+        let grid = [2, 8, 32]
+        let trial = try DistillationTrial(spec: Self.spec(d: 1000, grid: grid, estimator: .controlVariate, limitTerm: .quadrature),
+                                          baseDirectory: nil)
+        let quadrature = try #require(trial.limitTermQuadrature())
+        for t in [0, 7, 123] {
+            let y = try trial.evaluate(trial: t)
+            for (k, n) in grid.enumerated() {
+                #expect(y[trial.layout.index("linear", n, .limitTerm)!] == quadrature.values[k])
+            }
+        }
+        #expect(zip(quadrature.values, quadrature.errorEstimates).allSatisfy { $1 < 1e-3 * $0 })
+        // The sampled limit term varies from trial to trial.
+        let sampled = try DistillationTrial(spec: Self.spec(d: 1000, grid: grid, estimator: .controlVariate), baseDirectory: nil)
+        #expect(sampled.limitTermQuadrature() == nil)
+        let a = try sampled.evaluate(trial: 0), b = try sampled.evaluate(trial: 1)
+        #expect(a[sampled.layout.index("linear", 8, .limitTerm)!] != b[sampled.layout.index("linear", 8, .limitTerm)!])
     }
 
     /// The limit term's β-only draws against the full teacher frame (sign, radius, s/t) of

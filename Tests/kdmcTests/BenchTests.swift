@@ -42,8 +42,8 @@ import Experiments
     @Test func deepWorkloadsAreThePresetAndALargeDGramRow() throws {
         let preset = try #require(try TestFiles.validator.validate(
             contentsOf: TestFiles.presets.appendingPathComponent("deep-linear.json")).experiments.first)
-        func spec(_ name: String) throws -> ExperimentSpec {
-            let outcome = try kdmc(["bench", name, "--solver", "flow", "--trials", "16", "--spec"])
+        func spec(_ name: String, _ extra: [String] = []) throws -> ExperimentSpec {
+            let outcome = try kdmc(["bench", name, "--solver", "flow", "--trials", "16", "--spec"] + extra)
             try #require(outcome.status == 0, "kdmc bench \(name) --spec: \(outcome.stderr)")
             return try #require(try TestFiles.validator.validate(data: Data(outcome.stdout.utf8)).experiments.first)
         }
@@ -61,6 +61,12 @@ import Experiments
         })
         #expect(d1.solver == preset.solver)
         #expect(try kdmc(["bench", "D1", "--solver", "closed", "--spec"]).status == 64)
+        // `--integrator cvode` changes only the preset solver's integrator (rows D30/D1 flow cvode).
+        var cvode = preset.solver
+        cvode.integrator = .cvode
+        #expect(try spec("D30", ["--integrator", "cvode"]).solver == cvode)
+        #expect(try spec("D1", ["--integrator", "cvode"]).solver == cvode)
+        #expect(cvode != preset.solver)
     }
 
     @Test func unknownWorkloadsAndEulerWithoutTheFlowAreRefused() throws {

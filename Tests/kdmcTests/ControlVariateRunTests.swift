@@ -7,9 +7,14 @@ import Testing
 @Suite(.serialized) struct ControlVariateRunTests {
     static let experiment = """
     {"name": "cv", "geometry": {"kind": "poly-tail", "kappa": 2}, "d": 1000, "n": [2, 5, 12, 30],
-     "students": ["linear"], "solver": "closed", "estimator": "control-variate", "limit_samples": 4,
+     "students": ["linear"], "solver": "closed", "estimator": "control-variate", "limit_term": "sampled", "limit_samples": 4,
      "stopping": {"trials": 600}, "block_size": 50, "seed": 18}
     """
+
+    /// The same experiment with the limit term by quadrature (the default).
+    static let quadratureExperiment = experiment.replacingOccurrences(of: #""limit_term": "sampled", "limit_samples": 4, "#, with: "")
+
+    static func experiment(_ limitTerm: String) -> String { limitTerm == "sampled" ? experiment : quadratureExperiment }
 
     func scratch(_ name: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-cv-\(name)-\(UUID().uuidString)")
@@ -23,17 +28,11 @@ import Testing
         return file.path
     }
 
-    @Test func sameBytesForOneTwoAndThreeRanks() throws {
+    @Test(arguments: ["sampled", "quadrature"])
+    func sameBytesForOneTwoAndThreeRanks(limitTerm: String) throws {
         let folder = try scratch("ranks")
-        let file = try write(Self.experiment, in: folder)
-        var tables: [Data] = []
-        for ranks in 1...3 {
-            let out = folder.appendingPathComponent("out-\(ranks)")
-            let result = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
-            #expect(result.status == 0, "\(ranks) ranks: \(result.stderr)")
-            tables.append(try ["curves.csv", "distributions.csv", "running.csv"].reduce(into: Data()) {
-                $0 += try Data(contentsOf: out.appendingPathComponent($1))
-            })
+        let file = try write(Self.experiment(limitTerm), in: folder)
+        let tables = try RunChecks.tablesForOneTwoAndThreeRanks(file, in: folder) { out in
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
             let experiment = (summary["experiments"] as! [String: Any])["cv"] as! [String: Any]
             #expect(experiment["estimator"] as? String == "control-variate")
@@ -47,29 +46,11 @@ import Testing
         #expect(tables[2] == tables[0])
     }
 
-    @Test func stopAndResumeGiveTheBytesOfAnUninterruptedRun() throws {
+    @Test(arguments: ["sampled", "quadrature"])
+    func stopAndResumeGiveTheBytesOfAnUninterruptedRun(limitTerm: String) throws {
         let folder = try scratch("resume")
-        let file = try write(Self.experiment.replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 6000"), in: folder)
-        let whole = folder.appendingPathComponent("whole")
-        #expect(try kdmc(["run", file, "--out", whole.path]).status == 0)
-        let stopped = folder.appendingPathComponent("stopped")
-        let process = Process()
-        process.executableURL = TestFiles.executable
-        process.arguments = ["run", file, "--out", stopped.path]
-        var environment = ProcessInfo.processInfo.environment
-        removeLauncherVariables(&environment)
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 3)
-        let resumed = try kdmc(["run", file, "--out", stopped.path, "--resume"])
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try Data(contentsOf: whole.appendingPathComponent("curves.csv"))
-            == Data(contentsOf: stopped.appendingPathComponent("curves.csv")))
+        let file = try write(Self.experiment(limitTerm).replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 6000"), in: folder)
+        try RunChecks.stopAndResumeMatchesAWholeRun(file, in: folder)
     }
 
     @Test(arguments: [
@@ -96,9 +77,20 @@ import Testing
 
     @Test func limitSamplesWithoutTheControlVariateIsRefused() throws {
         let folder = try scratch("limit")
-        let file = try write(Self.experiment.replacingOccurrences(of: #""estimator": "control-variate", "#, with: ""), in: folder)
+        let file = try write(Self.experiment.replacingOccurrences(of: #""estimator": "control-variate", "limit_term": "sampled", "#, with: ""), in: folder)
         let result = try kdmc(["validate", file])
         #expect(result.status == 2)
         #expect(result.stderr.contains("limit_samples"), "\(result.stderr)")
+    }
+
+    /// limit_samples with the quadrature (the default limit term) draws nothing: refused.
+    @Test func limitSamplesWithTheQuadratureIsRefused() throws {
+        let folder = try scratch("limit-quadrature")
+        let file = try write(Self.experiment.replacingOccurrences(of: #""limit_term": "sampled", "#, with: ""), in: folder)
+        let result = try kdmc(["validate", file])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("limit_samples") && result.stderr.contains("limit_term"), "\(result.stderr)")
+        let valid = try write(Self.quadratureExperiment, in: folder)
+        #expect(try kdmc(["validate", valid]).status == 0)
     }
 }

@@ -210,9 +210,9 @@ private extension JSONPath.Component {
         var e = ExperimentSpec(name: "m", geometry: .margin(theta0: 0.2, radius: .chi), d: 1_000_000,
                                n: .values([100]), students: [.linear(init: .zero)])
         #expect(e.resolvedSampler == .gram)
-        // Bartlett factor and directions 2·n², embedded points n·(n+2) and their QR n·(n+2);
+        // Bartlett factor of the directions n², embedded points n·(n+2) and their QR n·(n+2);
         // teacher d; the student in the (n+2)-dimensional embedding.
-        let gram: Double = 2 * 100 * 100 + 2 * 100 * 102
+        let gram: Double = 100 * 100 + 2 * 100 * 102
         let gramDoubles: Double = gram + 1_000_000 + 4 * 102 + 2 * 100
         #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * gramDoubles)) < 1)
         // A random start shares the draw's QR.
@@ -246,7 +246,7 @@ private extension JSONPath.Component {
         e.sampler = .auto
         #expect(e.resolvedSampler == .gram)
         let gramParameters: Double = 12 * 50 + 50 * 20 + 20
-        let gramDoubles: Double = 2 * 10 * 10 + 2 * 10 * 12 + 100 + 3 * gramParameters + 10 * 50
+        let gramDoubles: Double = 10 * 10 + 2 * 10 * 12 + 100 + 3 * gramParameters + 10 * 50
         #expect(abs(e.memoryEstimate.bytes - (MemoryEstimate.baselineBytes + 8 * gramDoubles)) < 1)
     }
 

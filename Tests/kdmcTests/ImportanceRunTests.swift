@@ -26,14 +26,7 @@ import Testing
     @Test func sameBytesForOneTwoAndThreeRanks() throws {
         let folder = try scratch("ranks")
         let file = try write(Self.experiment, in: folder)
-        var tables: [Data] = []
-        for ranks in 1...3 {
-            let out = folder.appendingPathComponent("out-\(ranks)")
-            let result = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
-            #expect(result.status == 0, "\(ranks) ranks: \(result.stderr)")
-            tables.append(try ["curves.csv", "distributions.csv", "running.csv"].reduce(into: Data()) {
-                $0 += try Data(contentsOf: out.appendingPathComponent($1))
-            })
+        let tables = try RunChecks.tablesForOneTwoAndThreeRanks(file, in: folder) { out in
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
             let experiment = (summary["experiments"] as! [String: Any])["is"] as! [String: Any]
             #expect(experiment["estimator"] as? String == "importance")
@@ -54,26 +47,7 @@ import Testing
     @Test func stopAndResumeGiveTheBytesOfAnUninterruptedRun() throws {
         let folder = try scratch("resume")
         let file = try write(Self.experiment.replacingOccurrences(of: "\"trials\": 600", with: "\"trials\": 20000"), in: folder)
-        let whole = folder.appendingPathComponent("whole")
-        #expect(try kdmc(["run", file, "--out", whole.path]).status == 0)
-        let stopped = folder.appendingPathComponent("stopped")
-        let process = Process()
-        process.executableURL = TestFiles.executable
-        process.arguments = ["run", file, "--out", stopped.path]
-        var environment = ProcessInfo.processInfo.environment
-        removeLauncherVariables(&environment)
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 3)
-        let resumed = try kdmc(["run", file, "--out", stopped.path, "--resume"])
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try Data(contentsOf: whole.appendingPathComponent("curves.csv"))
-            == Data(contentsOf: stopped.appendingPathComponent("curves.csv")))
+        try RunChecks.stopAndResumeMatchesAWholeRun(file, in: folder)
     }
 
     @Test(arguments: [

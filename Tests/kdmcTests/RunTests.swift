@@ -57,18 +57,9 @@ import Testing
     @Test func sameSeedSameBytesForOneTwoAndThreeRanks() throws {
         let folder = try scratch("ranks")
         let file = try writeExperiment(in: folder)
-        var tables: [Data] = []
         var numbers: [[Verdicts.Entry]] = []
-        for ranks in 1...3 {
-            let out = folder.appendingPathComponent("out-\(ranks)")
-            let result = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
-            #expect(result.status == 0, "\(ranks) ranks: \(result.stderr)")
-            // distributions.csv and running.csv are merged in block order like the curves.
-            tables.append(try ["curves.csv", "distributions.csv", "running.csv"].reduce(into: Data()) {
-                $0 += try Data(contentsOf: out.appendingPathComponent($1))
-            })
-            numbers.append(try verdicts(out))
-        }
+        // distributions.csv and running.csv are merged in block order like the curves.
+        let tables = try RunChecks.tablesForOneTwoAndThreeRanks(file, in: folder) { numbers.append(try verdicts($0)) }
         #expect(tables[1] == tables[0])
         #expect(tables[2] == tables[0])
         #expect(numbers[1] == numbers[0])
@@ -85,19 +76,7 @@ import Testing
         #expect(finishedRunStatuses.contains(try kdmc(["run", file, "--out", whole.path]).status))
 
         let stopped = folder.appendingPathComponent("stopped")
-        let process = Process()
-        process.executableURL = TestFiles.executable
-        process.arguments = ["run", file, "--out", stopped.path]
-        var environment = ProcessInfo.processInfo.environment
-        removeLauncherVariables(&environment)
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 3)
+        #expect(try RunChecks.runStoppedByTerm(file, out: stopped) == 3)
         #expect(!FileManager.default.fileExists(atPath: stopped.appendingPathComponent("curves.csv").path))
         // The stopped run leaves a report of what it has, marked partial.
         let page = try String(contentsOf: stopped.appendingPathComponent("report.html"), encoding: .utf8)

@@ -41,6 +41,9 @@ struct BenchResult: Codable, Equatable {
     var sampler: String?
     /// Setup before the first trial (geometry, teacher), seconds, rank 0.
     var setupSeconds: Double
+    /// CPU seconds all ranks spent on the setup (geometry, teacher, and the control variate's
+    /// limit-term quadrature): a fixed cost of the run, outside `cpuSecondsPerTrial`.
+    var setupCpuSeconds: Double? = nil
     /// Wall time of the trial loop (the engine's run), seconds.
     var wallSeconds: Double
     var trialsPerSecond: Double
@@ -66,6 +69,8 @@ struct BenchResult: Codable, Equatable {
         var n: Int
         var estimate: Double
         var trialTerm: Double
+        /// The quadrature's error estimate of the limit term (absolute); nil when it is sampled.
+        var limitTermError: Double? = nil
     }
     /// The deep linear students' L2 quantities (docs/THEORY.md §2), per n: the mean relative distance
     /// of the end-to-end vector to P w* (balanced starts), the off-span norm, convergence.

@@ -22,8 +22,12 @@ struct BenchRunner {
     func run() throws -> BenchResult? {
         let setupClock = ContinuousClock()
         let setupStart = setupClock.now
+        let setupCPUStart = processCPUSeconds()
         let spec = try workload.spec(solver: solver, trials: trials, flow: flow)
         let trial = try DistillationTrial(spec: spec, baseDirectory: nil)
+        // The limit term's quadrature is a fixed cost of the run: paid here, not in the trials.
+        let quadrature = trial.limitTermQuadrature()
+        let setupCPU = processCPUSeconds() - setupCPUStart
         let setupSeconds = Self.seconds(setupClock.now - setupStart)
         try collective.barrier()
 
@@ -38,11 +42,12 @@ struct BenchRunner {
 
         let euler = eulerDraws > 0 ? try compareWithEuler(trial: trial) : nil
         let rss = peakResidentMiB()
-        let gathered = try collective.gatherToRoot(Array(try JSONEncoder().encode([rss, cpu])))
+        let gathered = try collective.gatherToRoot(Array(try JSONEncoder().encode([rss, cpu, setupCPU])))
         guard collective.isRoot, let gathered, let intervals = outcome.intervals else { return nil }
         let perRank = try gathered.map { try JSONDecoder().decode([Double].self, from: Data($0)) }
         let peaks = perRank.map { $0[0] }
         let cpuTotal = perRank.reduce(0) { $0 + $1[1] }
+        let setupCPUTotal = perRank.reduce(0) { $0 + $1[2] }
 
         let done = outcome.statistics?.trials ?? trials
         let wall = outcome.timing.wallSeconds
@@ -63,12 +68,15 @@ struct BenchRunner {
             gradientEvaluations: points(.gradientEvaluations), converged: points(.converged),
             euler: euler)
         result.sampler = "\(trial.sampler)"
+        result.setupCpuSeconds = setupCPUTotal
         if spec.estimator == .controlVariate {
             result.varianceReduction = trial.grid.compactMap { n in
                 guard let r = trial.layout.index("linear", n, .plainRisk), let y = trial.layout.index("linear", n, .risk),
                       let term = trial.layout.index("linear", n, .trialTerm) else { return nil }
                 func variance(_ i: Int) -> Double { intervals[i].standardDeviation * intervals[i].standardDeviation }
-                return .init(n: n, estimate: variance(r) / variance(y), trialTerm: variance(r) / variance(term))
+                let error = quadrature.flatMap { q in q.grid.firstIndex(of: n).map { q.errorEstimates[$0] } }
+                return .init(n: n, estimate: variance(r) / variance(y), trialTerm: variance(r) / variance(term),
+                             limitTermError: error)
             }
         }
         if solver == .flow {

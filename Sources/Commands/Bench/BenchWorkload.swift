@@ -18,7 +18,8 @@ struct BenchWorkload: Sendable, Equatable {
     /// The `students` member as JSON; nil: one zero-initialised linear student.
     var students: String? = nil
     /// The `solver` member as JSON for `--solver flow`, replacing the benchmark's flow settings
-    /// (the deep rows use the deep-linear preset's); nil: those settings.
+    /// (the deep rows use the deep-linear preset's, with `--integrator` added when one is named);
+    /// nil: those settings.
     var solverOverride: String? = nil
     /// The `sampler` member; nil: "auto".
     var sampler: String? = nil
@@ -126,10 +127,17 @@ struct BenchWorkload: Sendable, Equatable {
         {"name": "bench-\(name.lowercased())-\(solver.rawValue)",
          "description": "kdmc bench \(name): \(summary), \(solver.rawValue) solver",
          "geometry": \(geometry), "d": \(d), "n": [\(n.map(String.init).joined(separator: ", "))],
-         "students": \(students ?? #"["linear"]"#), "solver": \(solver == .flow ? solverOverride ?? solver.json(flow) : solver.json(flow)),
+         "students": \(students ?? #"["linear"]"#), "solver": \(solver == .flow ? overriddenSolver(flow) ?? solver.json(flow) : solver.json(flow)),
          "stopping": {"trials": \(trials)}, "block_size": \(Self.blockSize(trials: trials)),
          "seed": \(seed), "sampler": "\(sampler ?? "auto")"\(estimator == "plain" ? "" : #", "estimator": "\#(estimator)""#)}
         """
+    }
+
+    /// `solverOverride` with the integrator of `flow` when that is not the default.
+    func overriddenSolver(_ flow: FlowChoice) -> String? {
+        guard let solverOverride else { return nil }
+        guard flow.integrator != FlowChoice().integrator, solverOverride.hasSuffix("}") else { return solverOverride }
+        return String(solverOverride.dropLast()) + #", "integrator": "\#(flow.integrator.rawValue)"}"#
     }
 
     /// The experiment, validated exactly as `kdmc run` validates a file.

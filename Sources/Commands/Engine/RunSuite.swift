@@ -77,7 +77,7 @@ struct SuiteRunner {
         for (index, trial) in trials.enumerated() {
             let spec = trial.spec
             let checkpoint = checkpoints.appendingPathComponent(Self.checkpointName(index, spec.name))
-            let setup = try Self.engineSetup(spec, trial.layout)
+            let setup = try EngineSetup(spec, trial.layout)
             // The engine also counts each trial's risk in fixed bins (distributions.csv).
             let distribution = RiskDistribution(layout: trial.layout)
             var configuration = EngineConfiguration(
@@ -186,7 +186,7 @@ struct SuiteRunner {
     /// build it); failing to write it must not hide the checkpoint, so it is only mentioned.
     mutating func writePartialReport() {
         do {
-            let content = try RunFolder.partialContent(folder, engineSetup: Self.engineSetup)
+            let content = try RunFolder.partialContent(folder)
             let built = ReportPage.build(content)
             try output?.claim(RunFolder.files(of: built))
             try RunFolder.write(built, to: folder)
@@ -269,47 +269,9 @@ struct SuiteRunner {
         return assembly.verdicts.exitStatus
     }
 
-    /// The sequential target watches the curves (risk, certificate, paired differences), not
-    /// the solver diagnostics.
-    /// The stopping rule and checkpoint identity of an experiment: what a run gives its engine
-    /// and what `kdmc report` needs to read that run's checkpoints.
-    static func engineSetup(_ spec: ExperimentSpec, _ layout: CurveLayout) throws -> EngineSetup {
-        EngineSetup(stopping: rule(spec.stopping, watching: layout.curvePoints), identity: try identity(spec))
-    }
-
-    static func rule(_ stopping: StoppingSpec, watching points: [Int]) -> StoppingRule {
-        switch stopping {
-        case .fixed(let trials):
-            return .fixed(trials: trials)
-        case .sequential(let s):
-            var target = SequentialTarget(minimumTrials: s.minTrials, maximumTrials: s.maxTrials,
-                                          wallTimeLimit: s.wallTime, watchedPoints: points)
-            switch s.target {
-            case .absolute(let x): target.absoluteHalfWidth = x
-            case .relative(let x): target.relativeHalfWidth = x
-            }
-            return .sequential(target)
-        }
-    }
-
-    /// Everything that changes a trial's numbers: the experiment without its stopping rule
-    /// (so a resumed run may be given more trials) and without its expectations.
-    static func identity(_ spec: ExperimentSpec) throws -> String {
-        var stripped = spec
-        stripped.stopping = .defaultRule
-        stripped.expect = [:]
-        return String(decoding: try canonicalEncoder.encode(stripped.json), as: UTF8.self)
-    }
-
     static func configurationText(_ suite: ExperimentSuite) throws -> String {
-        String(decoding: try canonicalEncoder.encode(suite.json), as: UTF8.self)
+        String(decoding: try EngineSetup.canonicalEncoder.encode(suite.json), as: UTF8.self)
     }
-
-    static let canonicalEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     static func checkpointName(_ index: Int, _ experiment: String) -> String {
         "\(index)-\(fileName(experiment)).checkpoint"

@@ -1,3 +1,4 @@
+import Experiments
 import Report
 
 /// The one-screen summary printed at the end of a run.

@@ -69,7 +69,7 @@ struct MergeCommand: ParsableCommand {
         var merged: [(String, Checkpoint)] = []
         for (spec, name) in zip(suite.experiments, first.checkpoints) {
             let trial = try DistillationTrial(spec: spec, baseDirectory: base)
-            let setup = try SuiteRunner.engineSetup(spec, trial.layout)
+            let setup = try EngineSetup(spec, trial.layout)
             // As in a run: the curve points, then the risk histogram's indicators.
             let distribution = RiskDistribution(layout: trial.layout)
             let fingerprint = RunFingerprint(identity: setup.identity, blockSize: spec.blockSize,

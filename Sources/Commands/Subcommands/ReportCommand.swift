@@ -24,7 +24,7 @@ struct ReportCommand: ParsableCommand {
             case .complete:
                 content = try RunFolder.completeContent(url)
             case .partial:
-                content = try RunFolder.partialContent(url, engineSetup: SuiteRunner.engineSetup)
+                content = try RunFolder.partialContent(url)
             }
             try RunFolder.write(ReportPage.build(content), to: url)
             let path = url.appendingPathComponent(ReportPage.fileName).path

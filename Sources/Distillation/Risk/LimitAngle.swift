@@ -67,6 +67,9 @@ public enum LimitAngle {
 public protocol BoundaryAngleLaw: AxiallySymmetricGeometry {
     /// tan²β for one β of the geometry's law; the same law as `sampleTeacherFrame`'s β.
     func squaredBoundaryTangent(using stream: inout RandomStream) -> Double
+    /// p'(θ), the density of β on [0, π/2] (0 where β cannot lie): what the limit term's
+    /// quadrature (``LimitRiskQuadrature``) integrates.
+    func boundaryAngleDensity(_ theta: Double) -> Double
 }
 
 extension PolyTailGeometry: BoundaryAngleLaw {
@@ -74,11 +77,20 @@ extension PolyTailGeometry: BoundaryAngleLaw {
         let t = tan(.pi / 2 * pow(stream.uniform(), 1 / kappa))
         return t * t
     }
+
+    public func boundaryAngleDensity(_ theta: Double) -> Double {
+        guard theta > 0, theta <= .pi / 2 else { return 0 }
+        return kappa * 2 / .pi * pow(2 * theta / .pi, kappa - 1)
+    }
 }
 
 extension MarginGeometry: BoundaryAngleLaw {
     public func squaredBoundaryTangent(using stream: inout RandomStream) -> Double {
         let t = tan(margin + (.pi / 2 - margin) * stream.uniform())
         return t * t
+    }
+
+    public func boundaryAngleDensity(_ theta: Double) -> Double {
+        theta >= margin && theta <= .pi / 2 ? 1 / (.pi / 2 - margin) : 0
     }
 }

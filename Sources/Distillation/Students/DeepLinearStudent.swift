@@ -48,8 +48,9 @@ public enum DeepLinearInitialization: Sendable, Equatable {
 }
 
 extension LinearDistillationProblem {
-    /// A deep linear student on the first k points trained by the gradient flow (adaptive
-    /// Dormand–Prince on the flattened layers). The problem's own w(0) is not used.
+    /// A deep linear student on the first k points trained by the gradient flow on the flattened
+    /// layers (adaptive Dormand–Prince, or CVODE with GMRES under `integrator: cvode`). The
+    /// problem's own w(0) is not used.
     ///
     /// Reduced form: the rows of W_1 move only inside span(X) (their gradient is v gᵀ with
     /// g ∈ span(X)), so W_1 = A Qᵀ + W_1^⊥ with W_1^⊥ fixed at its initial value. The flow runs

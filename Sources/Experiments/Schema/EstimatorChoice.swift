@@ -10,6 +10,15 @@ package enum EstimatorChoice: String, Sendable, Equatable, CaseIterable {
     case importance
 }
 
+/// How the control variate's limit term E[R(γ_∞,n)] is obtained (docs/THEORY.md §9).
+package enum LimitTermChoice: String, Sendable, Equatable, CaseIterable {
+    /// Computed once per experiment from the law of Σ tan²β_i (`LimitRiskQuadrature`): no
+    /// sampling variance, a stated error estimate.
+    case quadrature
+    /// A mean over `limit_samples` β-only sets per trial, keyed by the trial index.
+    case sampled
+}
+
 extension ExperimentSpec {
     /// Cheap β-only samples per trial of the control variate's limit term, unless the file says.
     package static let defaultLimitSamples = 256

@@ -33,7 +33,10 @@ extension ExperimentSpec {
         if !expect.isEmpty { members["expect"] = .object(expect.mapValues { .string($0.rawValue) }) }
         if estimator != .plain {
             members["estimator"] = .string(estimator.rawValue)
-            if estimator == .controlVariate { members["limit_samples"] = .integer(Int64(limitSamples)) }
+            if estimator == .controlVariate {
+                members["limit_term"] = .string(limitTerm.rawValue)
+                if limitTerm == .sampled { members["limit_samples"] = .integer(Int64(limitSamples)) }
+            }
             if estimator == .importance, let tiltRate { members["tilt_rate"] = .number(tiltRate) }
         }
         return .object(members)

@@ -41,7 +41,7 @@ package struct ExperimentSpec: Sendable, Equatable {
     package var sweepPoint: SweepPoint? = nil
     /// The verdict status expected per claim (`"expect": {"M3": "fails"}`); a claim not listed
     /// is expected to hold. The exit status says whether every verdict came out as expected.
-    package var expect: [String: ExpectedOutcome] = [:]
+    package var expect: [String: VerdictStatus] = [:]
 
     /// The claims an experiment's verdicts can be about (the names `"expect"` accepts).
     package static let claims = ["B", "C1", "C2", "M1", "M2", "M3", "L1", "L2", "exact-gaussian",
@@ -50,6 +50,8 @@ package struct ExperimentSpec: Sendable, Equatable {
     package var estimator: EstimatorChoice = .plain
     /// Cheap limit-angle samples per trial of the control variate.
     package var limitSamples: Int = ExperimentSpec.defaultLimitSamples
+    /// Where the control variate's limit term comes from (quadrature unless the file says).
+    package var limitTerm: LimitTermChoice = .quadrature
     /// The importance estimator's tilt rate λ as the file gives it; nil: `MarginTilt.defaultRate`.
     package var tiltRate: Double? = nil
 
@@ -81,9 +83,15 @@ package struct ExperimentSpec: Sendable, Equatable {
     }
 }
 
-/// A verdict status as the experiment file names it (the same words as the report's).
-package enum ExpectedOutcome: String, Sendable, Equatable, CaseIterable {
-    case holds, fails, inconclusive
+/// The outcome of judging one claim on a run's own intervals (docs/THEORY.md §8); an experiment
+/// file's `expect` names the outcome it expects with the same words.
+package enum VerdictStatus: String, Sendable, Codable, CaseIterable {
+    /// The data support the claim at the stated level.
+    case holds
+    /// The data contradict the claim.
+    case fails
+    /// The run's precision cannot decide: more trials (or a better estimator) would.
+    case inconclusive
 }
 
 // MARK: - Geometry

@@ -92,8 +92,8 @@ extension ExperimentSpec {
     /// The peak resident memory of one rank, term by term. Each term is an allocation that
     /// lives through a trial's draw and solve (doubles, N the largest n):
     ///
-    /// - gram sampler: the Bartlett factor and the drawn directions, 2·N² (the embedded points
-    ///   are built one prefix at a time);
+    /// - gram sampler: the Bartlett factor of the directions, N² (the closed-form angles read it
+    ///   in place; the embedded points are built one prefix at a time);
     /// - ambient sampler: the points N·d and the sampling temporaries of the geometry
     ///   (gaussian 1·N·d, mixture 3.5·N·d, the axially symmetric ones 2.6·N·d, anisotropic
     ///   1·N·d), plus, for the closed form of zero-initialised linear students, the N × N
@@ -116,8 +116,8 @@ extension ExperimentSpec {
         }
         if sampler == .gram {
             space = n + 2
-            doubles += 2 * n * n
-            terms.append("gram sampler: Bartlett factor and directions 2·n²")
+            doubles += n * n
+            terms.append("gram sampler: Bartlett factor of the directions n²")
             if !closedLinear {
                 doubles += 2 * n * space
                 terms.append("embedded points and their QR 2·n·(n+2)")

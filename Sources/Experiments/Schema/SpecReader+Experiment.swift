@@ -5,7 +5,7 @@ extension SpecReader {
     static let suiteKeys = ["suite", "description", "experiments"]
     static let experimentKeys = ["name", "description", "geometry", "d", "n", "teacher", "students",
                                  "solver", "stopping", "block_size", "confidence", "seed",
-                                 "memory_cap_mb", "sampler", "expect", "estimator", "limit_samples", "tilt_rate", "sweep"]
+                                 "memory_cap_mb", "sampler", "expect", "estimator", "limit_term", "limit_samples", "tilt_rate", "sweep"]
 
     /// A suite file, or a file holding one experiment alone.
     func suite(_ v: JSONValue) -> ExperimentSuite? {
@@ -105,6 +105,9 @@ extension SpecReader {
         let estimator = optional(f, "estimator", default: EstimatorChoice.plain) {
             choice($0, $1, name: "estimator", as: EstimatorChoice.self)
         }
+        let limitTerm = optional(f, "limit_term", default: LimitTermChoice.quadrature) {
+            choice($0, $1, name: "limit_term", as: LimitTermChoice.self)
+        }
         let limitSamples = optional(f, "limit_samples", default: ExperimentSpec.defaultLimitSamples) { v, p -> Int? in
             guard let m = integer(v, p, name: "limit_samples", min: 1) else { return nil }
             guard m <= ExperimentSpec.maximumLimitSamples else {
@@ -124,7 +127,7 @@ extension SpecReader {
 
         guard let name, let description, let d, let geometry, let n, let teacher, let students,
               let solver, let blockSize, let stopping, let confidence, let seed, let memoryCap,
-              let sampler, let expect, let estimator, let limitSamples, let tiltRate, let sweep else { return nil }
+              let sampler, let expect, let estimator, let limitTerm, let limitSamples, let tiltRate, let sweep else { return nil }
         var spec = ExperimentSpec(name: name, description: description, geometry: geometry, d: d, n: n,
                                   teacher: teacher, students: students, solver: solver,
                                   stopping: stopping, blockSize: blockSize, confidence: confidence,
@@ -132,6 +135,11 @@ extension SpecReader {
         spec.expect = expect
         spec.estimator = estimator
         spec.limitSamples = limitSamples
+        spec.limitTerm = limitTerm
+        if f.values["limit_term"] != nil, estimator != .controlVariate {
+            report(p.appending("limit_term"), "limit_term applies only to \"estimator\": \"control-variate\"; remove it or set the estimator")
+            return nil
+        }
         spec.tiltRate = tiltRate
         if f.values["tilt_rate"] != nil, estimator != .importance {
             report(p.appending("tilt_rate"), "tilt_rate applies only to \"estimator\": \"importance\"; remove it or set the estimator")
@@ -139,6 +147,10 @@ extension SpecReader {
         }
         if f.values["limit_samples"] != nil, estimator != .controlVariate {
             report(p.appending("limit_samples"), "limit_samples applies only to \"estimator\": \"control-variate\"; remove it or set the estimator")
+            return nil
+        }
+        if f.values["limit_samples"] != nil, limitTerm != .sampled {
+            report(p.appending("limit_samples"), "limit_samples applies only to \"limit_term\": \"sampled\" (the default limit term is the quadrature, which draws no samples); remove it or set \"limit_term\": \"sampled\"")
             return nil
         }
         if let sweep {
@@ -298,9 +310,9 @@ extension SpecReader {
     }
 
     /// `"expect": {"M3": "fails"}`: claim names → expected status.
-    func expectations(_ v: JSONValue, _ p: JSONPath) -> [String: ExpectedOutcome]? {
+    func expectations(_ v: JSONValue, _ p: JSONPath) -> [String: VerdictStatus]? {
         guard let f = object(v, p, what: "the expected verdicts (claim → \"holds\", \"fails\" or \"inconclusive\")") else { return nil }
-        var out: [String: ExpectedOutcome] = [:]
+        var out: [String: VerdictStatus] = [:]
         var ok = true
         for key in f.values.keys.sorted() {
             guard ExperimentSpec.claims.contains(key) || SweepSpec.claims.contains(key) else {
@@ -308,7 +320,7 @@ extension SpecReader {
                 ok = false
                 continue
             }
-            if let outcome = choice(f.values[key]!, p.appending(key), name: "expected status", as: ExpectedOutcome.self) {
+            if let outcome = choice(f.values[key]!, p.appending(key), name: "expected status", as: VerdictStatus.self) {
                 out[key] = outcome
             } else {
                 ok = false

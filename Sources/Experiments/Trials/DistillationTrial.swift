@@ -3,6 +3,7 @@ import Foundation
 internal import SystemIO
 import LinearAlgebra
 import Numerics
+import Synchronization
 
 /// One Monte Carlo trial of an experiment (docs/ARCHITECTURE.md, "One trial, from the experiment file to curves.csv"): a transfer set of
 /// the largest n drawn from the trial's own Philox stream, every student trained on each nested
@@ -31,6 +32,9 @@ package struct DistillationTrial: Sendable {
     /// The geometry whose boundary angles the control variate's limit term draws; nil for the
     /// plain estimator.
     let limitAngleLaw: (any BoundaryAngleLaw)?
+    /// The limit term by quadrature, computed on first use and then shared by every trial of
+    /// this experiment (`limitTermQuadrature()`); nil unless `"limit_term": "quadrature"`.
+    let limitQuadrature: LimitQuadratureCache?
     /// The margin geometry and the tilt its boundary angles are drawn from under the importance
     /// estimator; nil for the other estimators.
     package let importance: (geometry: MarginGeometry, tilt: MarginTilt)?
@@ -84,8 +88,10 @@ package struct DistillationTrial: Sendable {
                     "experiment '\(spec.name)': " + obstacles.joined(separator: "; ") + "; use estimator \"plain\"")
             }
             limitAngleLaw = law
+            limitQuadrature = spec.limitTerm == .quadrature ? LimitQuadratureCache() : nil
         } else {
             limitAngleLaw = nil
+            limitQuadrature = nil
         }
         if spec.estimator == .importance {
             let obstacles = spec.importanceObstacles
@@ -416,9 +422,24 @@ package struct DistillationTrial: Sendable {
         return TrialDump(points: prefix, teacher: draw.teacher.weights, students: students, coordinates: coordinates)
     }
 
+    /// E[R(γ_∞,n)] on the grid by quadrature (`LimitRiskQuadrature`, with its error estimates),
+    /// computed once per experiment from the law, the grid and the risk table alone, so every
+    /// rank and every resume gets the same bits; nil when the limit term is sampled or the
+    /// estimator is plain. Call it before the trials to keep its cost out of theirs.
+    package func limitTermQuadrature() -> LimitRiskQuadrature? {
+        guard let cache = limitQuadrature, let law = limitAngleLaw, let riskOfAngle = setup.riskOfAngle else { return nil }
+        return cache.value.withLock { stored in
+            if let stored { return stored }
+            let made = LimitRiskQuadrature(law: law, grid: grid, dimension: spec.d, risk: riskOfAngle)
+            stored = made
+            return made
+        }
+    }
+
     /// Replaces each risk R_n by Y = (R_n − R_n^∞) + L̄_n (docs/THEORY.md §9): R_n^∞ the risk
-    /// at the limit angle of the trial's own draw, L̄_n the mean risk at the limit angle over
-    /// `spec.limitSamples` β-only sets from the trial's `.limitAngles` stream. Y is unbiased
+    /// at the limit angle of the trial's own draw, L̄_n = E[R(γ_∞,n)] by quadrature
+    /// (`"limit_term": "quadrature"`) or the mean risk at the limit angle over
+    /// `spec.limitSamples` β-only sets from the trial's `.limitAngles` stream (`"sampled"`). Y is unbiased
     /// for E[R_n] and i.i.d. across trials; the steps become differences of Y, and R_n, the
     /// trial term and the limit term are kept beside it.
     private func applyControlVariate(_ law: some BoundaryAngleLaw, trial t: Int, draw: Draw,
@@ -427,9 +448,14 @@ package struct DistillationTrial: Sendable {
             preconditionFailure("the control variate runs on Gram draws of an axially symmetric geometry")
         }
         let limits = LimitAngle.angles(frame: frame)
-        var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .limitAngles)
-        let limitTerm = LimitAngle.meanRisk(of: law, grid: grid, samples: spec.limitSamples,
+        let limitTerm: [Double]
+        if let quadrature = limitTermQuadrature() {
+            limitTerm = quadrature.values
+        } else {
+            var stream = RandomStream(seed: spec.seed, trial: UInt64(t), stream: .limitAngles)
+            limitTerm = LimitAngle.meanRisk(of: law, grid: grid, samples: spec.limitSamples,
                                             risk: riskOfAngle, using: &stream)
+        }
         let trialLimits = grid.map { riskOfAngle(limits[$0 - 1]) }
         for plan in students {
             var previous: Double?
@@ -511,6 +537,11 @@ package struct DistillationTrial: Sendable {
         }
         return numbers
     }
+}
+
+/// Holds the limit term's quadrature once it is computed (shared by copies of the trial).
+final class LimitQuadratureCache: Sendable {
+    let value = Mutex<LimitRiskQuadrature?>(nil)
 }
 
 /// One trial at one n, as `kdmc dump` writes it.

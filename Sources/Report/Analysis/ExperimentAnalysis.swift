@@ -22,11 +22,27 @@ package struct ExperimentResult: Sendable {
                 stopReason: String, targetMet: Bool? = nil, timing: RunTiming?) {
         precondition(intervals.count == trial.layout.count, "one interval per curve point")
         self.trial = trial
-        self.intervals = intervals
+        self.intervals = Self.widenedByTheLimitTermError(intervals, trial: trial)
         self.groups = groups
         self.stopReason = stopReason
         self.targetMet = targetMet
         self.timing = timing
+    }
+
+    /// A control variate whose limit term is a quadrature: the trials' Student-t half-width of the
+    /// risk (and of the limit term, which has none of its own) plus the quadrature's error
+    /// estimate at that n (docs/THEORY.md §9), so every interval built on them carries it.
+    static func widenedByTheLimitTermError(_ intervals: [ConfidenceInterval], trial: DistillationTrial) -> [ConfidenceInterval] {
+        guard let quadrature = trial.limitTermQuadrature() else { return intervals }
+        var out = intervals
+        for plan in trial.students {
+            for (k, n) in quadrature.grid.enumerated() {
+                for quantity in [CurveLayout.Quantity.risk, .limitTerm] {
+                    if let i = trial.layout.index(plan.label, n, quantity) { out[i].halfWidth += quadrature.errorEstimates[k] }
+                }
+            }
+        }
+        return out
     }
 
     package func interval(_ student: String, _ n: Int, _ quantity: CurveLayout.Quantity) -> ConfidenceInterval? {
@@ -85,15 +101,19 @@ package enum ExperimentAnalysis {
     package static func varianceReductions(_ result: ExperimentResult) -> [SummaryDocument.VarianceReduction]? {
         guard result.trial.spec.estimator == .controlVariate else { return nil }
         var out: [SummaryDocument.VarianceReduction] = []
+        let quadrature = result.trial.limitTermQuadrature()
         for plan in result.trial.students {
             for n in result.trial.grid {
                 guard let plain = result.interval(plan.label, n, .plainRisk),
                       let estimate = result.interval(plan.label, n, .risk),
                       let term = result.interval(plan.label, n, .trialTerm) else { continue }
                 let v = plain.standardDeviation * plain.standardDeviation
+                let k = quadrature?.grid.firstIndex(of: n)
                 out.append(.init(student: plan.label, n: n,
                                  estimate: v / (estimate.standardDeviation * estimate.standardDeviation),
-                                 trialTerm: v / (term.standardDeviation * term.standardDeviation)))
+                                 trialTerm: v / (term.standardDeviation * term.standardDeviation),
+                                 limitTerm: k.map { quadrature!.values[$0] },
+                                 limitTermError: k.map { quadrature!.errorEstimates[$0] }))
             }
         }
         return out

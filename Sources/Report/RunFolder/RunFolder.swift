@@ -67,19 +67,6 @@ package enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What the engine of `kdmc run` was given for one experiment, as far as reading its
-/// checkpoint back needs it.
-package struct EngineSetup: Sendable {
-    package var stopping: StoppingRule
-    /// The canonical text whose hash is the checkpoint's fingerprint.
-    package var identity: String
-
-    package init(stopping: StoppingRule, identity: String) {
-        self.stopping = stopping
-        self.identity = identity
-    }
-}
-
 /// A run's output folder as the report sees it.
 package enum RunFolder {
     package enum Kind: Sendable, Equatable {
@@ -147,14 +134,10 @@ package enum RunFolder {
 
     /// A stopped run: each experiment's last checkpoint becomes curves, fits and (provisional)
     /// verdicts through the same analysis a finished run uses; experiments without a checkpoint
-    /// are listed as not started.
-    ///
-    /// - Parameter engineSetup: what `kdmc run` gives the engine for an experiment: its stopping
-    ///   rule (so the report can tell a finished experiment from an interrupted one) and its
-    ///   identity (so a checkpoint of another configuration is refused, as `--resume` would).
-    package static func partialContent(
-        _ folder: URL, engineSetup: (ExperimentSpec, CurveLayout) throws -> EngineSetup
-    ) throws(ReportError) -> ReportContent {
+    /// are listed as not started. Each experiment's `EngineSetup` (as `kdmc run` builds it)
+    /// gives its stopping rule, to tell a finished experiment from an interrupted one, and its
+    /// identity, to refuse a checkpoint of another configuration as `--resume` would.
+    package static func partialContent(_ folder: URL) throws(ReportError) -> ReportContent {
         let manifestURL = manifestURL(folder)
         let manifest: RunManifest
         do {
@@ -209,7 +192,7 @@ package enum RunFolder {
             }
             let setup: EngineSetup
             do {
-                setup = try engineSetup(spec, trial.layout)
+                setup = try EngineSetup(spec, trial.layout)
             } catch {
                 throw .badConfiguration(path: manifestURL.path, reason: "experiment '\(spec.name)': \(error)")
             }

@@ -124,16 +124,25 @@ package struct SummaryDocument: Sendable, Codable {
         package var estimate: Double
         /// Var(R)/Var(R − R^∞): the trial term's reduction alone.
         package var trialTerm: Double
-        package init(student: String, n: Int, estimate: Double, trialTerm: Double) {
+        /// The limit term's value and error estimate when it is computed by quadrature
+        /// (`"limit_term": "quadrature"`); nil when it is sampled.
+        package var limitTerm: Double?
+        package var limitTermError: Double?
+        package init(student: String, n: Int, estimate: Double, trialTerm: Double,
+                     limitTerm: Double? = nil, limitTermError: Double? = nil) {
             self.student = student
             self.n = n
             self.estimate = estimate
             self.trialTerm = trialTerm
+            self.limitTerm = limitTerm
+            self.limitTermError = limitTermError
         }
 
         enum CodingKeys: String, CodingKey {
             case student, n, estimate
             case trialTerm = "trial_term"
+            case limitTerm = "limit_term"
+            case limitTermError = "limit_term_error"
         }
     }
 

@@ -1,15 +1,5 @@
 import Experiments
 
-/// The outcome of judging one claim on a run's own intervals (docs/THEORY.md §8).
-package enum VerdictStatus: String, Sendable, Codable, CaseIterable {
-    /// The data support the claim at the stated level.
-    case holds
-    /// The data contradict the claim.
-    case fails
-    /// The run's precision cannot decide: more trials (or a better estimator) would.
-    case inconclusive
-}
-
 /// One checked claim of THEORY.md: its status on this run, the numbers behind it (so a reader
 /// can judge the margin) and the decision rule in words.
 package struct Verdict: Sendable, Codable, Equatable {
@@ -56,7 +46,7 @@ package struct Verdict: Sendable, Codable, Equatable {
 
 extension Array where Element == Verdict {
     /// Sets each verdict's expected status from an experiment's `"expect"` (claim → status).
-    package func expecting(_ expectations: [String: ExpectedOutcome]) -> [Verdict] {
+    package func expecting(_ expectations: [String: VerdictStatus]) -> [Verdict] {
         map { v in
             var v = v
             v.expected = expectations[v.claim].flatMap { VerdictStatus(rawValue: $0.rawValue) } ?? .holds

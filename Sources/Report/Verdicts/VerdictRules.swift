@@ -1,3 +1,4 @@
+import Experiments
 import Distillation
 import Foundation
 import Numerics

@@ -6,6 +6,19 @@ protocol DenseJacobianProblem: ODEProblem {
     func jacobian(at y: [Double], time tau: Double) -> Matrix
 }
 
+/// A problem y' = F(τ, y) with the products (∂F/∂y) v, for a matrix-free (Krylov) linear solver.
+protocol JacobianVectorProblem: ODEProblem {
+    func jacobianTimes(_ v: [Double], at y: [Double], time tau: Double) -> [Double]
+}
+
+extension LogClock: JacobianVectorProblem where Base: JacobianVectorProblem {
+    /// ∂/∂y (t0 e^τ f) v = t0 e^τ (∂f/∂y) v.
+    func jacobianTimes(_ v: [Double], at y: [Double], time tau: Double) -> [Double] {
+        let s = rate(tau)
+        return base.jacobianTimes(v, at: y, time: flowTime(tau)).map { $0 * s }
+    }
+}
+
 extension LogClock: DenseJacobianProblem where Base: DenseJacobianProblem {
     /// ∂/∂y (t0 e^τ f) = t0 e^τ ∂f/∂y.
     func jacobian(at y: [Double], time tau: Double) -> Matrix {
@@ -46,8 +59,11 @@ func sundials<R: SUNDIALSResult>(_ call: String, _ result: R) throws(CVODEError)
     return result
 }
 
-/// SUNDIALS CVODE as a third-party integrator: variable-order BDF with a dense direct linear
-/// solver (SUNDenseMatrix, SUNLinSol_Dense) and the problem's analytic Jacobian.
+/// SUNDIALS CVODE as a third-party integrator: variable-order BDF whose Newton systems
+/// (I − γJ) x = b are solved either directly (SUNDenseMatrix, SUNLinSol_Dense, the problem's
+/// analytic Jacobian) or matrix-free by GMRES (SUNLinSol_SPGMR, unpreconditioned, on the problem's
+/// products J v or CVODE's difference quotient of F): then a step costs a few products instead
+/// of a dense Jacobian and its LU, which is what a large state such as a deep student's layers needs.
 ///
 /// CVODE controls its own steps (one step per `CVode` call in CV_ONE_STEP mode); the terminal
 /// event is the shared `TerminalEvent.locate`, bisecting the last step on CVODE's interpolant
@@ -58,19 +74,32 @@ enum CVODE {
     private final class Callbacks {
         let dimension: Int
         let field: ([Double], Double) -> [Double]
-        let jacobian: ([Double], Double) -> Matrix
+        let jacobian: (([Double], Double) -> Matrix)?
+        let jacobianTimes: (([Double], [Double], Double) -> [Double])?
         var fieldEvaluations = 0
+        /// Dense Jacobians, or (Krylov) analytic products J v.
         var jacobianEvaluations = 0
         /// Local tolerance, and the state scale used before the state has one.
         var tolerance = 0.0
         var floor = 0.0
 
         init(dimension: Int, field: @escaping ([Double], Double) -> [Double],
-             jacobian: @escaping ([Double], Double) -> Matrix) {
+             jacobian: (([Double], Double) -> Matrix)?,
+             jacobianTimes: (([Double], [Double], Double) -> [Double])?) {
             self.dimension = dimension
             self.field = field
             self.jacobian = jacobian
+            self.jacobianTimes = jacobianTimes
         }
+    }
+
+    /// How the Newton systems are solved.
+    enum LinearSolver {
+        /// Dense LU of I − γJ with the problem's Jacobian.
+        case dense
+        /// GMRES (SPGMR) with at most `krylovDimension` basis vectors per solve, on the problem's
+        /// products J v (`analytic`) or CVODE's difference quotient of F.
+        case krylov(analytic: Bool, krylovDimension: Int)
     }
 
     private static func callbacks(_ data: UnsafeMutableRawPointer?) -> Callbacks {
@@ -93,12 +122,23 @@ enum CVODE {
 
     private static let denseJacobian: CVLsJacFn = { tau, y, _, matrix, data, _, _, _ in
         let box = CVODE.callbacks(data)
-        let j = box.jacobian(CVODE.values(y, count: box.dimension), tau)
+        let j = box.jacobian!(CVODE.values(y, count: box.dimension), tau)
         box.jacobianEvaluations += 1
         // SUNDenseMatrix stores column-major, as Matrix does.
         let out = SUNDenseMatrix_Data(matrix)!
         let n = box.dimension
         for column in 0..<n { for row in 0..<n { out[row + column * n] = j[row, column] } }
+        return 0
+    }
+
+    private static let jacobianTimesVector: CVLsJacTimesVecFn = { v, jv, tau, y, _, data, _ in
+        let box = CVODE.callbacks(data)
+        let n = box.dimension
+        let product = box.jacobianTimes!(CVODE.values(v, count: n), CVODE.values(y, count: n), tau)
+        box.jacobianEvaluations += 1
+        guard isAllFinite(product) else { return 1 }
+        let out = N_VGetArrayPointer(jv)!
+        for i in 0..<n { out[i] = product[i] }
         return 0
     }
 
@@ -119,6 +159,28 @@ enum CVODE {
     static func integrate<P: DenseJacobianProblem, Event: TerminalEvent>(
         _ problem: P, from start: [Double], initial: FlowEvaluation, event: Event, limits: IntegrationLimits
     ) throws(CVODEError) -> ODESolution {
+        try integrate(problem, linearSolver: .dense, jacobian: { problem.jacobian(at: $0, time: $1) },
+                      jacobianTimes: nil, from: start, initial: initial, event: event, limits: limits)
+    }
+
+    /// The same with GMRES on the problem's products J v (`analytic`) or on CVODE's difference
+    /// quotient of F.
+    static func integrateMatrixFree<P: JacobianVectorProblem, Event: TerminalEvent>(
+        _ problem: P, analytic: Bool = true, krylovDimension: Int = 5, from start: [Double],
+        initial: FlowEvaluation, event: Event, limits: IntegrationLimits
+    ) throws(CVODEError) -> ODESolution {
+        precondition(krylovDimension >= 1, "CVODE: Krylov dimension \(krylovDimension) < 1")
+        return try integrate(problem, linearSolver: .krylov(analytic: analytic, krylovDimension: krylovDimension),
+                             jacobian: nil,
+                             jacobianTimes: analytic ? { problem.jacobianTimes($0, at: $1, time: $2) } : nil,
+                             from: start, initial: initial, event: event, limits: limits)
+    }
+
+    private static func integrate<P: ODEProblem, Event: TerminalEvent>(
+        _ problem: P, linearSolver: LinearSolver, jacobian: (([Double], Double) -> Matrix)?,
+        jacobianTimes: (([Double], [Double], Double) -> [Double])?,
+        from start: [Double], initial: FlowEvaluation, event: Event, limits: IntegrationLimits
+    ) throws(CVODEError) -> ODESolution {
         let n = problem.dimension
         precondition(start.count == n, "flow: start has \(start.count) entries, expected \(n)")
         precondition(problem.hasIdentityMass, "CVODE integrates y' = F only (M = I)")
@@ -126,7 +188,7 @@ enum CVODE {
         if event.holds(initial) || n == 0 { return solution }
 
         let box = Callbacks(dimension: n, field: { problem.field(at: $0, time: $1) },
-                            jacobian: { problem.jacobian(at: $0, time: $1) })
+                            jacobian: jacobian, jacobianTimes: jacobianTimes)
         var context: SUNContext? = nil
         try sundials("SUNContext_Create", SUNContext_Create(nil, &context))
         defer { SUNContext_Free(&context) }
@@ -138,10 +200,20 @@ enum CVODE {
         for i in 0..<n { data[i] = start[i] }
         guard let memory = try sundials("CVodeCreate", CVodeCreate(CV_BDF, context)) else { preconditionFailure() }
         defer { var pointer: UnsafeMutableRawPointer? = memory; CVodeFree(&pointer) }
-        let matrix = try sundials("SUNDenseMatrix", SUNDenseMatrix(sunindextype(n), sunindextype(n), context))
-        defer { SUNMatDestroy(matrix) }
-        let solver = try sundials("SUNLinSol_Dense", SUNLinSol_Dense(y, matrix, context))
-        defer { SUNLinSolFree(solver) }
+        var matrix: SUNMatrix? = nil
+        let solver: SUNLinearSolver?
+        switch linearSolver {
+        case .dense:
+            matrix = try sundials("SUNDenseMatrix", SUNDenseMatrix(sunindextype(n), sunindextype(n), context))
+            solver = try sundials("SUNLinSol_Dense", SUNLinSol_Dense(y, matrix, context))
+        case .krylov(_, let dimension):
+            solver = try sundials("SUNLinSol_SPGMR",
+                                  SUNLinSol_SPGMR(y, Int32(SUN_PREC_NONE), Int32(dimension), context))
+        }
+        defer {
+            SUNLinSolFree(solver)
+            if let matrix { SUNMatDestroy(matrix) }
+        }
 
         let tauLimit = problem.integrationTime(limits.flowTime)
         box.tolerance = limits.tolerance
@@ -154,7 +226,11 @@ enum CVODE {
             try sundials("CVodeSetUserData", CVodeSetUserData(memory, user))
             try sundials("CVodeWFtolerances", CVodeWFtolerances(memory, errorWeights))
             try sundials("CVodeSetLinearSolver", CVodeSetLinearSolver(memory, solver, matrix))
-            try sundials("CVodeSetJacFn", CVodeSetJacFn(memory, denseJacobian))
+            switch linearSolver {
+            case .dense: try sundials("CVodeSetJacFn", CVodeSetJacFn(memory, denseJacobian))
+            case .krylov(let analytic, _):
+                if analytic { try sundials("CVodeSetJacTimes", CVodeSetJacTimes(memory, nil, jacobianTimesVector)) }
+            }
             try sundials("CVodeSetMaxNumSteps", CVodeSetMaxNumSteps(memory, CLong(limits.steps)))
             try sundials("CVodeSetMaxHnilWarns", CVodeSetMaxHnilWarns(memory, -1))
             try sundials("CVodeSetErrHandlerFn", CVodeSetErrHandlerFn(memory, { _, _, _, _, _ in }, nil))

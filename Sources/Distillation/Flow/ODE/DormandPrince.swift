@@ -16,31 +16,76 @@ struct DormandPrince<Problem: ODEProblem>: EmbeddedMethod {
         precondition(problem.hasIdentityMass, "Dormand–Prince integrates y' = F only (M = I)")
         let n = y.count
         let a = DormandPrinceTableau.a, c = DormandPrinceTableau.c, weights = DormandPrinceTableau.errorWeights
-        var k = [[Double]](repeating: [], count: 7)
-        k[0] = field
+        // The seven stages side by side in one buffer, so that the combinations below run over
+        // raw storage: with an array per stage they cost more than the deep student's gradient.
+        var k = [Double](repeating: 0, count: 7 * n)
+        func store(_ values: [Double], stage s: Int) {
+            k.withUnsafeMutableBufferPointer { out in
+                values.withUnsafeBufferPointer { v in for i in 0..<n { out[s * n + i] = v[i] } }
+            }
+        }
+        store(field, stage: 0)
         var stage = [Double](repeating: 0, count: n)
         var endpoint: FlowEvaluation? = nil
         for s in 1..<7 {
-            for i in 0..<n {
-                var sum = 0.0
-                for j in 0..<s { sum += a[s][j] * k[j][i] }
-                stage[i] = y[i] + h * sum
+            let r = a[s]
+            // y + h Σ_j a_sj k_j, the sum left to right in j, written out per stage so that the
+            // loop over i vectorizes.
+            k.withUnsafeBufferPointer { kb in
+                y.withUnsafeBufferPointer { yb in
+                    stage.withUnsafeMutableBufferPointer { out in
+                        let k0 = kb.baseAddress!, k1 = k0 + n, k2 = k1 + n, k3 = k2 + n, k4 = k3 + n, k5 = k4 + n
+                        switch s {
+                        case 1:
+                            let r0 = r[0]
+                            for i in 0..<n { out[i] = yb[i] + h * (r0 * k0[i]) }
+                        case 2:
+                            let r0 = r[0], r1 = r[1]
+                            for i in 0..<n { out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i]) }
+                        case 3:
+                            let r0 = r[0], r1 = r[1], r2 = r[2]
+                            for i in 0..<n { out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i] + r2 * k2[i]) }
+                        case 4:
+                            let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3]
+                            for i in 0..<n {
+                                out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i] + r2 * k2[i] + r3 * k3[i])
+                            }
+                        case 5:
+                            let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4]
+                            for i in 0..<n {
+                                out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i] + r2 * k2[i] + r3 * k3[i] + r4 * k4[i])
+                            }
+                        default:
+                            let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5]
+                            for i in 0..<n {
+                                out[i] = yb[i] + h * (r0 * k0[i] + r1 * k1[i] + r2 * k2[i] + r3 * k3[i] + r4 * k4[i]
+                                                      + r5 * k5[i])
+                            }
+                        }
+                    }
+                }
             }
             if s == 6 {
                 // Row 7 of a is the weights b: stage is the 5th-order solution, its F is the
                 // next step's first stage.
                 let evaluation = problem.evaluate(at: stage, time: tau + h)
-                k[s] = evaluation.field
+                store(evaluation.field, stage: s)
                 endpoint = evaluation
             } else {
-                k[s] = problem.field(at: stage, time: tau + c[s] * h)
+                store(problem.field(at: stage, time: tau + c[s] * h), stage: s)
             }
         }
         var error = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var e = 0.0
-            for j in 0..<7 { e += weights[j] * k[j][i] }
-            error[i] = e * h
+        k.withUnsafeBufferPointer { kb in
+            error.withUnsafeMutableBufferPointer { out in
+                let k0 = kb.baseAddress!, k1 = k0 + n, k2 = k1 + n, k3 = k2 + n, k4 = k3 + n, k5 = k4 + n, k6 = k5 + n
+                let w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3], w4 = weights[4],
+                    w5 = weights[5], w6 = weights[6]
+                for i in 0..<n {
+                    let e = w0 * k0[i] + w1 * k1[i] + w2 * k2[i] + w3 * k3[i] + w4 * k4[i] + w5 * k5[i] + w6 * k6[i]
+                    out[i] = e * h
+                }
+            }
         }
         return StepAttempt(next: stage, error: error, evaluations: 6, endpoint: endpoint)
     }

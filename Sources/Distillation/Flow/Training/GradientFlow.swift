@@ -16,11 +16,18 @@ enum GradientFlow {
         }
     }
 
-    /// Any gradient system by Dormand–Prince (the deep linear student: its Jacobian is not the
-    /// loss Hessian in reduced coordinates).
-    static func integrate<S: GradientSystem>(_ system: S, from start: [Double],
-                                             options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
-        dormandPrince(system, from: start, options: options)
+    /// A gradient system with Jacobian-vector products but no dense Jacobian worth forming (the
+    /// deep linear student: its Jacobian is not the loss Hessian in reduced coordinates, and its
+    /// size is the layers'): CVODE's BDF with matrix-free GMRES (`cvodeMatrixFree`, not
+    /// stability-limited) when `options.integrator` is `cvode`, else Dormand–Prince, which costs
+    /// less per step and wins on all but the stiffest deep flows (bench/README.md).
+    static func integrate<S: GradientSystem & JacobianVectorProblem>(
+        _ system: S, from start: [Double], options: SolverOptions
+    ) -> (state: [Double], statistics: SolverStatistics) {
+        switch options.integrator {
+        case .rosenbrock, .dormandPrince: dormandPrince(system, from: start, options: options)
+        case .cvode: cvodeMatrixFree(problem: system, from: start, options: options)
+        }
     }
 
     /// t0 = 1/tr ∇²L(θ(0)) when the logits travel past `logTravel`, else nil (the plain clock).
@@ -102,11 +109,35 @@ enum GradientFlow {
 
     private static func cvode<P: DenseJacobianProblem>(problem: P, from start: [Double],
                                                        options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        runCVODE(problem, options: options, from: start) { initial, rule throws(CVODEError) in
+            try CVODE.integrate(problem, from: start, initial: initial, event: rule, limits: dormandPrinceLimits(options))
+        }
+    }
+
+    /// GMRES dimension of the matrix-free CVODE flow (SPGMR's default).
+    static let krylovDimension = 5
+
+    /// CVODE with matrix-free GMRES on the problem's analytic products J v (`analytic` false: on
+    /// CVODE's difference quotient of F), at Dormand–Prince's local tolerance like the dense CVODE.
+    static func cvodeMatrixFree<P: JacobianVectorProblem>(
+        problem: P, analytic: Bool = true, from start: [Double], options: SolverOptions
+    ) -> (state: [Double], statistics: SolverStatistics) {
+        runCVODE(problem, options: options, from: start) { initial, rule throws(CVODEError) in
+            try CVODE.integrateMatrixFree(problem, analytic: analytic, krylovDimension: krylovDimension, from: start,
+                                          initial: initial, event: rule, limits: dormandPrinceLimits(options))
+        }
+    }
+
+    /// One CVODE run under the stopping rule; a failure to set CVODE up is `integratorFailed` at
+    /// the start state.
+    private static func runCVODE<P: ODEProblem>(
+        _ problem: P, options: SolverOptions, from start: [Double],
+        _ run: (FlowEvaluation, ConvergenceRule) throws(CVODEError) -> ODESolution
+    ) -> (state: [Double], statistics: SolverStatistics) {
         let initial = problem.evaluate(at: start, time: 0)
         let rule = ConvergenceRule(options: options, initialGradientNorm: initial.gradientNorm)
         do {
-            let solution = try CVODE.integrate(problem, from: start, initial: initial, event: rule,
-                                               limits: dormandPrinceLimits(options))
+            let solution = try run(initial, rule)
             return (solution.state, rule.statistics(solution))
         } catch {
             return (start, SolverStatistics(flowTime: 0, acceptedSteps: 0, rejectedSteps: 0, gradientEvaluations: 1,

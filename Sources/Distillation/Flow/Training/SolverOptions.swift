@@ -22,7 +22,11 @@ public enum FlowIntegrator: String, Sendable, Hashable, CaseIterable, Codable {
     case dormandPrince = "dormand-prince"
     /// SUNDIALS CVODE: variable-order BDF (orders 1–5) with a dense direct linear solver and the
     /// analytic Jacobian −∇²L, always in the reduced coordinates e (CVODE has no mass matrix, so
-    /// not in the logits frame).
+    /// not in the logits frame). Deep linear students: BDF with matrix-free GMRES on analytic
+    /// Jacobian-vector products of their layers' flow.
+    ///
+    /// Deep linear students have no Rosenbrock flow: under `rosenbrock` and `dormand-prince` they
+    /// run Dormand–Prince.
     case cvode
 }
 
@@ -47,8 +51,8 @@ public struct SolverOptions: Sendable, Hashable {
     public var integrationTolerance: Double
     /// Gradient-descent step; nil means 1/L with L = λ_max((1/n) R Rᵀ)/4, which is stable.
     public var descentStep: Double?
-    /// The integrator of the flow (linear and hard-label students; the deep linear flow always
-    /// uses Dormand–Prince, its Jacobian is not the loss Hessian in reduced coordinates).
+    /// The integrator of the flow (deep linear students: Dormand–Prince, or CVODE with GMRES under
+    /// `cvode`; see `FlowIntegrator`).
     public var integrator: FlowIntegrator
 
     public init(gradientTolerance: Double = 1e-10, fitTolerance: Double = 1e-10,

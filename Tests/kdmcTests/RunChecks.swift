@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// What the run tests of every estimator check the same way: the tables of a run under 1, 2
+/// and 3 ranks, and a run stopped by SIGTERM part-way.
+enum RunChecks {
+    static let tables = ["curves.csv", "distributions.csv", "running.csv"]
+
+    /// `kdmc run file` under 1, 2 and 3 ranks into `folder`/out-R; each run must finish with
+    /// one of `statuses`. Gives the three runs' tables (concatenated) and hands each output
+    /// folder to `inspect`.
+    static func tablesForOneTwoAndThreeRanks(_ file: String, in folder: URL, statuses: Set<Int32> = [0],
+                                             inspect: (URL) throws -> Void = { _ in }) throws -> [Data] {
+        var result: [Data] = []
+        for ranks in 1...3 {
+            let out = folder.appendingPathComponent("out-\(ranks)")
+            let run = try mpirun(ranks: ranks, ["run", file, "--out", out.path])
+            #expect(statuses.contains(run.status), "\(ranks) ranks: \(run.stderr)")
+            result.append(try tables.reduce(into: Data()) { $0 += try Data(contentsOf: out.appendingPathComponent($1)) })
+            try inspect(out)
+        }
+        return result
+    }
+
+    /// Starts `kdmc run file --out out` as one process, sends it SIGTERM after `seconds` and
+    /// gives its exit status (3 when it stopped with a checkpoint).
+    static func runStoppedByTerm(_ file: String, out: URL, after seconds: Double = 1.5) throws -> Int32 {
+        let process = Process()
+        process.executableURL = TestFiles.executable
+        process.arguments = ["run", file, "--out", out.path]
+        var environment = ProcessInfo.processInfo.environment
+        removeLauncherVariables(&environment)
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: seconds)
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// A whole run of `file`, and the same run stopped by SIGTERM and continued with --resume,
+    /// into `folder`: both must finish with one of `statuses` and write the same curves.csv.
+    static func stopAndResumeMatchesAWholeRun(_ file: String, in folder: URL, statuses: Set<Int32> = [0]) throws {
+        let whole = folder.appendingPathComponent("whole")
+        let first = try kdmc(["run", file, "--out", whole.path])
+        #expect(statuses.contains(first.status), "\(first.stderr)")
+        let stopped = folder.appendingPathComponent("stopped")
+        #expect(try runStoppedByTerm(file, out: stopped) == 3)
+        let resumed = try kdmc(["run", file, "--out", stopped.path, "--resume"])
+        #expect(statuses.contains(resumed.status), "\(resumed.stderr)")
+        #expect(try Data(contentsOf: whole.appendingPathComponent("curves.csv"))
+            == Data(contentsOf: stopped.appendingPathComponent("curves.csv")))
+    }
+}
