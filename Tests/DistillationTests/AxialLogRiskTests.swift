@@ -141,6 +141,24 @@ import Numerics
         #expect(abs(table.logRisk(angle: lo) - table.logRisk(angle: hi)) < 1e-9 * max(1, abs(table.logRisk(angle: hi))))
     }
 
+    /// The plain risk skips the log-space quadrature where its bound is below the doubles'
+    /// range: the bound holds, and the risk is the same as with the logarithm computed.
+    @Test(arguments: [1000, 10_000])
+    func upperBoundHoldsAndSkipsOnlyUnrepresentableRisks(d: Int) throws {
+        let mass = Self.margin(0.2)
+        let table = mass.table(d)
+        var skipped = 0
+        for k in 1..<80 {
+            let gamma = 0.2 + 1.37 * pow(Double(k) / 80, 2)
+            let (r, l) = table.riskAndLogarithm(angle: gamma)
+            let bound = try #require(table.logUpperBound(gamma))
+            #expect(l <= bound + 1e-9, "d = \(d), γ = \(gamma): ln R \(l) above its bound \(bound)")
+            #expect(table.risk(angle: gamma).bitPattern == r.bitPattern)
+            if bound < -750 { skipped += 1 }
+        }
+        #expect(skipped > 0)
+    }
+
     @Test func specialValues() throws {
         let g = Self.margin(0.2)
         let table = g.table(10_000)

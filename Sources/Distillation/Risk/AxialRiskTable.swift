@@ -81,7 +81,7 @@ public final class AxialRiskTable: Sendable {
     }
 
     public func risk(angle gamma: Double) -> Double {
-        riskAndLogarithm(angle: gamma).risk
+        riskAndLogarithm(angle: gamma, needsLogarithm: false).risk
     }
 
     /// ln R(γ), accurate where R is far below the doubles' range too; −∞ where R = 0.
@@ -93,6 +93,12 @@ public final class AxialRiskTable: Sendable {
     /// R is its (or the interpolant's) value and ln R its logarithm; elsewhere ln R is the
     /// log-space quadrature's and R = e^{ln R} (0 when that underflows).
     public func riskAndLogarithm(angle gamma: Double) -> (risk: Double, logRisk: Double) {
+        riskAndLogarithm(angle: gamma, needsLogarithm: true)
+    }
+
+    /// Without `needsLogarithm`, a risk whose upper bound ``logUpperBound(_:)`` is below the
+    /// doubles' range is 0 without the log-space quadrature (whose e^{ln R} would be 0 too).
+    func riskAndLogarithm(angle gamma: Double, needsLogarithm: Bool) -> (risk: Double, logRisk: Double) {
         if gamma.isNaN { return (.nan, .nan) }
         let g = min(max(gamma, 0), .pi)
         if g > .pi / 2 {
@@ -104,8 +110,22 @@ public final class AxialRiskTable: Sendable {
         if mass == 0 { return (0, -.infinity) }
         let r = interpolated(g) ?? quadrature(g)
         if r >= cutoffThreshold * mass { return (r, log(r)) }
+        if !needsLogarithm, let bound = logUpperBound(g), bound < -750 { return (0, .nan) }
         let l = tailLogRisk(g)
         return (exp(l), l)
+    }
+
+    /// An upper bound on ln R at g ∈ (0, π/2] for a geometry whose p vanishes below a kink θ_z:
+    /// the error region needs sin φ > cot γ tan θ_z =: sin φ_z and p(θ(φ)) ≤ p(γ), so
+    /// R ≤ ½ p(γ) cos^{d−3}(φ_z) (π/2 − φ_z) / ∫₀^{π/2} cos^{d−3}. nil without such a kink.
+    func logUpperBound(_ g: Double) -> Double? {
+        guard dimension > 3, let zero = kinks.filter({ $0 > 0 && $0 < .pi / 2 && boundaryMass($0) == 0 }).max(),
+              g > zero else { return nil }
+        let s = cos(g) * tan(zero) / sin(g)
+        guard s > 0, s < 1 else { return nil }
+        let phi = asin(s)
+        return log(0.5 * boundaryMass(g)) + Double(dimension - 3) * PiecewiseQuadrature.logCos(phi)
+            + log(.pi / 2 - phi) - logNormalisation
     }
 
     /// ln R at g ∈ (0, π/2] by the log-space quadrature (no cut-off).
