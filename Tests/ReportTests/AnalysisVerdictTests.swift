@@ -19,7 +19,7 @@ import Testing
         let outcome = try InProcessCollective.run(ranks: 1) { try engine.run(on: $0, trial: { try trial.evaluate(trial: $0) }) }[0].get()
         let statistics = try #require(outcome.statistics)
         let result = ExperimentResult(trial: trial, intervals: try #require(outcome.intervals), groups: statistics.groups,
-                                      stopReason: "trials", timing: nil)
+                                      stopReason: .trials, timing: nil)
         let rows = ExperimentAnalysis.rows(result)
         return ExperimentAnalysis.verdicts(result, rows: rows, fits: ExperimentAnalysis.fits(result))
     }

@@ -18,7 +18,7 @@ import Testing
         let intervals = trial.layout.keys.map { _ in
             ConfidenceInterval(level: 0.95, count: 100, mean: 1e-3, standardDeviation: 1e-3, halfWidth: 2e-4)
         }
-        return ExperimentResult(trial: trial, intervals: intervals, stopReason: "trials", timing: nil)
+        return ExperimentResult(trial: trial, intervals: intervals, stopReason: .trials, timing: nil)
     }
 
     @Test func quadratureErrorWidensTheRiskInterval() throws {

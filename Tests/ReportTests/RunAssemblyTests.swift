@@ -19,7 +19,7 @@ import Testing
                 ? ConfidenceInterval(level: 0.95, count: 0, mean: .nan, standardDeviation: .nan, halfWidth: .infinity)
                 : ConfidenceInterval(level: 0.95, count: count, mean: 0.1, standardDeviation: 0.01, halfWidth: 0.001))
         }
-        return ExperimentResult(trial: trial, intervals: intervals, stopReason: "fixed", timing: nil)
+        return ExperimentResult(trial: trial, intervals: intervals, stopReason: .trials, timing: nil)
     }
 
     @Test func droppedTrialsAreCountedPerPoint() throws {

@@ -6,7 +6,7 @@ import Experiments
 /// `kdmc bench`'s own logic (not timed): its workloads are valid experiments that match the
 /// comparator's, and its result line has the shape bench/run.py reads.
 @Suite(.serialized) struct BenchTests {
-    static let workloads = ["W1", "W2", "W3", "W4", "S1"]
+    static let workloads = ["W1", "W2", "W3", "W4", "S1", "V4", "V6"]
     static let python = URL(fileURLWithPath: "/usr/bin/env")
 
     struct Workload: Decodable { var d: Int; var n: [Int] }

@@ -3,6 +3,17 @@ import Foundation
 import MonteCarlo
 import Experiments
 
+/// Why an experiment's trials ended, in summary.json's words (`stop_reason`).
+package enum RunStop: String, Sendable, Equatable {
+    /// The fixed count, or a sequential rule's maximum, was reached.
+    case trials
+    /// A sequential rule's interval target was met.
+    case target
+    case wallTime = "wall_time"
+    /// Stopped on request before its rule was met (the report of a stopped run).
+    case signal
+}
+
 /// What rank 0 holds for one experiment once its trials are merged.
 package struct ExperimentResult: Sendable {
     package var trial: DistillationTrial
@@ -10,8 +21,7 @@ package struct ExperimentResult: Sendable {
     /// Co-moments of each student's risk curve across n (the engine's covariance groups,
     /// `CurveLayout.riskCurves`); empty when not kept.
     package var groups: [CoMoments]
-    /// Why the experiment stopped: "trials", "target", "wall_time" or "signal".
-    package var stopReason: String
+    package var stopReason: RunStop
     /// Whether a sequential CI target was met; nil when no target was set.
     package var targetMet: Bool?
     /// Where the time went; nil for a result rebuilt from a checkpoint (the report of a
@@ -19,7 +29,7 @@ package struct ExperimentResult: Sendable {
     package var timing: RunTiming?
 
     package init(trial: DistillationTrial, intervals: [ConfidenceInterval], groups: [CoMoments] = [],
-                stopReason: String, targetMet: Bool? = nil, timing: RunTiming?) {
+                stopReason: RunStop, targetMet: Bool? = nil, timing: RunTiming?) {
         precondition(intervals.count == trial.layout.count, "one interval per curve point")
         self.trial = trial
         self.intervals = Self.widenedByTheLimitTermError(intervals, trial: trial)
@@ -58,14 +68,14 @@ package struct ExperimentResult: Sendable {
     }
 
     /// The summary words for an engine stop reason (and whether a target was met).
-    package static func stop(_ reason: MonteCarlo.StopReason) -> (reason: String, targetMet: Bool?) {
+    package static func stop(_ reason: MonteCarlo.StopReason) -> (reason: RunStop, targetMet: Bool?) {
         switch reason {
-        case .fixedCountReached: return ("trials", nil)
-        case .targetMet: return ("target", true)
-        case .maximumReached: return ("trials", false)
-        case .wallTimeLimit: return ("wall_time", false)
+        case .fixedCountReached: return (.trials, nil)
+        case .targetMet: return (.target, true)
+        case .maximumReached: return (.trials, false)
+        case .wallTimeLimit: return (.wallTime, false)
         // One part of a split run: its share is done; the merge applies the stopping rule.
-        case .partComplete: return ("trials", nil)
+        case .partComplete: return (.trials, nil)
         }
     }
 }

@@ -211,7 +211,7 @@ package enum RunFolder {
             var status = "stopped after \(statistics.trials) trials"
             var complete = false
             // A stopped experiment ended by the signal; under a CI target, that target was not met.
-            var stop: (reason: String, targetMet: Bool?) = ("signal", nil)
+            var stop: (reason: RunStop, targetMet: Bool?) = (.signal, nil)
             if case .sequential = setup.stopping { stop.targetMet = false }
             if let plan = try? StoppingPlan(rule: setup.stopping, blockSize: spec.blockSize) {
                 if statistics.blockCount > 0, let reason = plan.decision(after: statistics, critical: &critical) {

@@ -3,23 +3,12 @@ import MonteCarlo
 
 extension SummaryDocument.Experiment {
     /// The summary entry of an experiment that ran (or was interrupted) with `trials` merged.
-    package init(spec: ExperimentSpec, sampler: SamplerChoice, trials: Int, stopReason: String) {
+    package init(spec: ExperimentSpec, sampler: SamplerChoice, trials: Int, stopReason: RunStop) {
         let rounding = TrialRounding(spec)
         self.init(seed: spec.seed, trials: trials, trialsRequested: rounding.requested,
                   trialsPlanned: rounding.planned, blockSize: spec.blockSize, confidence: spec.confidence,
-                  stopReason: Self.stopWord(stopReason), sampler: sampler.rawValue,
+                  stopReason: stopReason.rawValue, sampler: sampler.rawValue,
                   estimator: spec.estimator.rawValue)
-    }
-
-    /// The words of `stop_reason` for the engine's reasons (other words pass through).
-    static func stopWord(_ reason: String) -> String {
-        switch reason {
-        case StopReason.fixedCountReached.rawValue, StopReason.maximumReached.rawValue: "trials"
-        case StopReason.targetMet.rawValue: "target"
-        case StopReason.wallTimeLimit.rawValue: "wall_time"
-        case "interrupted": "signal"
-        default: reason
-        }
     }
 }
 
