@@ -58,6 +58,11 @@ public final class AxialRiskTable: Sendable {
     let cutoffTailFraction: Double
     let cutoffThreshold: Double
     static let cutoffTolerance = 1e-13
+    /// A plain (unweighted) estimate squares each draw's risk for its variance; below this the
+    /// square underflows and an interval would claim no spread at all. `risk(angle:)` counts a
+    /// risk below it as 0 (an absolute bias below 1e-150); the importance estimator takes
+    /// ln R instead (`riskAndLogarithm`).
+    static let plainFloor = 1e-150
     /// ln ∫₀^{π/2} cos^{d−3} φ dφ for the log-space quadrature (d ≥ 3).
     let logNormalisation: Double
 
@@ -110,7 +115,12 @@ public final class AxialRiskTable: Sendable {
         if mass == 0 { return (0, -.infinity) }
         let r = interpolated(g) ?? quadrature(g)
         if r >= cutoffThreshold * mass { return (r, log(r)) }
-        if !needsLogarithm, let bound = logUpperBound(g), bound < -750 { return (0, .nan) }
+        if !needsLogarithm {
+            if let bound = logUpperBound(g), bound < log(Self.plainFloor) { return (0, .nan) }
+            let l = tailLogRisk(g)
+            let r = exp(l)
+            return (r < Self.plainFloor ? 0 : r, l)
+        }
         let l = tailLogRisk(g)
         return (exp(l), l)
     }
