@@ -16,17 +16,9 @@ import Testing
 
     static func experiment(_ limitTerm: String) -> String { limitTerm == "sampled" ? experiment : quadratureExperiment }
 
-    func scratch(_ name: String) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-cv-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func scratch(_ name: String) throws -> URL { try RunChecks.scratch("cv", name) }
 
-    func write(_ text: String, in folder: URL) throws -> String {
-        let file = folder.appendingPathComponent("experiment.json")
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        return file.path
-    }
+    func write(_ text: String, in folder: URL) throws -> String { try RunChecks.writeExperiment(text, in: folder) }
 
     @Test(arguments: ["sampled", "quadrature"])
     func sameBytesForOneTwoAndThreeRanks(limitTerm: String) throws {

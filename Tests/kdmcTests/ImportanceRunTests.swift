@@ -11,17 +11,9 @@ import Testing
      "stopping": {"trials": 600}, "block_size": 50, "seed": 18}
     """
 
-    func scratch(_ name: String) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-is-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func scratch(_ name: String) throws -> URL { try RunChecks.scratch("is", name) }
 
-    func write(_ text: String, in folder: URL) throws -> String {
-        let file = folder.appendingPathComponent("experiment.json")
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        return file.path
-    }
+    func write(_ text: String, in folder: URL) throws -> String { try RunChecks.writeExperiment(text, in: folder) }
 
     @Test func sameBytesForOneTwoAndThreeRanks() throws {
         let folder = try scratch("ranks")

@@ -6,6 +6,20 @@ import Testing
 enum RunChecks {
     static let tables = ["curves.csv", "distributions.csv", "running.csv"]
 
+    /// A new folder under the temporary directory, named after the suite and the test.
+    static func scratch(_ suite: String, _ name: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-\(suite)-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// `text` as folder/experiment.json; gives its path.
+    static func writeExperiment(_ text: String, in folder: URL) throws -> String {
+        let file = folder.appendingPathComponent("experiment.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
     /// `kdmc run file` under 1, 2 and 3 ranks into `folder`/out-R; each run must finish with
     /// one of `statuses`. Gives the three runs' tables (concatenated) and hands each output
     /// folder to `inspect`.

@@ -9,16 +9,10 @@ import Testing
      "students": ["linear"], "solver": "closed", "stopping": {"trials": 600}, "block_size": 50, "seed": 5}
     """
 
-    func scratch(_ name: String) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-run-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func scratch(_ name: String) throws -> URL { try RunChecks.scratch("run", name) }
 
     func writeExperiment(in folder: URL, _ text: String = RunTests.experiment) throws -> String {
-        let file = folder.appendingPathComponent("experiment.json")
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        return file.path
+        try RunChecks.writeExperiment(text, in: folder)
     }
 
     struct Verdicts: Decodable {
