@@ -50,7 +50,10 @@ public enum DeepLinearInitialization: Sendable, Equatable {
 extension LinearDistillationProblem {
     /// A deep linear student on the first k points trained by the gradient flow on the flattened
     /// layers (adaptive Dormand–Prince, or CVODE with GMRES under `integrator: cvode`). The
-    /// problem's own w(0) is not used.
+    /// problem's own w(0) is not used. A balanced start never leaves the rank-one layers it
+    /// starts in, so its flow runs exactly in the p + N − 1 coordinates of `BalancedChainSystem`
+    /// (dense CVODE, or Dormand–Prince under `integrator: dormand-prince`) and its layers are
+    /// rebuilt from them.
     ///
     /// Reduced form: the rows of W_1 move only inside span(X) (their gradient is v gᵀ with
     /// g ∈ span(X)), so W_1 = A Qᵀ + W_1^⊥ with W_1^⊥ fixed at its initial value. The flow runs
