@@ -154,6 +154,20 @@ import Foundation
         #expect(abs(tc / tl - 1) < 5e-3, "flow times \(tc) (chain) vs \(tl) (layers)")
     }
 
+    /// Depth 1 has no chain (no hidden layer): the balanced start is the linear student's flow
+    /// from s·(−∇L(0)/‖∇L(0)‖), one layer of 1 × p, and it ends at P w*.
+    @Test func depthOneBalancedStartIsTheLinearFlow() throws {
+        let problem = try StudentFixtures.problem(n: 6, d: 12, norm: 1, seed: 404)
+        let closed = problem.solve(prefix: 6, solver: .closed)
+        let student = try problem.solveDeep(prefix: 6, architecture: DeepLinearArchitecture(hiddenWidths: []),
+                                            initialization: .balancedInSpan(scale: 0.05), stream: Self.stream(97),
+                                            options: Self.options(.rosenbrock))
+        #expect(student.statistics.converged, "\(student.statistics)")
+        #expect(student.layers.count == 1 && student.layers[0].rows == 1 && student.layers[0].columns == 6)
+        let error = StudentFixtures.relativeDifference(student.coordinates, closed.coordinates)
+        #expect(error < 1e-6, "end-to-end vs P w*: relative \(error)")
+    }
+
     /// A control that must fail: a start off the chain's subspace (the rank-one layers plus
     /// N(0, 0.02²) entries in W_2) makes the layers' flow leave what the chain can represent, and
     /// the comparison above sees it at 10 % of the flow time.
