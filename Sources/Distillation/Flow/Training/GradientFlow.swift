@@ -120,11 +120,12 @@ enum GradientFlow {
     /// CVODE with matrix-free GMRES on the problem's analytic products J v (`analytic` false: on
     /// CVODE's difference quotient of F), at Dormand–Prince's local tolerance like the dense CVODE.
     static func cvodeMatrixFree<P: JacobianVectorProblem>(
-        problem: P, analytic: Bool = true, from start: [Double], options: SolverOptions
+        problem: P, analytic: Bool = true, from start: [Double], options: SolverOptions, vectorKernels: Bool = true
     ) -> (state: [Double], statistics: SolverStatistics) {
         runCVODE(problem, options: options, from: start) { initial, rule throws(CVODEError) in
             try CVODE.integrateMatrixFree(problem, analytic: analytic, krylovDimension: krylovDimension, from: start,
-                                          initial: initial, event: rule, limits: dormandPrinceLimits(options))
+                                          initial: initial, event: rule, limits: dormandPrinceLimits(options),
+                                          vectorKernels: vectorKernels)
         }
     }
 
