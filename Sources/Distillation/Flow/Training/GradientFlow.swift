@@ -45,11 +45,22 @@ enum GradientFlow {
     }
 
     /// In the points' logits (of a basis of points when k > p) when `LogitFlow` applies, else in e.
+    /// A logits frame whose steps all fail (the step size underflows, measured on rank-deficient
+    /// data sets with more points than dimensions, where products with (S_BᵀS_B)⁻¹ lose more than
+    /// the local tolerance) hands the flow to e from the start; the statistics count both runs'
+    /// evaluations.
     static func rosenbrock(_ system: ReducedSystem, from start: [Double],
                            options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
         guard let logits = LogitFlow(system) else { return rosenbrock(frame: system, from: start, options: options) }
         let (z, statistics) = rosenbrock(frame: logits, from: logits.logits(start), options: options)
-        return (logits.reduced(z), statistics)
+        guard statistics.stopReason == .stepSizeUnderflow || statistics.stopReason == .nonFinite else {
+            return (logits.reduced(z), statistics)
+        }
+        var (state, fallback) = rosenbrock(frame: system, from: start, options: options)
+        fallback.gradientEvaluations += statistics.gradientEvaluations
+        fallback.jacobianEvaluations += statistics.jacobianEvaluations
+        fallback.rejectedSteps += statistics.acceptedSteps + statistics.rejectedSteps
+        return (state, fallback)
     }
 
     static func rosenbrock<Frame: FlowFrame>(frame: Frame, from start: [Double],
