@@ -47,6 +47,23 @@ import Testing
         #expect(!axis.contains(1e-17))
     }
 
+    @Test func resolvedSmallValuesStretchTheAxisAndManyDecadesAreLabelledSparsely() throws {
+        // An estimate at 1e-30 whose interval stays above 0 is drawn; residue at 1e-17 is not.
+        let axis = try #require(LogAxis(covering: [0.3, 1e-17, 1e-30], resolved: [1e-30]))
+        #expect(axis.contains(1e-30) && axis.low > 1e-31)
+        let residue = try #require(LogAxis(covering: [0.3, 1e-17, 1e-30], resolved: []))
+        #expect(!residue.contains(1e-17))
+        // Past `maximumResolvedDecades` even a resolved value stays below the axis.
+        let far = try #require(LogAxis(covering: [0.3, 1e-50], resolved: [1e-50]))
+        #expect(!far.contains(1e-50))
+        // Thirty decades: at most about ten labels, no minor ticks; eight decades: every one.
+        let labels = axis.ticks.compactMap(\.label)
+        #expect(labels.count >= 5 && labels.count <= LogAxis.labelledDecades + 1)
+        #expect(axis.ticks.allSatisfy { abs(log10($0.value) - log10($0.value).rounded()) < 1e-9 })
+        let eight = try #require(LogAxis(covering: [1, 1e-8]))
+        #expect(eight.ticks.filter(\.isMajor).count == 9)
+    }
+
     @Test func aSingleValueGetsHalfADecade() throws {
         let axis = try #require(LogAxis(covering: [5]))
         #expect(axis.contains(5))

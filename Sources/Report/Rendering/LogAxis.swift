@@ -21,16 +21,24 @@ package struct LogAxis: Sendable, Equatable {
     /// The axis spans at most this many decades; smaller values fall below it and are reported
     /// by the figure, instead of squashing the interesting part of a curve into a sliver.
     package static let maximumDecades = 8.0
+    /// How far below the largest value a resolved value (an estimate whose interval stays above
+    /// 0: a rare-event curve, not rounding residue) still stretches the axis.
+    package static let maximumResolvedDecades = 40.0
+    /// Above this many decades only every few decades is labelled, and minor ticks are left out.
+    static let labelledDecades = 10
 
     /// An axis covering `values` (only finite positive ones count), padded by a twentieth of a
     /// decade on each side so end points do not sit on the frame. Nil when no value is usable.
-    package init?(covering values: [Double]) {
+    /// Values more than `maximumDecades` below the largest (rounding residue such as 1e-17 where
+    /// the theory says 0) do not stretch the axis, unless they are among `resolved`, which do
+    /// down to `maximumResolvedDecades`; the figure reports what is left below.
+    package init?(covering values: [Double], resolved: [Double] = []) {
         let usable = values.filter { $0.isFinite && $0 > 0 }
         guard var hi = usable.max() else { return nil }
-        // Values more than `maximumDecades` below the largest (rounding residue such as 1e-17
-        // where the theory says 0) do not stretch the axis; the figure reports them instead.
         let floor = hi / pow(10, Self.maximumDecades)
-        var lo = usable.filter { $0 >= floor }.min() ?? hi
+        let resolvedFloor = hi / pow(10, Self.maximumResolvedDecades)
+        let kept = usable.filter { $0 >= floor } + resolved.filter { $0.isFinite && $0 >= resolvedFloor && $0 <= hi }
+        var lo = kept.min() ?? hi
         if hi / lo < 1.5 {
             // A (nearly) flat curve still gets an axis of half a decade around it.
             let middle = (lo * hi).squareRoot()
@@ -60,12 +68,18 @@ package struct LogAxis: Sendable, Equatable {
         let first = Int(floor(log10(low)))
         let last = Int(ceil(log10(high)))
         let majorCount = (first...last).filter { contains(pow(10, Double($0))) }.count
-        // With fewer than two decade ticks the reader needs the 2× and 5× ones to tell scale.
+        // With fewer than two decade ticks the reader needs the 2× and 5× ones to tell scale;
+        // with many decades a label every `every` decades keeps them legible.
         let labelMinors = majorCount < 2
+        let every = max(1, (majorCount + Self.labelledDecades - 1) / Self.labelledDecades)
         var ticks: [Tick] = []
         for k in first...last {
             let decade = pow(10, Double(k))
-            if contains(decade) { ticks.append(Tick(value: decade, label: Self.label(decade), isMajor: true)) }
+            if contains(decade) {
+                let labelled = k % every == 0
+                ticks.append(Tick(value: decade, label: labelled ? Self.label(decade) : nil, isMajor: labelled))
+            }
+            if every > 1 { continue }
             for m in 2...9 {
                 let value = Double(m) * decade
                 guard contains(value) else { continue }

@@ -91,9 +91,12 @@ package enum RiskFigure {
             if row.trials > 1 { ys.append(row.ciHigh) }
             ys += [row.exact, row.bound, row.certificate].compactMap { $0 }
         }
+        // A mean whose interval stays above 0 is an estimate, however small (importance sampling
+        // resolves risks far below 1e-8 of the largest value): it keeps its place on the axis.
+        let resolved = rows.filter { $0.trials > 1 && $0.mean > 0 && $0.ciLow > 0 }.map(\.mean)
         let title = "Transfer risk — \(experiment)"
         let xAxis: (any PlotAxis)? = xScale == .log ? LogAxis(covering: xs) : LinearAxis(covering: xs)
-        guard let xAxis, let yAxis = LogAxis(covering: ys) else {
+        guard let xAxis, let yAxis = LogAxis(covering: ys, resolved: resolved) else {
             notes.append(rows.isEmpty
                 ? "no curve rows for this experiment"
                 : "no positive finite values to draw on log axes (all means are 0, negative or missing)")
@@ -160,7 +163,7 @@ package enum RiskFigure {
             if !negative.isEmpty { notes.append("\(student): the mean is negative at n = \(list(negative)) (not drawn on a log axis)") }
             if !missing.isEmpty { notes.append("\(student): no value at n = \(list(missing)) (empty or NaN cell, not drawn)") }
             if !below.isEmpty {
-                notes.append("\(student): the mean lies more than \(Int(LogAxis.maximumDecades)) decades below the largest value at n = \(list(below)) (below the axis, not drawn)")
+                notes.append("\(student): the mean lies below the axis at n = \(list(below)) (more than \(Int(LogAxis.maximumDecades)) decades below the largest value with an interval reaching 0, or more than \(Int(LogAxis.maximumResolvedDecades)) decades below it; not drawn)")
             }
             let level = confidence.map { " and \(Markup.number($0 * 100))% CI" } ?? " and CI"
             legend.append(LegendEntry(kind: .mean, colour: colour, shape: shape, text: "\(student): mean\(level)"))
