@@ -23,7 +23,8 @@ public struct CholeskyFactorization: Sendable {
         try a.elements.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
             try lapack("dpotrf", arguments: ["matrix_layout", "uplo", "n", "a", "lda"],
                        positive: .notPositiveDefinite) {
-                LAPACKE_dpotrf(lapackColumnMajor, lapackChar("L"), cInt(n), ap.baseAddress, lda)
+                // The _work entry point: `requireFinite` above already did LAPACKE's NaN scan.
+                LAPACKE_dpotrf_work(lapackColumnMajor, lapackChar("L"), cInt(n), ap.baseAddress, lda)
             }
         }
         for j in 0..<n {

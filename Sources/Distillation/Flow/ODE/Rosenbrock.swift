@@ -47,6 +47,9 @@ struct Rosenbrock<Problem: LinearlyImplicitProblem>: EmbeddedMethod {
         return StepAttempt(next: result.next, error: result.error, evaluations: result.evaluations, endpoint: nil)
     }
 
+    /// Each trial step of the event's search is a factorization: guess, do not halve.
+    var locatesEventByInterpolation: Bool { true }
+
     mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double) {
         curvature = problem.curvature(at: y, time: tau)
         jacobianEvaluations += 1
