@@ -26,8 +26,10 @@ import LinearAlgebra
 /// (the same norm as Dormand–Prince), so the trajectory is accurate to that tolerance, and the
 /// terminal event is located by the shared bisection. The fixed point of a step is exactly
 /// F = 0, so the limit's accuracy is set by the stopping rule, never by the integration
-/// tolerance; the flow time, however, is only the flow's when the trajectory is resolved, i.e.
-/// with the integration tolerance ≲ the stopping tolerances (bench/README.md has the figures).
+/// tolerance; the flow time, however, is only the flow's when the trajectory is resolved to the
+/// end: with the error relative to the state's scale, a local tolerance ≲ the stopping
+/// tolerances; measured from a known limit (`DisplacedFrame`), a fixed fraction of the distance
+/// still to go (bench/README.md has the figures).
 struct Rosenbrock<Problem: LinearlyImplicitProblem>: EmbeddedMethod {
     /// The Jacobian's data at the state the next step starts from.
     private(set) var curvature: Problem.Curvature
