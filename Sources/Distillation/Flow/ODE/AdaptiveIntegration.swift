@@ -19,16 +19,20 @@ protocol EmbeddedMethod {
     /// A step of size h from (τ, y) with F(τ, y) = `field`; nil when the stage equations have no
     /// solution at this h (the driver halves it).
     func attempt(_ problem: Problem, at y: [Double], time tau: Double, field: [Double], step h: Double) -> StepAttempt?
-    /// Called after each accepted step that does not end the run (a Rosenbrock method forms its
-    /// Jacobian at the new state here).
-    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double)
+    /// Called after each accepted step (of size h) that does not end the run (a Rosenbrock method
+    /// forms its Jacobian at the new state here).
+    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double, step h: Double)
+    /// The step to try next given the controller's proposal (a method that reuses a factorization
+    /// may keep its step); the proposal by default.
+    func preferredStep(_ proposed: Double) -> Double
     /// Whether the terminal event is located by `TerminalEvent.locateByInterpolation` (a trial
     /// step costs a factorization) rather than by bisection.
     var locatesEventByInterpolation: Bool { get }
 }
 
 extension EmbeddedMethod {
-    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double) {}
+    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double, step h: Double) {}
+    func preferredStep(_ proposed: Double) -> Double { proposed }
     var locatesEventByInterpolation: Bool { false }
 }
 
@@ -122,7 +126,7 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
             return finish(.terminalEvent)
         }
         if tau >= tauLimit { return finish(.timeLimit) }
-        method.accepted(problem, at: y, time: tau)
-        h = controller.accepted(h, error: err)
+        method.accepted(problem, at: y, time: tau, step: h)
+        h = method.preferredStep(controller.accepted(h, error: err))
     }
 }

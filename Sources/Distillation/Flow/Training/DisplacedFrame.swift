@@ -55,5 +55,8 @@ struct DisplacedFrame<Base: FlowFrame>: FlowFrame {
     }
 
     func applyMass(_ v: inout [Double]) { base.applyMass(&v) }
+    func curvatureChange(from old: Base.Curvature, to new: Base.Curvature) -> Double? {
+        base.curvatureChange(from: old, to: new)
+    }
     func trace(_ curvature: Base.Curvature) -> Double { base.trace(curvature) }
 }

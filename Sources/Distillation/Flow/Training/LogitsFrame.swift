@@ -174,6 +174,16 @@ struct LogitFlow: FlowFrame {
         return allLogits(zB).map { Logistic.sigmoidDerivative($0) * scale }
     }
 
+    /// max_i |w_i − w_i'| / w_i over all k points' weights σ′(z_i)/k.
+    func curvatureChange(from old: [Double], to new: [Double]) -> Double? {
+        var change = 0.0
+        for i in old.indices {
+            guard old[i] > 0 else { return .infinity }
+            change = max(change, abs(new[i] - old[i]) / old[i])
+        }
+        return change
+    }
+
     func trace(_ weights: [Double]) -> Double {
         var sum = 0.0
         for i in 0..<system.k {
