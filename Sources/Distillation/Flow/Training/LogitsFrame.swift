@@ -200,12 +200,21 @@ struct LogitFlow: FlowFrame {
     }
 
     /// x ↦ (c (S_BᵀS_B)⁻¹ + a (W_B + A W_N Aᵀ))⁻¹ x.
+    ///
+    /// Only the lower triangle is formed (all the factorization reads), in one pass over
+    /// (S_BᵀS_B)⁻¹, and no condition estimate is taken: this runs at every step.
     func shiftedSolver(_ weights: [Double], shift c: Double, scale a: Double) -> ((inout [Double]) -> Void)? {
-        var m = gramInverse
-        for i in m.elements.indices { m.elements[i] *= c }
+        let p = system.p
+        var m = Matrix(rows: p, columns: p)
+        gramInverse.elements.withUnsafeBufferPointer { g in
+            m.elements.withUnsafeMutableBufferPointer { out in
+                for j in 0..<p {
+                    for i in j..<p { out[i + j * p] = c * g[i + j * p] }
+                }
+            }
+        }
         for (r, i) in basis.enumerated() { m[r, r] += a * weights[i] }
         if !others.isEmpty {
-            let p = system.p
             var scaled = coupling.elements
             for (col, i) in others.enumerated() {
                 let w = (a * weights[i]).squareRoot()
@@ -214,7 +223,7 @@ struct LogitFlow: FlowFrame {
             let added = syrk(Matrix(rows: p, columns: others.count, elements: scaled))
             for i in m.elements.indices { m.elements[i] += added.elements[i] }
         }
-        guard let cholesky = try? CholeskyFactorization(m) else { return nil }
+        guard let cholesky = try? CholeskyFactorization(m, estimatingCondition: false) else { return nil }
         return { cholesky.solveInPlace(&$0) }
     }
 
