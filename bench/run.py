@@ -78,6 +78,10 @@ def plan(np_ranks, w3_comparator):
              comparator=0),
         dict(label="D1 flow cvode", workload="D1", solver="flow", integrator="cvode", ranks=np_ranks, trials=4,
              comparator=0),
+        # The stiff deep flows: margin θ0 = 0.2, unit radius, d = 10^5 (Dormand–Prince, at its
+        # stability limit, does not finish a random start there, so only CVODE has a row).
+        dict(label="D1m flow cvode", workload="D1m", solver="flow", integrator="cvode", ranks=np_ranks, trials=16,
+             comparator=0),
     ]
 
 
@@ -190,6 +194,11 @@ def judge(rows_by_label, row):
         speedup = k["trials_per_second"] / one["kdmc"]["trials_per_second"]
         row["speedup"] = speedup
         return f"2 ranks ≥ 1.9× 1 rank (got {speedup:.2f}×)", "PASS" if speedup >= 1.9 else "MISS"
+    if label == "D1m flow cvode":
+        gaps = [p["mean"] for s in k.get("deep") or [] for p in (s.get("limit_gap") or [])]
+        converged = min((p["mean"] for s in k.get("deep") or [] for p in s["converged"]), default=float("nan"))
+        l2 = bool(gaps) and max(gaps) < 1e-6 and converged == 1
+        return f"L2 (limit gap ≤ 1e-6, all converged): {'yes' if l2 else 'NO'}", "PASS" if l2 else "MISS"
     if label == "D1 flow":
         base = rows_by_label.get("D30 flow")
         gaps = [p["mean"] for s in k.get("deep") or [] for p in (s.get("limit_gap") or [])]

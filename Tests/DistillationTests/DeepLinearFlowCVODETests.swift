@@ -5,7 +5,9 @@ import Numerics
 
 /// The deep linear flow by CVODE's BDF with matrix-free GMRES (`integrator: cvode`) against
 /// Dormand–Prince on the same draws: its Jacobian-vector products, the limit, the flow time, the
-/// trajectory, a coarse control that must be told apart, and L2 at d = 10^5.
+/// trajectory, a coarse control that must be told apart, and L2 at d = 10^5. (Balanced starts run
+/// in their chain coordinates, so their cases compare the chain's dense CVODE with its
+/// Dormand–Prince; `DeepLinearBalancedChainTests` compares the chain with the layers.)
 @Suite struct DeepLinearFlowCVODETests {
     static func options(_ integrator: FlowIntegrator, tolerance: Double = 1e-10, integrationTolerance: Double = 1e-10,
                         timeLimit: Double = .infinity) throws -> SolverOptions {

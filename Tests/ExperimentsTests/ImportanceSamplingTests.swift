@@ -60,6 +60,65 @@ import Experiments
         #expect(Self.largestZ(try Self.values(importance, trials: 6000..<9000, logFactor: missing), reference) > z)
     }
 
+    /// Flow-trained and deep students carry their draw's weight. The flow from 0 and a balanced
+    /// deep start end at the closed form's limit (L1, L2), so on the same tilted draws their
+    /// weighted risks are the closed-form estimator's, and a random deep start keeps the same
+    /// weights.
+    @Test func flowTrainedAndDeepStudentsTakeTheirDrawsWeights() throws {
+        let grid = [1, 2]
+        var flowSpec = Self.spec(d: 12, grid: grid, estimator: .importance)
+        flowSpec.solver = SolverSpec(kind: .flow)
+        flowSpec.students = [.linear(init: .zero), .deepLinear(depth: 2, widths: [3], init: .balanced(scale: 0.5)),
+                             .deepLinear(depth: 2, widths: [3], init: .random(scale: 0.5))]
+        let flow = try DistillationTrial(spec: flowSpec, baseDirectory: nil)
+        let closed = try DistillationTrial(spec: Self.spec(d: 12, grid: grid, estimator: .importance), baseDirectory: nil)
+        let labels = flow.students.map(\.label)
+        for t in 0..<8 {
+            let y = try flow.evaluate(trial: t), c = try closed.evaluate(trial: t)
+            for n in grid {
+                let reference = c[closed.layout.index("linear", n, .risk)!]
+                let weight = c[closed.layout.index("linear", n, .logWeight)!]
+                for label in labels {
+                    #expect(abs(y[flow.layout.index(label, n, .logWeight)!] - weight) <= 1e-12)
+                }
+                for label in labels.prefix(2) {
+                    let risk = y[flow.layout.index(label, n, .risk)!]
+                    #expect(abs(risk - reference) <= 1e-6 * max(reference, 1e-300), "\(label), trial \(t), n = \(n)")
+                }
+            }
+        }
+    }
+
+    /// A student with a random start of its own (the linear limit P w* + (I − P) w(0), whose risk
+    /// is not the zero start's) is unbiased against plain Monte Carlo under the weights of its
+    /// draw (z-test at the family level, Bonferroni over n); the estimate without the tilt's
+    /// normalising constant is rejected by the same test.
+    @Test func aStudentWithItsOwnRandomStartIsUnbiased() throws {
+        var plainSpec = Self.spec(estimator: .plain)
+        plainSpec.students = [.linear(init: .random(scale: 1))]
+        var tiltedSpec = plainSpec
+        tiltedSpec.estimator = .importance
+        let plain = try DistillationTrial(spec: plainSpec, baseDirectory: nil)
+        let tilted = try DistillationTrial(spec: tiltedSpec, baseDirectory: nil)
+        let label = plain.students[0].label
+        func risks(_ trial: DistillationTrial, _ trials: Range<Int>, logFactor: Double = 0) throws -> [Int: [Double]] {
+            var out: [Int: [Double]] = [:]
+            for t in trials {
+                let y = try trial.evaluate(trial: t)
+                for n in trial.grid {
+                    out[n, default: []].append(y[trial.layout.index(label, n, .risk)!] * exp(Double(n) * logFactor))
+                }
+            }
+            return out
+        }
+        let reference = try risks(plain, 0..<6000)
+        let z = ControlVariateTests.critical(level: Self.familyLevel / Double(Self.grid.count))
+        #expect(Self.largestZ(try risks(tilted, 6000..<9000), reference) < z)
+        let tilt = try #require(tilted.importance?.tilt)
+        let missing = log(-expm1(-tilt.rate * tilt.width))
+        #expect(Self.largestZ(try risks(tilted, 6000..<9000, logFactor: missing), reference) > z)
+    }
+
     @Test func stepsAreDifferencesOfTheWeightedRisksAndWeightsAreNested() throws {
         let trial = try DistillationTrial(spec: Self.spec(estimator: .importance), baseDirectory: nil)
         let tilt = try #require(trial.importance?.tilt)
@@ -120,9 +179,11 @@ import Experiments
         poly.geometry = .polyTail(kappa: 2, radius: .chi)
         #expect(poly.importanceObstacles.contains { $0.contains("margin") })
         #expect(throws: TrialSetupError.self) { try DistillationTrial(spec: poly, baseDirectory: nil) }
+        // Flow-trained and deep students take the weights of their draw like the closed form.
         var flow = Self.spec(estimator: .importance)
         flow.solver = SolverSpec(kind: .flow)
-        #expect(flow.importanceObstacles.contains { $0.contains("closed") })
+        flow.students = [.linear(init: .zero), .deepLinear(depth: 2, widths: [4], init: .random(scale: 0.1))]
+        #expect(flow.importanceObstacles.isEmpty)
         var ambient = Self.spec(estimator: .importance)
         ambient.sampler = .ambient
         #expect(ambient.importanceObstacles.contains { $0.contains("gram") })

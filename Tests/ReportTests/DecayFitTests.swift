@@ -55,6 +55,16 @@ import Testing
         c[5] = pow(0.5 * 0.25, 2)
         let skipped = try DecayFitter.fit(.exponential, n: [1, 2, 3, 4], mean: [0.5, 0.25, 0.125, 0.0625], covariance: c, trials: 100).get()
         #expect(skipped.n == [1, 3, 4])
+        // A mean whose variance underflowed (zero spread at 1e-205) ends the curve like a zero;
+        // the control just above the threshold keeps its point.
+        let tiny = [1e-40, 1e-80, 1e-120, 1e-205]
+        let underflowed = diagonal(tiny, relative: 0.01)
+        let ended = try DecayFitter.fit(.exponential, n: [1, 2, 3, 4], mean: tiny, covariance: underflowed, trials: 100).get()
+        #expect(ended.n == [1, 2, 3])
+        let resolved = [1e-40, 1e-80, 1e-120, 1e-150]
+        let kept = try DecayFitter.fit(.exponential, n: [1, 2, 3, 4], mean: resolved,
+                                       covariance: diagonal(resolved, relative: 0.01), trials: 100).get()
+        #expect(kept.n == [1, 2, 3, 4])
     }
 
     @Test func aSingularCovarianceIsNoFit() {

@@ -61,6 +61,11 @@ import Experiments
         })
         #expect(d1.solver == preset.solver)
         #expect(try kdmc(["bench", "D1", "--solver", "closed", "--spec"]).status == 64)
+        // D1m: the same students on the stiff margin geometry (unit radius), n ≤ 40.
+        let d1m = try spec("D1m")
+        #expect(d1m.d == 100_000 && d1m.n.maximum <= 40 && d1m.resolvedSampler == .gram)
+        #expect(d1m.students == d1.students)
+        #expect(d1m.geometry != d1.geometry)
         // `--integrator cvode` changes only the preset solver's integrator (rows D30/D1 flow cvode).
         var cvode = preset.solver
         cvode.integrator = .cvode

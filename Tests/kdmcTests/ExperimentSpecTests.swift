@@ -25,6 +25,12 @@ import Experiments
         func load(_ name: String) throws -> ExperimentSuite {
             try TestFiles.validator.validate(contentsOf: TestFiles.presets.appendingPathComponent(name + ".json"))
         }
+        // The flow at d = 10^5: a linear and two deep students, the solver not the closed form.
+        let largeFlow = try #require(try load("large-d-flow").experiments.first)
+        #expect(largeFlow.d >= 100_000 && largeFlow.solver.kind == .flow && largeFlow.resolvedSampler == .gram)
+        #expect(largeFlow.students.contains(.linear(init: .zero)))
+        #expect(largeFlow.students.contains { if case .deepLinear(_, _, .balanced) = $0 { true } else { false } })
+        #expect(largeFlow.students.contains { if case .deepLinear(_, _, .random) = $0 { true } else { false } })
         let identification = try #require(try load("identification").experiments.first)
         #expect(identification.d == 50 && identification.n.values.first == 1 && identification.n.maximum == 100)
         let exact = try #require(try load("gaussian-exact").experiments.first)

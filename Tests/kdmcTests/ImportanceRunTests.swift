@@ -44,7 +44,6 @@ import Testing
 
     @Test(arguments: [
         (#""geometry": {"kind": "poly-tail", "kappa": 2}"#, "margin geometry"),
-        (#""solver": "flow""#, "closed"),
         (#""sampler": "ambient""#, "gram sampler"),
     ])
     func refusedWhereItDoesNotApply(change: String, reason: String) throws {
@@ -52,8 +51,6 @@ import Testing
         var text = Self.experiment
         if change.hasPrefix(#""geometry""#) {
             text = text.replacingOccurrences(of: #""geometry": {"kind": "margin", "theta0": 0.2, "radius": "chi"}"#, with: change)
-        } else if change.hasPrefix(#""solver""#) {
-            text = text.replacingOccurrences(of: #""solver": "closed""#, with: change)
         } else {
             text = text.replacingOccurrences(of: #""seed": 18"#, with: #""seed": 18, "#+change)
         }

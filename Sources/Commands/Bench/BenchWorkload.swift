@@ -71,6 +71,13 @@ struct BenchWorkload: Sendable, Equatable {
                       geometry: #""gaussian""#, d: 100_000, n: [1, 2, 5, 10, 20, 50],
                       students: #"[{"kind": "deep-linear", "depth": 3, "widths": [32, 32], "init": {"kind": "balanced", "scale": 0.01}}, {"kind": "deep-linear", "depth": 3, "widths": [32, 32], "init": {"kind": "random", "scale": 0.01}}]"#,
                       solverOverride: deepSolver, sampler: "gram"),
+        // The stiff deep flows (docs/THEORY.md §2): points on the unit sphere within θ0 = 0.2 of
+        // the teacher's normal are nearly collinear, so the flow runs to t ~ 10^5.
+        BenchWorkload(name: "D1m", summary: "deep linear depth 3, widths 32, margin θ0 = 0.2, unit radius, d = 10^5 (Gram), balanced and random",
+                      geometry: #"{"kind": "margin", "theta0": 0.2, "radius": "unit"}"#, d: 100_000,
+                      n: [1, 5, 10, 15, 20, 25, 30, 40],
+                      students: #"[{"kind": "deep-linear", "depth": 3, "widths": [32, 32], "init": {"kind": "balanced", "scale": 0.01}}, {"kind": "deep-linear", "depth": 3, "widths": [32, 32], "init": {"kind": "random", "scale": 0.01}}]"#,
+                      solverOverride: deepSolver, sampler: "gram"),
     ]
 
     static let controlVariateGrid = [5, 8, 14, 24, 41, 70, 118, 200]

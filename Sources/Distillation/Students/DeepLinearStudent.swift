@@ -50,7 +50,10 @@ public enum DeepLinearInitialization: Sendable, Equatable {
 extension LinearDistillationProblem {
     /// A deep linear student on the first k points trained by the gradient flow on the flattened
     /// layers (adaptive Dormand–Prince, or CVODE with GMRES under `integrator: cvode`). The
-    /// problem's own w(0) is not used.
+    /// problem's own w(0) is not used. A balanced start never leaves the rank-one layers it
+    /// starts in, so its flow runs exactly in the p + N − 1 coordinates of `BalancedChainSystem`
+    /// (dense CVODE, or Dormand–Prince under `integrator: dormand-prince`) and its layers are
+    /// rebuilt from them.
     ///
     /// Reduced form: the rows of W_1 move only inside span(X) (their gradient is v gᵀ with
     /// g ∈ span(X)), so W_1 = A Qᵀ + W_1^⊥ with W_1^⊥ fixed at its initial value. The flow runs
@@ -70,6 +73,8 @@ extension LinearDistillationProblem {
         var layers = [Matrix]()
         var offGram = Matrix(rows: shapes.widths[1], columns: shapes.widths[1])
         var offTeacher = [Double](repeating: 0, count: shapes.widths[1])
+        // A balanced start runs in its exact chain coordinates (`BalancedChainSystem`).
+        var chainStart: (theta: [Double], directions: [[Double]])?
         switch initialization {
         case .balancedInSpan(let scale):
             try requireParameter(scale > 0 && scale.isFinite, "deepLinear.initialization.scale", scale,
@@ -90,14 +95,9 @@ extension LinearDistillationProblem {
                                      expected: "needs a start with L(w(0)) < L(0); none found along −∇L(0)")
             }
             let s = pow(used, 1 / Double(shapes.depth))
-            var previous = direction
-            for j in 1...shapes.depth {
-                let next = j == shapes.depth ? [1.0] : random.unitVector(dimension: shapes.widths[j])
-                var layer = Matrix(rows: next.count, columns: previous.count)
-                for b in 0..<previous.count { for a in 0..<next.count { layer[a, b] = s * next[a] * previous[b] } }
-                layers.append(layer)
-                previous = next
-            }
+            var directions = [[Double]]()
+            for j in 1..<shapes.depth { directions.append(random.unitVector(dimension: shapes.widths[j])) }
+            chainStart = (direction.map { s * $0 } + [Double](repeating: s, count: shapes.depth - 1), directions)
         case .random(let scale):
             try requireParameter(scale > 0 && scale.isFinite, "deepLinear.initialization.scale", scale,
                                  expected: "must be a finite number > 0")
@@ -150,11 +150,24 @@ extension LinearDistillationProblem {
             offGram = parts.offGram
             offTeacher = parts.offTeacher
         }
-        let deep = DeepSystem(shapes: shapes, reduced: system)
-        let start = shapes.flatten(layers)
-        let initialUpper = shapes.upperVector(shapes.unflatten(start))
-        let (state, statistics) = GradientFlow.integrate(deep, from: start, options: options)
-        let final = shapes.unflatten(state)
+        let final: [Matrix], initialUpper: [Double], statistics: SolverStatistics
+        if let chainStart, shapes.depth >= 2 {
+            let chain = BalancedChainSystem(reduced: system, depth: shapes.depth)
+            initialUpper = shapes.upperVector(chain.layers(chainStart.theta, directions: chainStart.directions))
+            let (state, flowStatistics) = GradientFlow.integrate(chain, from: chainStart.theta, options: options)
+            final = chain.layers(state, directions: chainStart.directions)
+            statistics = flowStatistics
+        } else {
+            if let chainStart {  // depth 1: the chain is the linear student, W_1 = aᵀ
+                layers = [Matrix(rows: 1, columns: p, elements: chainStart.theta)]
+            }
+            let deep = DeepSystem(shapes: shapes, reduced: system)
+            let start = shapes.flatten(layers)
+            initialUpper = shapes.upperVector(shapes.unflatten(start))
+            let (state, flowStatistics) = GradientFlow.integrate(deep, from: start, options: options)
+            final = shapes.unflatten(state)
+            statistics = flowStatistics
+        }
         let c = shapes.endToEnd(final)
         let v = shapes.upperVector(final)
         func offSpan(_ v: [Double]) -> Double { max(0, dot(v, gemv(offGram, v))).squareRoot() }

@@ -58,22 +58,16 @@ extension ExperimentSpec {
 extension ExperimentSpec {
     /// Why the importance estimator does not apply to this experiment, one reason per obstacle;
     /// empty when it does. The tilt is of the margin geometry's boundary-angle law, and every
-    /// value of a trial is weighted by the ratio of the first n points' laws, which holds for the
-    /// closed-form angles of a Gram draw that the weights multiply.
+    /// value of a trial is weighted by the ratio of the first n points' laws. Any student's
+    /// result is a function of the transfer set and of its own initialisation stream, which the
+    /// tilt leaves alone, so the weights apply to every student and solver; they need the
+    /// boundary angles of a Gram draw.
     package var importanceObstacles: [String] {
         var reasons: [String] = []
         if case .margin = geometry {} else {
             reasons.append("the importance estimator tilts the margin geometry's boundary angles, not \(geometry.kind)'s")
         }
-        if solver.kind != .closed {
-            reasons.append("the importance estimator needs solver \"closed\"")
-        }
-        for (i, student) in students.enumerated() {
-            if case .linear(.zero) = student { continue }
-            let what = student.kind == "linear" ? "linear from another start" : student.kind
-            reasons.append("the importance estimator needs every student to be \"linear\" from w(0) = 0, but students[\(i)] is \(what)")
-        }
-        if geometry.isAxiallySymmetric, students.allSatisfy({ $0 == .linear(init: .zero) }), resolvedSampler != .gram {
+        if geometry.isAxiallySymmetric, resolvedSampler != .gram {
             reasons.append("the importance estimator needs the gram sampler (\"sampler\": \"gram\" or \"auto\")")
         }
         return reasons

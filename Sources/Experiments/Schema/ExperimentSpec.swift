@@ -313,7 +313,7 @@ package enum StudentSpec: Sendable, Equatable {
     package enum DeepInit: Sendable, Equatable {
         /// Balanced layers (W_{j+1}ᵀW_{j+1} = W_j W_jᵀ) with end-to-end norm `scale`.
         case balanced(scale: Double)
-        /// Entries i.i.d. N(0, scale²/fan-in).
+        /// Entries of every layer i.i.d. N(0, scale²).
         case random(scale: Double)
 
         package static let kinds = ["balanced", "random"]

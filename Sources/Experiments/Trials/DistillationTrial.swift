@@ -480,8 +480,14 @@ package struct DistillationTrial: Sendable {
     /// The products are formed in log space (`LogSpace.weighted`) and log W_n is kept beside;
     /// the risk's from ln R where `logRisks` has it (NaN elsewhere), which is the same value
     /// where R is a double and stays accurate where it is not.
+    /// Every per-n mean that estimates an expectation under the geometry's law is weighted:
+    /// the risk, the certificate, the monotonicity indicators, the flow time and the off-span
+    /// norm. The solver's checks are not: a limit gap and "converged" describe the solver on
+    /// each draw it ran, whatever law drew it (L1 and L2 bound the gaps' upper interval end,
+    /// "converged" asks every solve), and the gradient evaluations are what the run spent.
     private func applyWeights(_ logWeights: [Double], logRisks: [Double]?, to values: inout [Double]) {
-        let weighted: [CurveLayout.Quantity] = [.risk, .certificate, .angleIncrease, .certificateIncrease, .riskIncrease]
+        let weighted: [CurveLayout.Quantity] = [.risk, .certificate, .angleIncrease, .certificateIncrease, .riskIncrease,
+                                                .flowTime, .offSpan]
         for plan in students {
             var previous: Double?
             for n in grid {

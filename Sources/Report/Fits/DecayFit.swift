@@ -80,10 +80,14 @@ package struct DecayFit: Sendable, Codable, Equatable {
 /// below the run's resolution, and a later positive mean would be chosen by chance) that have a
 /// relative standard error of at most `maximumRelativeError` (the delta method needs the log of
 /// a mean to be close to linear in the mean; a heavy-tailed point whose estimate rests on a few
-/// draws is left out rather than ending the curve).
+/// draws is left out rather than ending the curve). A mean below `smallestResolvedMean` ends the
+/// curve as a zero does: its variance, of the order of its square, lies below the smallest
+/// normal double, so a zero variance there says nothing about its precision.
 package enum DecayFitter {
     package static let maximumRelativeError = 0.25
     package static let minimumPoints = 3
+    /// √(smallest normal double) ≈ 1.5e-154.
+    package static let smallestResolvedMean = Double.leastNormalMagnitude.squareRoot()
 
     /// Why no fit was possible, in words for the verdict.
     package enum Failure: Error, Equatable, CustomStringConvertible {
@@ -93,7 +97,7 @@ package enum DecayFitter {
         package var description: String {
             switch self {
             case .tooFewPoints(let usable):
-                return "only \(usable) n (before the first zero mean) with a positive mean of relative standard error ≤ \(DecayFitter.maximumRelativeError); a fit needs \(DecayFitter.minimumPoints)"
+                return "only \(usable) n (before the first zero or unresolved mean) with a positive mean of relative standard error ≤ \(DecayFitter.maximumRelativeError); a fit needs \(DecayFitter.minimumPoints)"
             case .singularCovariance:
                 return "the covariance of the curve's points is singular (too few trials for the number of points, or a point without spread)"
             }
@@ -144,12 +148,13 @@ package enum DecayFitter {
             .map { var f = $0; f.method = .independent; return f }
     }
 
-    /// Indices of the points a fit uses: before the first non-positive mean, those with a
+    /// Indices of the points a fit uses: before the first mean that is not positive and
+    /// resolved (`smallestResolvedMean`), those with a
     /// finite mean and a small enough relative error.
     static func usablePoints(n: [Int], mean: [Double], variance: [Double]) -> [Int] {
         var used: [Int] = []
         for i in n.indices {
-            guard mean[i] > 0, mean[i].isFinite else { break }
+            guard mean[i] >= smallestResolvedMean, mean[i].isFinite else { break }
             if n[i] > 0, variance[i] >= 0, variance[i].isFinite,
                variance[i].squareRoot() <= maximumRelativeError * mean[i] {
                 used.append(i)

@@ -157,29 +157,31 @@ enum CVODE {
     /// A failed step ends the run with `.failure`; CV_TOO_MUCH_WORK is the step limit. Throws when
     /// setting CVODE up fails.
     static func integrate<P: DenseJacobianProblem, Event: TerminalEvent>(
-        _ problem: P, from start: [Double], initial: FlowEvaluation, event: Event, limits: IntegrationLimits
+        _ problem: P, from start: [Double], initial: FlowEvaluation, event: Event, limits: IntegrationLimits,
+        vectorKernels: Bool = true
     ) throws(CVODEError) -> ODESolution {
         try integrate(problem, linearSolver: .dense, jacobian: { problem.jacobian(at: $0, time: $1) },
-                      jacobianTimes: nil, from: start, initial: initial, event: event, limits: limits)
+                      jacobianTimes: nil, from: start, initial: initial, event: event, limits: limits,
+                      vectorKernels: vectorKernels)
     }
 
     /// The same with GMRES on the problem's products J v (`analytic`) or on CVODE's difference
     /// quotient of F.
     static func integrateMatrixFree<P: JacobianVectorProblem, Event: TerminalEvent>(
         _ problem: P, analytic: Bool = true, krylovDimension: Int = 5, from start: [Double],
-        initial: FlowEvaluation, event: Event, limits: IntegrationLimits
+        initial: FlowEvaluation, event: Event, limits: IntegrationLimits, vectorKernels: Bool = true
     ) throws(CVODEError) -> ODESolution {
         precondition(krylovDimension >= 1, "CVODE: Krylov dimension \(krylovDimension) < 1")
         return try integrate(problem, linearSolver: .krylov(analytic: analytic, krylovDimension: krylovDimension),
                              jacobian: nil,
                              jacobianTimes: analytic ? { problem.jacobianTimes($0, at: $1, time: $2) } : nil,
-                             from: start, initial: initial, event: event, limits: limits)
+                             from: start, initial: initial, event: event, limits: limits, vectorKernels: vectorKernels)
     }
 
     private static func integrate<P: ODEProblem, Event: TerminalEvent>(
         _ problem: P, linearSolver: LinearSolver, jacobian: (([Double], Double) -> Matrix)?,
         jacobianTimes: (([Double], [Double], Double) -> [Double])?,
-        from start: [Double], initial: FlowEvaluation, event: Event, limits: IntegrationLimits
+        from start: [Double], initial: FlowEvaluation, event: Event, limits: IntegrationLimits, vectorKernels: Bool
     ) throws(CVODEError) -> ODESolution {
         let n = problem.dimension
         precondition(start.count == n, "flow: start has \(start.count) entries, expected \(n)")
@@ -194,6 +196,7 @@ enum CVODE {
         defer { SUNContext_Free(&context) }
         let y = try sundials("N_VNew_Serial", N_VNew_Serial(sunindextype(n), context))
         defer { N_VDestroy(y) }
+        if vectorKernels { try SerialVectorKernels.install(on: y!) }
         let interpolated = try sundials("N_VNew_Serial", N_VNew_Serial(sunindextype(n), context))
         defer { N_VDestroy(interpolated) }
         let data = N_VGetArrayPointer(y)!

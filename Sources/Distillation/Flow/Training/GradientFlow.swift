@@ -62,20 +62,39 @@ enum GradientFlow {
     /// Measured from the limit (`DisplacedFrame`, at `displacedLimits`) when the flow
     /// interpolates its k = p points and runs to the stopping rule; with a finite time limit the
     /// state at that time is asked for, which `integrationTolerance` from the origin controls.
+    /// A logits frame whose steps all fail (the step size underflows, measured on rank-deficient
+    /// data sets with more points than dimensions, where products with (S_BᵀS_B)⁻¹ lose more than
+    /// the local tolerance) hands the flow to e from the start; the statistics count both runs'
+    /// evaluations.
     static func rosenbrock(_ system: ReducedSystem, from start: [Double],
                            options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
         let displaced = options.timeLimit.isInfinite
-        if let logits = LogitFlow(system) {
-            let z0 = logits.logits(start)
-            if displaced, let limit = logits.limit {
-                let frame = DisplacedFrame(logits, origin: limit)
-                let (y, statistics) = rosenbrock(frame: frame, from: frame.displacement(z0),
-                                                 limits: displacedLimits(options), options: options)
-                return (logits.reduced(frame.point(y)), statistics)
-            }
-            let (z, statistics) = rosenbrock(frame: logits, from: z0, options: options)
+        guard let logits = LogitFlow(system) else {
+            return reducedRosenbrock(system, from: start, displaced: displaced, options: options)
+        }
+        let z0 = logits.logits(start)
+        let z: [Double], statistics: SolverStatistics
+        if displaced, let limit = logits.limit {
+            let frame = DisplacedFrame(logits, origin: limit)
+            let (y, run) = rosenbrock(frame: frame, from: frame.displacement(z0), limits: displacedLimits(options),
+                                      options: options)
+            (z, statistics) = (frame.point(y), run)
+        } else {
+            (z, statistics) = rosenbrock(frame: logits, from: z0, options: options)
+        }
+        guard statistics.stopReason == .stepSizeUnderflow || statistics.stopReason == .nonFinite else {
             return (logits.reduced(z), statistics)
         }
+        var (state, fallback) = reducedRosenbrock(system, from: start, displaced: displaced, options: options)
+        fallback.gradientEvaluations += statistics.gradientEvaluations
+        fallback.jacobianEvaluations += statistics.jacobianEvaluations
+        fallback.rejectedSteps += statistics.acceptedSteps + statistics.rejectedSteps
+        return (state, fallback)
+    }
+
+    /// In e, measured from the limit when it interpolates and `displaced` (no time limit).
+    private static func reducedRosenbrock(_ system: ReducedSystem, from start: [Double], displaced: Bool,
+                                          options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
         if displaced, let limit = system.interpolatingLimit {
             let frame = DisplacedFrame(system, origin: limit)
             let (y, statistics) = rosenbrock(frame: frame, from: frame.displacement(start),
@@ -157,11 +176,12 @@ enum GradientFlow {
     /// CVODE with matrix-free GMRES on the problem's analytic products J v (`analytic` false: on
     /// CVODE's difference quotient of F), at Dormand–Prince's local tolerance like the dense CVODE.
     static func cvodeMatrixFree<P: JacobianVectorProblem>(
-        problem: P, analytic: Bool = true, from start: [Double], options: SolverOptions
+        problem: P, analytic: Bool = true, from start: [Double], options: SolverOptions, vectorKernels: Bool = true
     ) -> (state: [Double], statistics: SolverStatistics) {
         runCVODE(problem, options: options, from: start) { initial, rule throws(CVODEError) in
             try CVODE.integrateMatrixFree(problem, analytic: analytic, krylovDimension: krylovDimension, from: start,
-                                          initial: initial, event: rule, limits: dormandPrinceLimits(options))
+                                          initial: initial, event: rule, limits: dormandPrinceLimits(options),
+                                          vectorKernels: vectorKernels)
         }
     }
 
