@@ -40,6 +40,10 @@ def plan(np_ranks, w3_comparator):
              trials=2, comparator=0, reuse="W1"),
         dict(label="W1 flow cvode", workload="W1", solver="flow", integrator="cvode", ranks=np_ranks,
              trials=2, comparator=0, reuse="W1"),
+        dict(label="S1 flow dp", workload="S1", solver="flow", integrator="dormand-prince", ranks=np_ranks,
+             trials=2, comparator=0, reuse="S1 flow"),
+        dict(label="S1 flow cvode", workload="S1", solver="flow", integrator="cvode", ranks=np_ranks,
+             trials=2, comparator=0, reuse="S1 flow"),
         # Issue 19: kdmc against the NumPy implementation of its own algorithm (comparator.py
         # --mode gram), instructions per trial from callgrind, and 2-rank scaling on W3.
         dict(label="W1 gram", workload="W1", solver="closed", ranks=np_ranks, trials=256, comparator=64,
@@ -218,6 +222,10 @@ def judge(rows_by_label, row):
         if label == "W1 gram":
             return f"(no target; CPU ratio {fmt(ratio)}×)", "-"
         return target, "PASS" if ok else "MISS"
+    if label.startswith("S1 flow ") and not k.get("euler"):
+        converged = all(p["mean"] == 1 for p in k.get("converged") or [])
+        gap = max((p["mean"] for p in k.get("limit_gap") or []), default=float("nan"))
+        return f"(no target; all converged: {'yes' if converged else 'NO'}, max limit gap {gap:.1e})", "-"
     if k.get("euler"):
         total_euler = sum(e["euler_gradient_evaluations"] * e["draws"] for e in k["euler"])
         total_flow = sum(e["flow_gradient_evaluations"] * e["draws"] for e in k["euler"])

@@ -10,20 +10,23 @@ public struct CholeskyFactorization: Sendable {
     private let oneNorm: Double
 
     /// Throws `.notPositiveDefinite(minor:)` naming the first leading minor that is not
-    /// positive, or `.nonFiniteEntry` if A holds ±∞ or NaN.
-    public init(_ a: consuming Matrix) throws(LinearAlgebraError) {
+    /// positive, or `.nonFiniteEntry` if A holds ±∞ or NaN. `estimatingCondition` false skips
+    /// the O(n²) norm `reciprocalCondition` needs (for factors that are only solved with, such as
+    /// an integrator's stage matrices); `reciprocalCondition` is then a programming error.
+    public init(_ a: consuming Matrix, estimatingCondition: Bool = true) throws(LinearAlgebraError) {
         a.checkStorage()
         precondition(a.isSquare, "Cholesky: A must be square, got \(a.rows)×\(a.columns)")
         try requireFinite(a, routine: "dpotrf")
         let n = a.rows
         let lda = a.leadingDimension
-        oneNorm = a.elements.withUnsafeBufferPointer { ap in
+        oneNorm = estimatingCondition ? a.elements.withUnsafeBufferPointer { ap in
             LAPACKE_dlansy(lapackColumnMajor, lapackChar("1"), lapackChar("L"), cInt(n), ap.baseAddress, lda)
-        }
+        } : .nan
         try a.elements.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
             try lapack("dpotrf", arguments: ["matrix_layout", "uplo", "n", "a", "lda"],
                        positive: .notPositiveDefinite) {
-                LAPACKE_dpotrf(lapackColumnMajor, lapackChar("L"), cInt(n), ap.baseAddress, lda)
+                // The _work entry point: `requireFinite` above already did LAPACKE's NaN scan.
+                LAPACKE_dpotrf_work(lapackColumnMajor, lapackChar("L"), cInt(n), ap.baseAddress, lda)
             }
         }
         for j in 0..<n {
@@ -66,6 +69,7 @@ public struct CholeskyFactorization: Sendable {
     /// this factor lose about log₁₀(1/rcond) digits. dpocon's ‖A⁻¹‖₁ is a lower bound,
     /// in practice within a factor of a few.
     public var reciprocalCondition: Double {
+        precondition(!oneNorm.isNaN, "Cholesky.reciprocalCondition: factored with estimatingCondition: false")
         let n = dimension
         var rcond = 0.0
         lower.elements.withUnsafeBufferPointer { lp in

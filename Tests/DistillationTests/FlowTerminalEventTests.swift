@@ -63,6 +63,38 @@ import Testing
         #expect(stopped.offset == 0.5 && stopped.at.state == [0.5])
     }
 
+    /// The interpolating search (RODAS4's): an event whose excess is exactly linear in the offset
+    /// (log-gradient falling at rate 5, holding from 0.3) is bracketed to the same tolerance as by
+    /// bisection, never below 0.3, in at most three trials where bisection takes ten; a curved
+    /// excess still meets the tolerance; with no excess measure it falls back to bisection.
+    @Test func interpolationBracketsTheEventInFewTrials() {
+        struct Decay: TerminalEvent {
+            let curved: Bool
+            let measured: Bool
+            func holds(_ evaluation: FlowEvaluation) -> Bool { evaluation.gradientNorm <= 1 }
+            func excess(_ evaluation: FlowEvaluation) -> Double? { measured ? log(evaluation.gradientNorm) : nil }
+            func at(_ offset: Double) -> EventTrial {
+                // log g = 5 (0.3 − x), or 5 (0.3 − x) + 4 (0.3 − x)² (still 0 only at 0.3 on [0, 1]).
+                let x = 0.3 - offset
+                let logG = 5 * x + (curved ? 4 * x * x : 0)
+                return EventTrial(state: [offset], evaluation: FlowEvaluation(field: [0], fieldNorm: 0,
+                                                                              gradientNorm: exp(logG), fitGap: nil),
+                                  evaluations: 1)
+            }
+        }
+        for (curved, measured, most) in [(false, true, 3), (true, true, 8), (false, false, 12)] {
+            let event = Decay(curved: curved, measured: measured)
+            var trials = 0
+            let located = event.locateByInterpolation(step: 1, start: event.at(0).evaluation, end: event.at(1),
+                                                      tolerance: { 1e-3 * $0 },
+                                                      trial: { trials += 1; return event.at($0) })
+            #expect(located.offset >= 0.3 && located.offset - 0.3 <= 1e-3 * located.offset,
+                    "curved \(curved), measured \(measured): offset \(located.offset)")
+            #expect(located.at.state == [located.offset] && located.at.evaluations == trials)
+            #expect(trials <= most && (measured || trials >= 10), "curved \(curved), measured \(measured): \(trials) trials")
+        }
+    }
+
     /// The log clock is a problem transform: the same RODAS4 step on LogClock(P) is a step of
     /// dy/dτ = t0 e^τ F(y), and its flow time maps back through t = t0 (e^τ − 1).
     @Test func logClockTransformsTheProblemNotTheMethod() throws {

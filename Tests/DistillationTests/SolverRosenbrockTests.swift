@@ -74,8 +74,8 @@ import Numerics
     }
 
     /// L1 with the Rosenbrock flow: n < d, n = d − 1, n = d, n > d (d = 10). Stopping tolerances
-    /// 1e-10; the trajectory is integrated to 1e-6 (the limit does not depend on it: a step's
-    /// fixed point is exactly ∇L = 0). Measured steps (accepted + rejected), n = 3, 9, 10, 15:
+    /// 1e-10; the trajectory is integrated to 1e-6 (n > d; for n ≤ d, measured from the limit, to
+    /// `limitTolerance`; the limit does not depend on either: a step's fixed point is exactly ∇L = 0). Measured steps (accepted + rejected), n = 3, 9, 10, 15:
     /// Rosenbrock at integrationTolerance 1e-6: 59, 96, 87, 78; at 1e-10: 492–869 (497, 869, 747,
     /// 671). Dormand–Prince at 1e-10 (local 1e-12): 497, 2984, 99412, 1107.
     @Test(arguments: [3, 9, 10, 15])
@@ -89,7 +89,9 @@ import Numerics
         #expect(stats.converged, "n = \(n): \(stats)")
         let error = StudentFixtures.relativeDifference(problem.weights(of: student), reference)
         #expect(error < 1e-8, "n = \(n): relative error \(error)")
-        #expect(stats.jacobianEvaluations >= stats.acceptedSteps)
+        // One Jacobian at the start and at most one per accepted step: fewer where the weights
+        // settle and the last factorization is reused (`Rosenbrock.reuseThreshold`).
+        #expect(stats.jacobianEvaluations >= 1 && stats.jacobianEvaluations <= stats.acceptedSteps + 1)
         #expect(stats.gradientEvaluations >= 5 * (stats.acceptedSteps + stats.rejectedSteps))
         #expect(stats.acceptedSteps + stats.rejectedSteps < 200, "n = \(n): \(stats)")
     }

@@ -16,6 +16,13 @@ import LinearAlgebra
         #expect(close(c.logDeterminant, 3.802208139420939, 1e-14))
     }
 
+    /// Without the condition estimate the factor is the same (only the norm dpocon needs is skipped).
+    @Test func factorWithoutConditionEstimateIsTheSame() throws {
+        let a = try CholeskyFactorization(Self.spd), b = try CholeskyFactorization(Self.spd, estimatingCondition: false)
+        #expect(close(b.lower, a.lower, 0))
+        #expect(close(b.solve([1, 2, 3]), a.solve([1, 2, 3]), 0))
+    }
+
     @Test func readsOnlyTheLowerTriangle() throws {
         var junkAbove = Self.spd
         junkAbove[0, 2] = 1e6

@@ -19,17 +19,26 @@ protocol EmbeddedMethod {
     /// A step of size h from (τ, y) with F(τ, y) = `field`; nil when the stage equations have no
     /// solution at this h (the driver halves it).
     func attempt(_ problem: Problem, at y: [Double], time tau: Double, field: [Double], step h: Double) -> StepAttempt?
-    /// Called after each accepted step that does not end the run (a Rosenbrock method forms its
-    /// Jacobian at the new state here).
-    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double)
+    /// Called after each accepted step (of size h) that does not end the run (a Rosenbrock method
+    /// forms its Jacobian at the new state here).
+    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double, step h: Double)
+    /// The step to try next given the controller's proposal (a method that reuses a factorization
+    /// may keep its step); the proposal by default.
+    func preferredStep(_ proposed: Double) -> Double
+    /// Whether the terminal event is located by `TerminalEvent.locateByInterpolation` (a trial
+    /// step costs a factorization) rather than by bisection.
+    var locatesEventByInterpolation: Bool { get }
 }
 
 extension EmbeddedMethod {
-    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double) {}
+    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double, step h: Double) {}
+    func preferredStep(_ proposed: Double) -> Double { proposed }
+    var locatesEventByInterpolation: Bool { false }
 }
 
 /// The one adaptive driver: step control (`ErrorNorm`, `StepController`), the initial step, the
-/// time and step limits, and the terminal event located by `TerminalEvent.locate`, shared by
+/// time and step limits, and the terminal event located by `TerminalEvent.locate` (or
+/// `locateByInterpolation`, the method's choice), shared by
 /// every embedded method so that flow time means the same thing whichever integrates.
 ///
 /// `initial` is the evaluation at `start` (τ = 0), counted as one evaluation.
@@ -83,7 +92,7 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
             continue
         }
         solution.acceptedSteps += 1
-        let previous = y, previousTau = tau, previousField = current.field
+        let previous = y, previousTau = tau, previousField = current.field, previousEvaluation = current
         tau = hitsLimit ? tauLimit : tau + h
         y = attempt.next
         if let endpoint = attempt.endpoint {
@@ -93,20 +102,23 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
             solution.evaluations += 1
         }
         if event.holds(current) {
-            let located = event.locate(
-                step: tau - previousTau, end: EventTrial(state: y, evaluation: current, evaluations: 0),
-                tolerance: { problem.eventTolerance(step: $0) },
-                trial: { offset in
-                    guard let retaken = method.attempt(problem, at: previous, time: previousTau,
-                                                       field: previousField, step: offset) else { return nil }
-                    if let endpoint = retaken.endpoint {
-                        return EventTrial(state: retaken.next, evaluation: endpoint, evaluations: retaken.evaluations)
-                    }
-                    guard isAllFinite(retaken.next) else { return nil }
-                    return EventTrial(state: retaken.next,
-                                      evaluation: problem.evaluate(at: retaken.next, time: previousTau + offset),
-                                      evaluations: retaken.evaluations + 1)
-                })
+            func trial(_ offset: Double) -> EventTrial? {
+                guard let retaken = method.attempt(problem, at: previous, time: previousTau,
+                                                   field: previousField, step: offset) else { return nil }
+                if let endpoint = retaken.endpoint {
+                    return EventTrial(state: retaken.next, evaluation: endpoint, evaluations: retaken.evaluations)
+                }
+                guard isAllFinite(retaken.next) else { return nil }
+                return EventTrial(state: retaken.next,
+                                  evaluation: problem.evaluate(at: retaken.next, time: previousTau + offset),
+                                  evaluations: retaken.evaluations + 1)
+            }
+            let end = EventTrial(state: y, evaluation: current, evaluations: 0)
+            let located = method.locatesEventByInterpolation
+                ? event.locateByInterpolation(step: tau - previousTau, start: previousEvaluation, end: end,
+                                              tolerance: { problem.eventTolerance(step: $0) }, trial: trial)
+                : event.locate(step: tau - previousTau, end: end, tolerance: { problem.eventTolerance(step: $0) },
+                               trial: trial)
             solution.evaluations += located.at.evaluations
             y = located.at.state
             current = located.at.evaluation
@@ -114,7 +126,7 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
             return finish(.terminalEvent)
         }
         if tau >= tauLimit { return finish(.timeLimit) }
-        method.accepted(problem, at: y, time: tau)
-        h = controller.accepted(h, error: err)
+        method.accepted(problem, at: y, time: tau, step: h)
+        h = method.preferredStep(controller.accepted(h, error: err))
     }
 }

@@ -52,11 +52,16 @@ protocol LinearlyImplicitProblem: ODEProblem {
     func applyMass(_ v: inout [Double])
     /// ∂F/∂τ at (τ, y), given F(τ, y); nil for an autonomous problem.
     func timeDerivative(at y: [Double], time tau: Double, field: [Double]) -> [Double]?
+    /// The largest relative change of the stage matrix's curvature part from `old` to `new`, when
+    /// the problem can tell and its stage matrix at a fixed step depends on nothing else (an
+    /// autonomous problem); nil: the method factors afresh every step.
+    func curvatureChange(from old: Curvature, to new: Curvature) -> Double?
 }
 
 extension LinearlyImplicitProblem {
     func applyMass(_ v: inout [Double]) {}
     func timeDerivative(at y: [Double], time tau: Double, field: [Double]) -> [Double]? { nil }
+    func curvatureChange(from old: Curvature, to new: Curvature) -> Double? { nil }
 }
 
 /// How an integration ended.

@@ -26,12 +26,28 @@ import LinearAlgebra
 /// (the same norm as Dormand–Prince), so the trajectory is accurate to that tolerance, and the
 /// terminal event is located by the shared bisection. The fixed point of a step is exactly
 /// F = 0, so the limit's accuracy is set by the stopping rule, never by the integration
-/// tolerance; the flow time, however, is only the flow's when the trajectory is resolved, i.e.
-/// with the integration tolerance ≲ the stopping tolerances (bench/README.md has the figures).
+/// tolerance; the flow time, however, is only the flow's when the trajectory is resolved to the
+/// end: with the error relative to the state's scale, a local tolerance ≲ the stopping
+/// tolerances; measured from a known limit (`DisplacedFrame`), a fixed fraction of the distance
+/// still to go (bench/README.md has the figures).
 struct Rosenbrock<Problem: LinearlyImplicitProblem>: EmbeddedMethod {
-    /// The Jacobian's data at the state the next step starts from.
+    /// The Jacobian's data the next step uses: the problem's at the state it starts from, or,
+    /// while the factorization is reused, the one it was factored with.
     private(set) var curvature: Problem.Curvature
     private(set) var jacobianEvaluations: Int
+    /// The stage solver factored at step `step` with `curvature`, kept while both stay put.
+    private final class Factor {
+        var step = 0.0
+        var solve: ((inout [Double]) -> Void)?
+    }
+    private let factor = Factor()
+
+    /// Largest relative change of the curvature (`LinearlyImplicitProblem.curvatureChange`) for
+    /// which the last factorization is reused at the same step: the stage matrix is then
+    /// M/(γh) − J with J that far from the current one, a perturbation of the step of that
+    /// relative size times the step's own change, which near the limit (where the weights settle)
+    /// is far below the local tolerance; every step is still accepted only by its error estimate.
+    static var reuseThreshold: Double { 1e-3 }
 
     let controller = StepController.standard(order: RosenbrockTableau.order, maxGrowth: 6)
 
@@ -42,14 +58,46 @@ struct Rosenbrock<Problem: LinearlyImplicitProblem>: EmbeddedMethod {
     }
 
     func attempt(_ problem: Problem, at y: [Double], time tau: Double, field: [Double], step h: Double) -> StepAttempt? {
-        guard let result = RosenbrockTableau.step(problem, at: y, field: field, curvature: curvature, h: h, time: tau)
+        // The cached factor is always of `curvature` (which only `accepted` changes, dropping it).
+        var solve: ((inout [Double]) -> Void)?
+        if factor.solve != nil && factor.step == h {
+            solve = factor.solve
+        } else {
+            solve = problem.stageSolver(curvature, time: tau, shift: 1 / (RosenbrockTableau.gamma * h), scale: 1)
+            factor.step = h
+            factor.solve = solve
+        }
+        guard let solve,
+              let result = RosenbrockTableau.step(problem, at: y, field: field, curvature: curvature, h: h, time: tau,
+                                                  solver: solve)
         else { return nil }
         return StepAttempt(next: result.next, error: result.error, evaluations: result.evaluations, endpoint: nil)
     }
 
-    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double) {
-        curvature = problem.curvature(at: y, time: tau)
+    /// Each trial step of the event's search is a factorization: guess, do not halve.
+    var locatesEventByInterpolation: Bool { true }
+
+    /// The new state's curvature, or the factored one kept (with its step) when the problem says
+    /// it has barely moved.
+    mutating func accepted(_ problem: Problem, at y: [Double], time tau: Double, step h: Double) {
+        let next = problem.curvature(at: y, time: tau)
+        if factor.solve != nil && factor.step == h,
+           let change = problem.curvatureChange(from: curvature, to: next), change <= Self.reuseThreshold {
+            return
+        }
+        factor.solve = nil
+        curvature = next
         jacobianEvaluations += 1
+    }
+
+    /// The factored step while it is kept and the controller's proposal is at least that and at
+    /// most twice it (a smaller step than proposed is never less accurate).
+    func preferredStep(_ proposed: Double) -> Double {
+        guard factor.solve != nil, proposed >= factor.step, proposed <= 2 * factor.step else {
+            factor.solve = nil
+            return proposed
+        }
+        return factor.step
     }
 
     /// The flow of `problem` from `start` (τ = 0) until `event` holds or a limit is reached.
@@ -87,7 +135,8 @@ enum RosenbrockTableau {
     /// The error estimate is K_6 (difference of the order-4 and embedded order-3 solutions).
     static let order = 4.0
 
-    /// One RODAS4 step of size h from (τ, y) with F(τ, y) = `field` and `curvature` at y: the new
+    /// One RODAS4 step of size h from (τ, y) with F(τ, y) = `field` and `curvature` at y (or the
+    /// stage solver for it, `solver`): the new
     /// state and the error estimate K_6; nil when the stage matrix has no factor. Costs 5
     /// right-hand side evaluations.
     ///
@@ -95,11 +144,13 @@ enum RosenbrockTableau {
     /// (y, τ)' = (F, 1): its Jacobian [[J, ∂F/∂τ], [0, 0]] is block triangular, so each stage
     /// solves for its τ part first (exact: τ is linear) and then the y part with the same matrix.
     static func step<P: LinearlyImplicitProblem>(_ problem: P, at y: [Double], field f: [Double],
-                                                 curvature: P.Curvature, h: Double, time tau: Double = 0)
+                                                 curvature: P.Curvature, h: Double, time tau: Double = 0,
+                                                 solver: ((inout [Double]) -> Void)? = nil)
         -> (next: [Double], error: [Double], evaluations: Int)? {
         let n = y.count
-        // M/(γh) − ∂F/∂y, symmetric positive definite.
-        guard let solve = problem.stageSolver(curvature, time: tau, shift: 1 / (gamma * h), scale: 1) else { return nil }
+        // M/(γh) − ∂F/∂y, symmetric positive definite (`solver`: already factored).
+        guard let solve = solver ?? problem.stageSolver(curvature, time: tau, shift: 1 / (gamma * h), scale: 1)
+        else { return nil }
         let derivative = problem.timeDerivative(at: y, time: tau, field: f)
         var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: 6)
         var kTau = [Double](repeating: 0, count: 6)

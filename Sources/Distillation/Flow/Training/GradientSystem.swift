@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 import LinearAlgebra
 
 /// A loss over flattened parameters θ, as the solvers see it; its gradient flow θ' = −∇L(θ) is
@@ -37,6 +42,14 @@ struct ConvergenceRule: TerminalEvent {
 
     func holds(_ evaluation: FlowEvaluation) -> Bool {
         isConverged(relativeGradient: relativeGradient(norm: evaluation.gradientNorm), fitGap: evaluation.fitGap)
+    }
+
+    /// log max(relative gradient / its tolerance, fit gap / its tolerance); nil with a zero tolerance.
+    func excess(_ evaluation: FlowEvaluation) -> Double? {
+        guard options.gradientTolerance > 0 && options.fitTolerance > 0 else { return nil }
+        var ratio = relativeGradient(norm: evaluation.gradientNorm) / options.gradientTolerance
+        if let gap = evaluation.fitGap { ratio = max(ratio, gap / options.fitTolerance) }
+        return ratio > 0 ? log(ratio) : nil
     }
 
     /// What a flow integration did, in the solvers' terms.

@@ -24,8 +24,13 @@ import LinearAlgebra
 /// non-basis points' rounding is damped by their own tiny σ′.
 struct LogitFlow: FlowFrame {
     let system: ReducedSystem
-    /// S_B⁻¹ and (S_BᵀS_B)⁻¹ = S_B⁻¹S_B⁻ᵀ.
-    let inverse: Matrix
+    /// S_B, the basis points (p × p).
+    let points: Matrix
+    /// S_B⁻¹ when S_B is not triangular (a basis of k > p points); nil when S_B is upper
+    /// triangular (k = p: S is the R of the points' QR), whose products with S_B⁻¹ are
+    /// triangular solves.
+    let inverse: Matrix?
+    /// (S_BᵀS_B)⁻¹ = S_B⁻¹S_B⁻ᵀ.
     let gramInverse: Matrix
     /// The basis points (all k, in order, when k = p) and the others.
     let basis: [Int]
@@ -45,6 +50,11 @@ struct LogitFlow: FlowFrame {
 
     /// nil unless the targets are finite, S is square or (k > p) the logits travel past
     /// `GradientFlow.logTravel`, and S_BᵀS_B passes the condition test.
+    ///
+    /// S square and upper triangular (k = p independent points, S = R): SᵀS = RᵀR is already
+    /// factored, so its condition is estimated from R (κ₁(RᵀR) ≤ κ₁(R) κ_∞(R), two O(p²)
+    /// estimates) and (RᵀR)⁻¹ formed from R alone (`gramInverse(upper:)`), with no product,
+    /// factorization or solve against the identity.
     init?(_ system: ReducedSystem) {
         guard let travel = system.gapScale, system.p <= system.k else { return nil }
         let p = system.p, k = system.k
@@ -57,20 +67,33 @@ struct LogitFlow: FlowFrame {
         var selected = [Double](repeating: 0, count: p * p)
         for (c, i) in basis.enumerated() { for j in 0..<p { selected[c * p + j] = system.s[i * p + j] } }
         let points = Matrix(rows: p, columns: p, elements: selected)
-        guard let gram = try? CholeskyFactorization(syrk(points, transpose: .transposed)),
-              gram.reciprocalCondition >= (travel > GradientFlow.logTravel
-                  ? Self.smallestReciprocalConditionForLargeLogits : Self.smallestReciprocalCondition),
-              let inverse = try? solveLinear(points, Matrix.identity(p)) else { return nil }
+        let smallest = travel > GradientFlow.logTravel
+            ? Self.smallestReciprocalConditionForLargeLogits : Self.smallestReciprocalCondition
+        if others.isEmpty && isUpperTriangular(points) {
+            let condition = triangularReciprocalCondition(points, triangle: .upper, norm: .one)
+                * triangularReciprocalCondition(points, triangle: .upper, norm: .infinity)
+            guard condition >= smallest, let inverseGram = try? LinearAlgebra.gramInverse(upper: points) else { return nil }
+            self.inverse = nil
+            gramInverse = inverseGram
+        } else {
+            guard let gram = try? CholeskyFactorization(syrk(points, transpose: .transposed)),
+                  gram.reciprocalCondition >= smallest,
+                  let inverse = try? solveLinear(points, Matrix.identity(p)) else { return nil }
+            self.inverse = inverse
+            gramInverse = gram.solve(Matrix.identity(p))
+        }
         self.system = system
-        self.inverse = inverse
+        self.points = points
         self.basis = basis
         self.others = others
-        gramInverse = gram.solve(Matrix.identity(p))
         var rest = [Double](repeating: 0, count: p * others.count)
         for (c, i) in others.enumerated() { for j in 0..<p { rest[c * p + j] = system.s[i * p + j] } }
         coupling = others.isEmpty ? Matrix(rows: p, columns: 0, elements: [])
-            : gemm(inverse, Matrix(rows: p, columns: others.count, elements: rest))
+            : gemm(inverse!, Matrix(rows: p, columns: others.count, elements: rest))
     }
+
+    /// The flow's limit in these coordinates when it interpolates (k = p): z* = m.
+    var limit: [Double]? { others.isEmpty ? system.targets : nil }
 
     /// p independent points, least saturated (smallest |m_i|) first, by Gram–Schmidt: a point
     /// joins when at least 1e-3 of its norm lies outside the span of those before it.
@@ -151,6 +174,16 @@ struct LogitFlow: FlowFrame {
         return allLogits(zB).map { Logistic.sigmoidDerivative($0) * scale }
     }
 
+    /// max_i |w_i − w_i'| / w_i over all k points' weights σ′(z_i)/k.
+    func curvatureChange(from old: [Double], to new: [Double]) -> Double? {
+        var change = 0.0
+        for i in old.indices {
+            guard old[i] > 0 else { return .infinity }
+            change = max(change, abs(new[i] - old[i]) / old[i])
+        }
+        return change
+    }
+
     func trace(_ weights: [Double]) -> Double {
         var sum = 0.0
         for i in 0..<system.k {
@@ -167,12 +200,21 @@ struct LogitFlow: FlowFrame {
     }
 
     /// x ↦ (c (S_BᵀS_B)⁻¹ + a (W_B + A W_N Aᵀ))⁻¹ x.
+    ///
+    /// Only the lower triangle is formed (all the factorization reads), in one pass over
+    /// (S_BᵀS_B)⁻¹, and no condition estimate is taken: this runs at every step.
     func shiftedSolver(_ weights: [Double], shift c: Double, scale a: Double) -> ((inout [Double]) -> Void)? {
-        var m = gramInverse
-        for i in m.elements.indices { m.elements[i] *= c }
+        let p = system.p
+        var m = Matrix(rows: p, columns: p)
+        gramInverse.elements.withUnsafeBufferPointer { g in
+            m.elements.withUnsafeMutableBufferPointer { out in
+                for j in 0..<p {
+                    for i in j..<p { out[i + j * p] = c * g[i + j * p] }
+                }
+            }
+        }
         for (r, i) in basis.enumerated() { m[r, r] += a * weights[i] }
         if !others.isEmpty {
-            let p = system.p
             var scaled = coupling.elements
             for (col, i) in others.enumerated() {
                 let w = (a * weights[i]).squareRoot()
@@ -181,7 +223,7 @@ struct LogitFlow: FlowFrame {
             let added = syrk(Matrix(rows: p, columns: others.count, elements: scaled))
             for i in m.elements.indices { m.elements[i] += added.elements[i] }
         }
-        guard let cholesky = try? CholeskyFactorization(m) else { return nil }
+        guard let cholesky = try? CholeskyFactorization(m, estimatingCondition: false) else { return nil }
         return { cholesky.solveInPlace(&$0) }
     }
 
@@ -194,6 +236,10 @@ struct LogitFlow: FlowFrame {
     func reduced(_ zB: [Double]) -> [Double] {
         var difference = zB
         for (c, i) in basis.enumerated() { difference[c] -= system.initialLogits[i] }
+        guard let inverse else {
+            trsv(points, &difference, triangle: .upper, transpose: .transposed)
+            return difference
+        }
         return gemv(inverse, difference, transpose: .transposed)
     }
 }

@@ -85,6 +85,19 @@ struct ReducedSystem: GradientSystem, Sendable {
         return syrk(Matrix(rows: p, columns: k, elements: scaled))
     }
 
+    /// The flow's limit e* when it interpolates, found without solving the flow: k = p points with
+    /// S upper triangular (the R of their QR) and finite targets, Sᵀe* = m − z(0) (a triangular
+    /// solve); nil otherwise.
+    var interpolatingLimit: [Double]? {
+        guard gapScale != nil, k == p else { return nil }
+        let points = Matrix(rows: p, columns: p, elements: s)
+        guard isUpperTriangular(points) else { return nil }
+        var e = [Double](repeating: 0, count: p)
+        for i in 0..<k { e[i] = targets[i] - initialLogits[i] }
+        trsv(points, &e, triangle: .upper, transpose: .transposed)
+        return isAllFinite(e) ? e : nil
+    }
+
     /// λ_max(S Sᵀ).
     func largestGramEigenvalue() -> Double {
         let gram = syrk(Matrix(rows: p, columns: k, elements: s))
