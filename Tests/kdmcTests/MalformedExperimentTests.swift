@@ -318,6 +318,23 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         #expect(closed.first?.message.contains("flow only") == true)
     }
 
+    /// limit_tolerance is read for the flow, refused out of (0, 1) and for other solvers, and
+    /// reaches the trial's solver options.
+    @Test func limitToleranceIsAFlowSetting() throws {
+        let base = #"{"name": "s", "geometry": "gaussian", "d": 10, "n": [1, 2], "students": ["linear"], "solver": "#
+        let given = try TestFiles.validator.validate(data: Data((base + #"{"kind": "flow", "limit_tolerance": 1e-6}}"#).utf8))
+        #expect(given.experiments[0].solver.limitTolerance == 1e-6)
+        #expect(try DistillationTrial(spec: given.experiments[0], baseDirectory: nil).options.limitTolerance == 1e-6)
+        let defaulted = try TestFiles.validator.validate(data: Data((base + #"{"kind": "flow"}}"#).utf8))
+        #expect(defaulted.experiments[0].solver.limitTolerance == SolverSpec.defaultLimitTolerance)
+        let outside = CrossFieldTests.problems(base + #"{"kind": "flow", "limit_tolerance": 1}}"#)
+        #expect(outside.map(\.path.description) == ["solver.limit_tolerance"])
+        #expect(outside.first?.message.contains("outside (0, 1)") == true)
+        let closed = CrossFieldTests.problems(base + #"{"kind": "closed", "limit_tolerance": 1e-4}}"#)
+        #expect(closed.map(\.path.description) == ["solver.limit_tolerance"])
+        #expect(closed.first?.message.contains("flow only") == true)
+    }
+
     /// The chosen integrator is the one the trial runs: both reach the same student, with
     /// different step counts.
     @Test func theTrialIntegratesWithTheChosenMethod() throws {

@@ -146,7 +146,10 @@ extension SolverSpec {
                                             "max_steps": .integer(Int64(maxSteps))]
         if let timeLimit { members["time_limit"] = .number(timeLimit) }
         if let step { members["step"] = .number(step) }
-        if kind == .flow { members["integrator"] = .string(integrator.rawValue) }
+        if kind == .flow {
+            members["integrator"] = .string(integrator.rawValue)
+            members["limit_tolerance"] = .number(limitTolerance)
+        }
         return tagged(kind.rawValue, members)
     }
 }

@@ -330,6 +330,9 @@ package struct SolverSpec: Sendable, Equatable {
     package var fitTolerance: Double
     /// Local error tolerance of the flow's Runge–Kutta steps.
     package var integrationTolerance: Double
+    /// Local error tolerance, relative to the distance still to go, of a flow measured from its
+    /// known limit (`SolverOptions.limitTolerance`).
+    package var limitTolerance: Double
     /// Largest flow time (flow, gd); nil means no limit. Reaching it is reported.
     package var timeLimit: Double?
     package var maxSteps: Int
@@ -348,13 +351,14 @@ package struct SolverSpec: Sendable, Equatable {
     package static let defaultTolerance = 1e-10
     package static let defaultFitTolerance = 1e-10
     package static let defaultIntegrationTolerance = 1e-10
+    package static let defaultLimitTolerance = SolverOptions.defaultLimitTolerance
     package static let defaultMaxSteps = 1_000_000
 
     package init(kind: Kind = .flow, tolerance: Double = SolverSpec.defaultTolerance,
                 fitTolerance: Double = SolverSpec.defaultFitTolerance,
                 integrationTolerance: Double = SolverSpec.defaultIntegrationTolerance,
                 timeLimit: Double? = nil, maxSteps: Int = SolverSpec.defaultMaxSteps, step: Double? = nil,
-                integrator: Integrator = .rosenbrock) {
+                integrator: Integrator = .rosenbrock, limitTolerance: Double = SolverSpec.defaultLimitTolerance) {
         self.kind = kind
         self.tolerance = tolerance
         self.fitTolerance = fitTolerance
@@ -363,6 +367,7 @@ package struct SolverSpec: Sendable, Equatable {
         self.maxSteps = maxSteps
         self.step = step
         self.integrator = integrator
+        self.limitTolerance = limitTolerance
     }
 }
 

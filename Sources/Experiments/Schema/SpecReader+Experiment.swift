@@ -379,7 +379,7 @@ extension SpecReader {
         guard let (kindText, f) = tagged(v, p, what: "solver", plural: "solvers", kinds: kinds),
               let kind = SolverSpec.Kind(rawValue: kindText) else { return nil }
         expectOnly(f, ["kind", "tolerance", "fit_tolerance", "integration_tolerance", "time_limit", "max_steps", "step",
-                       "integrator"],
+                       "integrator", "limit_tolerance"],
                    in: "the solver")
         let tolerance = optional(f, "tolerance", default: SolverSpec.defaultTolerance) {
             positiveReal($0, $1, name: "tolerance")
@@ -412,13 +412,22 @@ extension SpecReader {
             }
             return choice(v, p, name: "integrator", as: SolverSpec.Integrator.self)
         }
+        let limitTolerance = optional(f, "limit_tolerance", default: SolverSpec.defaultLimitTolerance) { v, p -> Double? in
+            guard kind == .flow else {
+                report(p, "limit_tolerance applies to solver flow only; remove it (the \(kind.rawValue) solver does not integrate a flow)")
+                return nil
+            }
+            return real(v, p, name: "limit_tolerance") { x in
+                x > 0 && x < 1 ? nil : "\(JSONValue.format(x)) is outside (0, 1); limit_tolerance is a relative error such as 1e-4"
+            }
+        }
         guard let tolerance, let fitTolerance, let integrationTolerance, let timeLimit, let maxSteps, let step,
-              let integrator else {
+              let integrator, let limitTolerance else {
             return nil
         }
         return SolverSpec(kind: kind, tolerance: tolerance, fitTolerance: fitTolerance,
                           integrationTolerance: integrationTolerance, timeLimit: timeLimit,
-                          maxSteps: maxSteps, step: step, integrator: integrator)
+                          maxSteps: maxSteps, step: step, integrator: integrator, limitTolerance: limitTolerance)
     }
 
     func stopping(_ v: JSONValue, _ p: JSONPath) -> StoppingSpec? {

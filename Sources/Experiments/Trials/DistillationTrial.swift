@@ -51,7 +51,7 @@ package struct DistillationTrial: Sendable {
             gradientTolerance: spec.solver.tolerance, fitTolerance: spec.solver.fitTolerance,
             timeLimit: spec.solver.timeLimit ?? .infinity, maxSteps: spec.solver.maxSteps,
             integrationTolerance: spec.solver.integrationTolerance, descentStep: spec.solver.step,
-            integrator: spec.solver.integrator)
+            integrator: spec.solver.integrator, limitTolerance: spec.solver.limitTolerance)
         if let soft = students.first(where: { $0.isZeroInitialisedLinear }),
            let hard = students.first(where: { $0.kind == .hardLabel }) {
             softVersusHard = (soft.label, hard.label)
