@@ -119,6 +119,22 @@ func launch(_ executable: URL, _ arguments: [String], environment extra: [String
         #expect(missing.stderr.hasPrefix("kdmc: no experiment file at /nonexistent/experiment.json"))
     }
 
+    /// A folder named like a preset in the working directory (a run's output folder) does not
+    /// hide the preset; a folder with no preset of its name is refused as not a file.
+    @Test func aFolderNamedLikeAPresetDoesNotHideIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdmc-shadow-\(getpid())")
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("default"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("no-such-preset"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let preset = try kdmc(["validate", "default"], environment: ["KDMC_PRESETS": presets], in: folder)
+        #expect(preset.status == 0, "\(preset.stderr)")
+        #expect(preset.stdout.contains("valid"))
+        let plainFolder = try kdmc(["validate", "no-such-preset"], environment: ["KDMC_PRESETS": presets], in: folder)
+        #expect(plainFolder.status == 2)
+        #expect(plainFolder.stderr.contains("is a directory"), "\(plainFolder.stderr)")
+    }
+
     @Test func listAndShowUseThePresetFolder() throws {
         let list = try kdmc(["list"], environment: ["KDMC_PRESETS": presets])
         #expect(list.status == 0)

@@ -5,12 +5,18 @@ import Experiments
 /// Reads an experiment argument (a file path, or a preset name) and validates it; on problems,
 /// prints one line per problem prefixed by the file name and fails with status 2.
 enum ExperimentLoading {
+    /// A file at the path wins; a bare name is then a preset, even where a folder of that name
+    /// is in the working directory (the output folder of `kdmc run NAME --out NAME`, say).
     static func locate(_ argument: String) throws -> URL {
         let url = URL(fileURLWithPath: argument)
-        if FileManager.default.fileExists(atPath: url.path) { return url }
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+        if exists && !isFolder.boolValue { return url }
         if !argument.contains("/"), let preset = try? PresetLibrary.locate().preset(named: argument) {
             return preset
         }
+        // A folder and no preset of its name: the reader says what is wrong with it.
+        if exists { return url }
         throw CommandFailure("no experiment file at \(argument); give a path to a JSON file or a preset name from kdmc list")
     }
 
