@@ -80,11 +80,7 @@ import Numerics
     /// the hundreds, points nearly parallel): against RODAS4 at 1e-7 (Dormand–Prince and CVODE in
     /// e do not finish here).
     @Test func saturatingPointsFlowTimeMatchesTheTightReference() throws {
-        let geometry = try PolyTailGeometry(dimension: 100_000, kappa: 2)
-        var stream = RandomStream(seed: 2026, trial: 0, stream: .transferSet)
-        let set = geometry.sampleGramTransferSet(count: 5, using: &stream)
-        let problem = try LinearDistillationProblem(points: set.points,
-                                                    teacher: try Teacher(direction: set.teacherDirection, norm: 1))
+        let problem = try StudentFixtures.saturatingW2Problem()
         let fast = problem.solve(prefix: 5, solver: .flow, options: try Self.options())
         let tight = problem.solve(prefix: 5, solver: .flow, options: try Self.options(limitTolerance: 1e-7))
         #expect(fast.statistics.converged && tight.statistics.converged, "\(fast.statistics) | \(tight.statistics)")

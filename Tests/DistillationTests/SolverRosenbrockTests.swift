@@ -203,11 +203,7 @@ import Numerics
     /// form. Measured (poly-tail κ = 2, d = 10^5, Gram draw of trial 0, seed 2026, n = 5):
     /// 16 648 steps; with the p × p matrix cI + a S W Sᵀ it did not converge in 10^5 steps.
     @Test func saturatingPointsConvergeToTheClosedForm() throws {
-        let geometry = try PolyTailGeometry(dimension: 100_000, kappa: 2)
-        var stream = RandomStream(seed: 2026, trial: 0, stream: .transferSet)
-        let set = geometry.sampleGramTransferSet(count: 5, using: &stream)
-        let problem = try LinearDistillationProblem(points: set.points,
-                                                    teacher: try Teacher(direction: set.teacherDirection, norm: 1))
+        let problem = try StudentFixtures.saturatingW2Problem()
         let options = try Self.options(.rosenbrock, tolerance: 1e-8, maxSteps: 40_000)
         let student = problem.solve(prefix: 5, solver: .flow, options: options)
         #expect(student.statistics.converged, "\(student.statistics)")

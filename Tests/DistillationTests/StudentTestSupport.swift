@@ -21,6 +21,16 @@ enum StudentFixtures {
                                       initialization: initialization)
     }
 
+    /// W2's first five points (poly-tail κ = 2, d = 10^5, the Gram draw of trial 0, seed 2026,
+    /// in R^(n+2)): teacher logits in the hundreds, points nearly parallel.
+    static func saturatingW2Problem() throws -> LinearDistillationProblem {
+        let geometry = try PolyTailGeometry(dimension: 100_000, kappa: 2)
+        var stream = RandomStream(seed: 2026, trial: 0, stream: .transferSet)
+        let set = geometry.sampleGramTransferSet(count: 5, using: &stream)
+        return try LinearDistillationProblem(points: set.points,
+                                             teacher: try Teacher(direction: set.teacherDirection, norm: 1))
+    }
+
     static func randomStart(scale: Double, seed: UInt64) -> LinearInitialization {
         .random(scale: scale, stream: RandomStream(seed: seed, trial: 0, stream: StreamID.studentInit, index: 0))
     }

@@ -60,11 +60,7 @@ import Testing
         } else {
             text = text.replacingOccurrences(of: #""seed": 18"#, with: #""seed": 18, "#+change)
         }
-        let file = try write(text, in: folder)
-        let result = try kdmc(["run", file, "--out", folder.appendingPathComponent("out").path])
-        #expect(result.status == 2, "\(result.stderr)")
-        #expect(result.stderr.contains("estimator") && result.stderr.contains(reason), "\(result.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/curves.csv").path))
+        try RunChecks.estimatorIsRefused(try write(text, in: folder), in: folder, reason: reason)
     }
 
     @Test func limitSamplesWithoutTheControlVariateIsRefused() throws {

@@ -54,6 +54,16 @@ enum RunChecks {
         return process.terminationStatus
     }
 
+    /// `kdmc run file` into `folder`/out is refused: exit status 2, a message on stderr that
+    /// names `estimator` and `reason`, and no curves.csv written.
+    static func estimatorIsRefused(_ file: String, in folder: URL, reason: String) throws {
+        let out = folder.appendingPathComponent("out")
+        let result = try kdmc(["run", file, "--out", out.path])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("estimator") && result.stderr.contains(reason), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("curves.csv").path))
+    }
+
     /// A whole run of `file`, and the same run stopped by SIGTERM and continued with --resume,
     /// into `folder`: both must finish with one of `statuses` and write the same curves.csv.
     static func stopAndResumeMatchesAWholeRun(_ file: String, in folder: URL, statuses: Set<Int32> = [0]) throws {

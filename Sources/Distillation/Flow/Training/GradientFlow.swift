@@ -68,40 +68,29 @@ enum GradientFlow {
     /// evaluations.
     static func rosenbrock(_ system: ReducedSystem, from start: [Double],
                            options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
-        let displaced = options.timeLimit.isInfinite
         guard let logits = LogitFlow(system) else {
-            return reducedRosenbrock(system, from: start, displaced: displaced, options: options)
+            return rosenbrock(frame: system, limit: system.interpolatingLimit, from: start, options: options)
         }
-        let z0 = logits.logits(start)
-        let z: [Double], statistics: SolverStatistics
-        if displaced, let limit = logits.limit {
-            let frame = DisplacedFrame(logits, origin: limit)
-            let (y, run) = rosenbrock(frame: frame, from: frame.displacement(z0), limits: displacedLimits(options),
-                                      options: options)
-            (z, statistics) = (frame.point(y), run)
-        } else {
-            (z, statistics) = rosenbrock(frame: logits, from: z0, options: options)
-        }
+        let (z, statistics) = rosenbrock(frame: logits, limit: logits.limit, from: logits.logits(start), options: options)
         guard statistics.stopReason == .stepSizeUnderflow || statistics.stopReason == .nonFinite else {
             return (logits.reduced(z), statistics)
         }
-        var (state, fallback) = reducedRosenbrock(system, from: start, displaced: displaced, options: options)
+        var (state, fallback) = rosenbrock(frame: system, limit: system.interpolatingLimit, from: start, options: options)
         fallback.gradientEvaluations += statistics.gradientEvaluations
         fallback.jacobianEvaluations += statistics.jacobianEvaluations
         fallback.rejectedSteps += statistics.acceptedSteps + statistics.rejectedSteps
         return (state, fallback)
     }
 
-    /// In e, measured from the limit when it interpolates and `displaced` (no time limit).
-    private static func reducedRosenbrock(_ system: ReducedSystem, from start: [Double], displaced: Bool,
-                                          options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
-        if displaced, let limit = system.interpolatingLimit {
-            let frame = DisplacedFrame(system, origin: limit)
-            let (y, statistics) = rosenbrock(frame: frame, from: frame.displacement(start),
-                                             limits: displacedLimits(options), options: options)
-            return (frame.point(y), statistics)
-        }
-        return rosenbrock(frame: system, from: start, options: options)
+    /// The flow in `frame`, measured from `limit` (`DisplacedFrame`, at `displacedLimits`) when
+    /// the frame knows it and there is no time limit, else from the origin.
+    private static func rosenbrock<Frame: FlowFrame>(frame: Frame, limit: [Double]?, from start: [Double],
+                                                     options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        guard options.timeLimit.isInfinite, let limit else { return rosenbrock(frame: frame, from: start, options: options) }
+        let displaced = DisplacedFrame(frame, origin: limit)
+        let (y, statistics) = rosenbrock(frame: displaced, from: displaced.displacement(start),
+                                         limits: displacedLimits(options), options: options)
+        return (displaced.point(y), statistics)
     }
 
     /// The flow in `frame` at `limits` (nil: `rosenbrockLimits`).
