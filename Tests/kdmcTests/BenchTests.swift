@@ -83,6 +83,21 @@ import Experiments
         #expect(try kdmc(["bench", "S1", "--euler-draws", "2"]).status == 64)
     }
 
+    /// `--tolerance` and `--limit-tolerance` reach the flow's experiment file; values outside
+    /// (0, 1) are refused with a message naming the option.
+    @Test func stoppingAndLimitTolerancesReachTheExperiment() throws {
+        let outcome = try kdmc(["bench", "W1", "--solver", "flow", "--tolerance", "1e-8", "--limit-tolerance", "3e-4",
+                                "--spec"])
+        try #require(outcome.status == 0, "\(outcome.stderr)")
+        let spec = try #require(try TestFiles.validator.validate(data: Data(outcome.stdout.utf8)).experiments.first)
+        #expect(spec.solver.tolerance == 1e-8 && spec.solver.fitTolerance == 1e-8)
+        #expect(spec.solver.limitTolerance == 3e-4)
+        for (option, value) in [("--tolerance", "0"), ("--limit-tolerance", "1"), ("--integration-tolerance", "-1e-8")] {
+            let refused = try kdmc(["bench", "W1", "--solver", "flow", option, value, "--spec"])
+            #expect(refused.status == 64 && refused.stderr.contains(option), "\(option) \(value): \(refused.stderr)")
+        }
+    }
+
     /// A real (small) run: one JSON line that bench/run.py's parser accepts, whose numbers hang
     /// together, and a run.py parser that rejects output without a result.
     @Test func aRunPrintsOneResultLineThatTheDriverParses() throws {

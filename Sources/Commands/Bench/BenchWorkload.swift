@@ -102,8 +102,9 @@ struct BenchWorkload: Sendable, Equatable {
     enum Solver: String, Sendable, CaseIterable {
         /// The closed-form limit.
         case closed
-        /// The gradient flow (RODAS4) to the project's default stopping rule (relative gradient and
-        /// fit tolerance 1e-10, what an experiment without a `tolerance` runs), with the local
+        /// The gradient flow (RODAS4) to the project's default stopping rule unless `--tolerance`
+        /// says otherwise (relative gradient and fit tolerance 1e-10, what an experiment without a
+        /// `tolerance` runs), with the local
         /// integration tolerance 1e-8 where the flow is not measured from its limit (Rosenbrock:
         /// keep it ≲ the stopping tolerances there; 1e-10 takes ~3× the steps).
         case flow
@@ -112,7 +113,7 @@ struct BenchWorkload: Sendable, Equatable {
             switch self {
             case .closed: #""closed""#
             case .flow:
-                #"{"kind": "flow", "tolerance": 1e-10, "fit_tolerance": 1e-10, "integration_tolerance": \#(flow.integrationTolerance), "integrator": "\#(flow.integrator.rawValue)"}"#
+                #"{"kind": "flow", "tolerance": \#(flow.tolerance), "fit_tolerance": \#(flow.tolerance), "integration_tolerance": \#(flow.integrationTolerance), "limit_tolerance": \#(flow.limitTolerance), "integrator": "\#(flow.integrator.rawValue)"}"#
             }
         }
     }
@@ -121,6 +122,10 @@ struct BenchWorkload: Sendable, Equatable {
     struct FlowChoice: Sendable, Equatable {
         var integrator: FlowIntegrator = .rosenbrock
         var integrationTolerance: Double = 1e-8
+        /// The stopping rule's relative gradient and fit tolerance (`kdmc bench --tolerance`).
+        var tolerance: Double = SolverSpec.defaultTolerance
+        /// RODAS4's local tolerance relative to the distance to a known limit (`--limit-tolerance`).
+        var limitTolerance: Double = SolverSpec.defaultLimitTolerance
     }
 
     /// Block size: an eighth of the trials when that divides them, so that both 1 and 2 ranks

@@ -35,6 +35,13 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("integration-tolerance"), help: "The flow's local integration tolerance (flow solver only).")
     var integrationTolerance: Double = BenchWorkload.FlowChoice().integrationTolerance
 
+    @Option(help: "The flow's stopping rule: relative gradient and fit tolerance (flow solver, linear workloads only).")
+    var tolerance: Double = BenchWorkload.FlowChoice().tolerance
+
+    @Option(name: .customLong("limit-tolerance"),
+            help: "RODAS4's local tolerance relative to the distance to the flow's known limit (flow solver only).")
+    var limitTolerance: Double = BenchWorkload.FlowChoice().limitTolerance
+
     @Flag(help: "Print the workload's experiment file and exit (no MPI).")
     var spec = false
 
@@ -53,6 +60,15 @@ struct BenchCommand: ParsableCommand {
         guard FlowIntegrator(rawValue: integrator) != nil else {
             throw ValidationError("--integrator \(integrator) is not one of \(FlowIntegrator.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard tolerance > 0 && tolerance < 1 else {
+            throw ValidationError("--tolerance \(tolerance) must be in (0, 1), e.g. 1e-10")
+        }
+        guard limitTolerance > 0 && limitTolerance < 1 else {
+            throw ValidationError("--limit-tolerance \(limitTolerance) must be in (0, 1), e.g. 1e-4")
+        }
+        guard integrationTolerance > 0 && integrationTolerance < 1 else {
+            throw ValidationError("--integration-tolerance \(integrationTolerance) must be in (0, 1), e.g. 1e-8")
+        }
         if eulerDraws > 0 && solver != "flow" {
             throw ValidationError("--euler-draws compares the flow with Euler; it needs --solver flow")
         }
@@ -62,7 +78,8 @@ struct BenchCommand: ParsableCommand {
         let chosen = BenchWorkload.named(workload)!
         let kind = BenchWorkload.Solver(rawValue: solver)!
         let flow = BenchWorkload.FlowChoice(integrator: FlowIntegrator(rawValue: integrator)!,
-                                            integrationTolerance: integrationTolerance)
+                                            integrationTolerance: integrationTolerance, tolerance: tolerance,
+                                            limitTolerance: limitTolerance)
         if spec {
             _ = try chosen.spec(solver: kind, trials: trials, flow: flow)
             print(chosen.experimentJSON(solver: kind, trials: trials, flow: flow))
