@@ -26,30 +26,36 @@ struct DOP853<Problem: ODEProblem>: EmbeddedMethod {
     let controller = StepController(acceptExponent: 1.0 / 8 - 0.2 * 0.04, previousExponent: 0.04,
                                     rejectExponent: 1.0 / 8, maxGrowth: 6)
     var jacobianEvaluations: Int { 0 }
+    /// The twelve stages side by side in one buffer, kept for the whole run: a fresh buffer of
+    /// this size per attempt is mapped and faulted in by the allocator every time.
+    private let stageBuffer = StageBuffer()
+
+    final class StageBuffer {
+        var k: [Double] = []
+    }
 
     func attempt(_ problem: Problem, at y: [Double], time tau: Double, field: [Double], step h: Double) -> StepAttempt? {
         precondition(problem.hasIdentityMass, "DOP853 integrates y' = F only (M = I)")
         let n = y.count
         let stages = DOP853Tableau.stages
-        // The twelve stages side by side in one buffer, so that the combinations run over raw
-        // storage (as in `DormandPrince`).
-        var k = [Double](repeating: 0, count: stages * n)
+        // Every stage is stored before it is read, so the buffer is never cleared.
+        if stageBuffer.k.count != stages * n { stageBuffer.k = [Double](repeating: 0, count: stages * n) }
         func store(_ values: [Double], stage s: Int) {
-            k.withUnsafeMutableBufferPointer { out in
+            stageBuffer.k.withUnsafeMutableBufferPointer { out in
                 values.withUnsafeBufferPointer { v in for i in 0..<n { out[s * n + i] = v[i] } }
             }
         }
         store(field, stage: 0)
         var stage = [Double](repeating: 0, count: n)
         for s in 1..<stages {
-            DOP853Tableau.combine(DOP853Tableau.a[s], stages: k, base: y, step: h, into: &stage)
+            DOP853Tableau.combine(DOP853Tableau.a[s], stages: stageBuffer.k, base: y, step: h, into: &stage)
             store(problem.field(at: stage, time: tau + DOP853Tableau.c[s] * h), stage: s)
         }
         var next = [Double](repeating: 0, count: n)
         var error5 = [Double](repeating: 0, count: n), error3 = [Double](repeating: 0, count: n)
-        DOP853Tableau.combine(DOP853Tableau.b, stages: k, base: y, step: h, into: &next)
-        DOP853Tableau.combine(DOP853Tableau.e5, stages: k, base: nil, step: h, into: &error5)
-        DOP853Tableau.combine(DOP853Tableau.e3, stages: k, base: nil, step: h, into: &error3)
+        DOP853Tableau.combine(DOP853Tableau.b, stages: stageBuffer.k, base: y, step: h, into: &next)
+        DOP853Tableau.combine(DOP853Tableau.e5, stages: stageBuffer.k, base: nil, step: h, into: &error5)
+        DOP853Tableau.combine(DOP853Tableau.e3, stages: stageBuffer.k, base: nil, step: h, into: &error3)
         return StepAttempt(next: next, error: error5, evaluations: stages - 1, endpoint: nil, lowOrderError: error3)
     }
 
@@ -141,17 +147,15 @@ enum DOP853Tableau {
     /// few arrays and its loop vectorizes.
     static func combine(_ terms: [(Int, Double)], stages k: [Double], base: [Double]?, step h: Double,
                         into out: inout [Double]) {
-        let n = out.count
-        var padded = terms.map { ($0.0, h * $0.1) }
-        while padded.count % 4 != 0 { padded.append((0, 0)) }
+        let n = out.count, count = terms.count
+        func term(_ t: Int) -> (Int, Double) { t < count ? (terms[t].0, h * terms[t].1) : (0, 0) }
         k.withUnsafeBufferPointer { kb in
             out.withUnsafeMutableBufferPointer { ob in
                 let k0 = kb.baseAddress!, o = ob.baseAddress!
-                for chunk in stride(from: 0, to: padded.count, by: 4) {
-                    let p0 = k0 + padded[chunk].0 * n, w0 = padded[chunk].1
-                    let p1 = k0 + padded[chunk + 1].0 * n, w1 = padded[chunk + 1].1
-                    let p2 = k0 + padded[chunk + 2].0 * n, w2 = padded[chunk + 2].1
-                    let p3 = k0 + padded[chunk + 3].0 * n, w3 = padded[chunk + 3].1
+                for chunk in stride(from: 0, to: count, by: 4) {
+                    let (j0, w0) = term(chunk), (j1, w1) = term(chunk + 1)
+                    let (j2, w2) = term(chunk + 2), (j3, w3) = term(chunk + 3)
+                    let p0 = k0 + j0 * n, p1 = k0 + j1 * n, p2 = k0 + j2 * n, p3 = k0 + j3 * n
                     if chunk > 0 {
                         for i in 0..<n { o[i] += w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] }
                     } else if let base {
