@@ -70,6 +70,21 @@ public func trsv(_ a: Matrix, _ b: inout [Double], triangle: Triangle,
     }
 }
 
+/// x ← op(A) x in place for triangular A; only `triangle` of A is read.
+public func trmv(_ a: Matrix, _ x: inout [Double], triangle: Triangle,
+                 transpose: Transpose = .none, unitDiagonal: Bool = false) {
+    a.checkStorage()
+    precondition(a.isSquare, "trmv: A must be square, got \(a.rows)×\(a.columns)")
+    precondition(x.count == a.rows, "trmv: x has length \(x.count), A is \(a.rows)×\(a.columns)")
+    a.elements.withUnsafeBufferPointer { ap in
+        x.withUnsafeMutableBufferPointer { xp in
+            cblas_dtrmv(CblasColMajor, triangle.cblas, transpose.cblas,
+                        unitDiagonal ? CblasUnit : CblasNonUnit, cInt(a.rows),
+                        ap.baseAddress, a.leadingDimension, xp.baseAddress, 1)
+        }
+    }
+}
+
 /// The solution x of op(A) x = b for triangular A.
 public func solveTriangular(_ a: Matrix, _ b: [Double], triangle: Triangle,
                             transpose: Transpose = .none, unitDiagonal: Bool = false) -> [Double] {

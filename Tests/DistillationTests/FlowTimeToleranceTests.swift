@@ -49,9 +49,6 @@ import Numerics
             let reference = try #require(tight.statistics.flowTime), bdf = try #require(cvode.statistics.flowTime)
             #expect(abs(t / reference - 1) < Self.flowTimeBound, "\(name): flow time \(t) vs \(reference) (RODAS4 1e-7)")
             #expect(abs(t / bdf - 1) < Self.flowTimeBound, "\(name): flow time \(t) vs \(bdf) (CVODE)")
-            // Where the weights settle the last factorization is reused (fewer Jacobians than
-            // steps), and the flow time above holds with it.
-            #expect(fast.statistics.jacobianEvaluations < fast.statistics.acceptedSteps, "\(name): \(fast.statistics)")
             // Cheaper than the reference: the point of the looser tolerance.
             #expect(fast.statistics.gradientEvaluations * 2 < tight.statistics.gradientEvaluations,
                     "\(name): \(fast.statistics.gradientEvaluations) vs \(tight.statistics.gradientEvaluations) evaluations")
@@ -91,12 +88,17 @@ import Numerics
         #expect(gap < 1e-6, "limit off the closed form by \(gap)")
     }
 
-    /// The control that must fail: at limitTolerance 0.3 the limit is still reached (the stopping
-    /// rule decides it) but the flow time is off by more than the bound, so the bound can reject.
+    /// The control that must fail: at limitTolerance 0.3, integrated to the end (no `LinearTail`,
+    /// which would take over the late part exactly), the limit is still reached (the stopping rule
+    /// decides it) but the flow time is off by more than the bound, so the bound can reject.
     @Test func farTooLooseToleranceIsDetected() throws {
         for (name, problem, n) in try Self.cases() {
-            let loose = problem.solve(prefix: n, solver: .flow, options: try Self.options(limitTolerance: 0.3))
-            let tight = problem.solve(prefix: n, solver: .flow, options: try Self.options(limitTolerance: 1e-7))
+            let system = problem.reduce(prefix: n, targets: Array(problem.teacherLogits[0..<n])).system
+            let start = [Double](repeating: 0, count: system.p)
+            let loose = GradientFlow.rosenbrock(system, from: start, options: try Self.options(limitTolerance: 0.3),
+                                                linearTail: false)
+            let tight = GradientFlow.rosenbrock(system, from: start, options: try Self.options(limitTolerance: 1e-7),
+                                                linearTail: false)
             #expect(loose.statistics.converged, "\(name): \(loose.statistics)")
             let t = try #require(loose.statistics.flowTime), reference = try #require(tight.statistics.flowTime)
             #expect(abs(t / reference - 1) > Self.flowTimeBound, "\(name): loose flow time \(t) vs \(reference)")

@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "Workload name: \(BenchWorkload.all.map(\.name).joined(separator: ", ")).")
     var workload: String
 
-    @Option(help: "Solver: closed (the closed-form limit) or flow (to a relative gradient tolerance of 1e-8).")
+    @Option(help: "Solver: closed (the closed-form limit) or flow (to the default stopping rule: relative gradient and fit tolerance 1e-10).")
     var solver: String = "closed"
 
     @Option(help: "Number of trials (a multiple of 8 keeps the statistics independent of the rank count).")

@@ -45,9 +45,13 @@ extension EmbeddedMethod {
 /// every embedded method so that flow time means the same thing whichever integrates.
 ///
 /// `initial` is the evaluation at `start` (τ = 0), counted as one evaluation.
+///
+/// `handOff`, when given, is asked at the start and after every accepted step that does not end
+/// the run; once it holds the integration stops there with `.handedOff`, unlocated (another
+/// method takes over from that state, e.g. `LinearTail`).
 func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
     _ problem: Method.Problem, method: inout Method, from start: [Double], initial: FlowEvaluation,
-    event: Event, limits: IntegrationLimits
+    event: Event, limits: IntegrationLimits, handOff: ((_ state: [Double], _ evaluation: FlowEvaluation) -> Bool)? = nil
 ) -> ODESolution {
     let n = problem.dimension
     precondition(start.count == n, "flow: start has \(start.count) entries, expected \(n)")
@@ -64,6 +68,7 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
         return solution
     }
     if event.holds(current) || n == 0 { return finish(.terminalEvent) }
+    if let handOff, handOff(y, current) { return finish(.handedOff) }
 
     let tauLimit = problem.integrationTime(limits.flowTime)
     var norm = ErrorNorm(tolerance: limits.tolerance, state: y)
@@ -133,6 +138,7 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
             return finish(.terminalEvent)
         }
         if tau >= tauLimit { return finish(.timeLimit) }
+        if let handOff, handOff(y, current) { return finish(.handedOff) }
         method.accepted(problem, at: y, time: tau, step: h)
         h = method.preferredStep(controller.accepted(h, error: err))
     }

@@ -76,6 +76,9 @@ enum ODEOutcome: Sendable, Hashable {
     case stepSizeUnderflow
     /// A third-party integrator's step failed.
     case failure(CVODEError)
+    /// The driver's hand-off condition held after an accepted step (`integrateAdaptively`): the
+    /// caller finishes the flow from this state.
+    case handedOff
 }
 
 /// The state where an integration stopped and what it cost.

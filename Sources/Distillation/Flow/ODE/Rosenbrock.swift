@@ -101,11 +101,14 @@ struct Rosenbrock<Problem: LinearlyImplicitProblem>: EmbeddedMethod {
     }
 
     /// The flow of `problem` from `start` (τ = 0) until `event` holds or a limit is reached.
+    /// `handOff`: see `integrateAdaptively`.
     static func integrate<Event: TerminalEvent>(_ problem: Problem, from start: [Double], curvature: Problem.Curvature,
-                                                initial: FlowEvaluation, event: Event,
-                                                limits: IntegrationLimits) -> ODESolution {
+                                                initial: FlowEvaluation, event: Event, limits: IntegrationLimits,
+                                                handOff: ((_ state: [Double], _ evaluation: FlowEvaluation) -> Bool)? = nil)
+        -> ODESolution {
         var method = Rosenbrock(curvature: curvature)
-        return integrateAdaptively(problem, method: &method, from: start, initial: initial, event: event, limits: limits)
+        return integrateAdaptively(problem, method: &method, from: start, initial: initial, event: event, limits: limits,
+                                   handOff: handOff)
     }
 }
 

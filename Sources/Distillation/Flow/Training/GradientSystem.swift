@@ -61,6 +61,7 @@ struct ConvergenceRule: TerminalEvent {
         case .stepLimit: reason = .stepLimit
         case .stepSizeUnderflow: reason = .stepSizeUnderflow
         case .failure: reason = .integratorFailed
+        case .handedOff: preconditionFailure("a handed-off integration is finished by its caller, not reported")
         }
         return SolverStatistics(flowTime: solution.flowTime, acceptedSteps: solution.acceptedSteps,
                                 rejectedSteps: solution.rejectedSteps, gradientEvaluations: solution.evaluations,
