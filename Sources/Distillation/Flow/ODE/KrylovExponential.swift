@@ -85,22 +85,27 @@ struct LanczosProcess {
         guard size > 0, !isBroken, let t = try? TridiagonalEigendecomposition(diagonal: diagonal, offDiagonal: offDiagonal)
         else { return nil }
         let j = size
-        let ritz = Matrix(rows: length, columns: j, elements: Array(basis[0..<(j * length)]))
         let weights = (0..<j).map { startNorm * t.eigenvectors[0, $0] }
         return KrylovExponential(values: t.eigenvalues.map { max($0, 0) }, weights: weights,
-                                 vectors: gemm(ritz, t.eigenvectors))
+                                 rotation: t.eigenvectors,
+                                 basis: Matrix(rows: length, columns: j, elements: Array(basis[0..<(j * length)])))
     }
 }
 
 /// u(s) = exp(−sB) v for all s ≥ 0 in the Ritz pairs of a Lanczos basis: u(s) = Σ_l c_l(s) x_l
-/// with c_l(s) = w_l e^{−sθ_l}.
+/// with c_l(s) = w_l e^{−sθ_l} and the Ritz vectors x_l = V q_l.
+///
+/// V and Q are kept apart and u(s) formed as V (Q c(s)): one state costs O(p j), where forming the
+/// Ritz vectors once would cost O(p j²), more than the few dozen states an event search reads.
 struct KrylovExponential {
     /// Ritz values θ_l (ascending; rounding below 0 clamped to 0, B being semidefinite).
     let values: [Double]
     /// w_l = ‖v‖ (Qᵀe₁)_l.
     let weights: [Double]
-    /// The Ritz vectors x_l = V q_l as columns.
-    let vectors: Matrix
+    /// Q, the eigenvectors of T (j × j).
+    let rotation: Matrix
+    /// V, the Lanczos basis (p × j).
+    let basis: Matrix
 
     /// The smallest Ritz value: the slowest rate of decay the basis resolves.
     var slowestRate: Double { values.first ?? 0 }
@@ -110,7 +115,7 @@ struct KrylovExponential {
     }
 
     /// u(s).
-    func state(at s: Double) -> [Double] { gemv(vectors, coefficients(at: s)) }
+    func state(at s: Double) -> [Double] { gemv(basis, gemv(rotation, coefficients(at: s))) }
 
     /// u(s)ᵀ B u(s) = Σ_l θ_l c_l(s)².
     func energy(at s: Double) -> Double {
