@@ -49,7 +49,8 @@ public enum DeepLinearInitialization: Sendable, Equatable {
 
 extension LinearDistillationProblem {
     /// A deep linear student on the first k points trained by the gradient flow on the flattened
-    /// layers (adaptive Dormand–Prince, or CVODE with GMRES under `integrator: cvode`). The
+    /// layers (adaptive DOP853 by default, Dormand–Prince 5(4) under `integrator: dormand-prince`,
+    /// CVODE with GMRES under `integrator: cvode`). The
     /// problem's own w(0) is not used. A balanced start never leaves the rank-one layers it
     /// starts in, so its flow runs exactly in the p + N − 1 coordinates of `BalancedChainSystem`
     /// (dense CVODE, or Dormand–Prince under `integrator: dormand-prince`) and its layers are

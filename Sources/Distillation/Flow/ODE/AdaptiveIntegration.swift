@@ -8,6 +8,9 @@ struct StepAttempt {
     /// The evaluation at `next` when the method already formed it (first-same-as-last); nil: the
     /// driver evaluates there.
     var endpoint: FlowEvaluation?
+    /// A second, lower-order estimate that the norm combines with `error` (DOP853's 3rd-order
+    /// one; see `ErrorNorm.measure(from:to:error:lowOrderError:)`); nil: `error` alone.
+    var lowOrderError: [Double]? = nil
 }
 
 /// What an embedded one-step method supplies to `integrateAdaptively`.
@@ -84,7 +87,11 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
             continue
         }
         solution.evaluations += attempt.evaluations
-        let err = norm.measure(from: y, to: attempt.next, error: attempt.error)
+        let err = if let low = attempt.lowOrderError {
+            norm.measure(from: y, to: attempt.next, error: attempt.error, lowOrderError: low)
+        } else {
+            norm.measure(from: y, to: attempt.next, error: attempt.error)
+        }
         if !err.isFinite {
             // A step that blew up is rejected like any other too-large step.
             solution.rejectedSteps += 1

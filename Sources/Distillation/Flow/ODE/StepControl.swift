@@ -39,6 +39,25 @@ struct ErrorNorm {
         return (sum / Double(y.count)).squareRoot()
     }
 
+    /// DOP853's combined error of a step with estimates Δ5 = `error` (order 5) and Δ3 =
+    /// `lowOrderError` (order 3): e5² / √(e5² + 0.01 e3²), e5 and e3 the RMS norms above (each
+    /// entry over the same scale), 0 when both are 0; ∞ when anything is not finite. This is
+    /// Hairer's formula with his sums over atol + rtol·max(|y_i|, |y_i + Δy_i|) replaced by this
+    /// norm's scale. A finite step also updates the state's scale.
+    mutating func measure(from y: [Double], to next: [Double], error: [Double], lowOrderError: [Double]) -> Double {
+        guard isAllFinite(next) && isAllFinite(error) && isAllFinite(lowOrderError) else { return .infinity }
+        stateScale = max(Self.largest(y), Self.largest(next))
+        var sum5 = 0.0, sum3 = 0.0
+        for i in 0..<y.count {
+            let s = scale(y[i], next[i])
+            let e5 = error[i] / s, e3 = lowOrderError[i] / s
+            sum5 += e5 * e5
+            sum3 += e3 * e3
+        }
+        if sum5 == 0 && sum3 == 0 { return 0 }
+        return sum5 / (Double(y.count) * (sum5 + 0.01 * sum3)).squareRoot()
+    }
+
     /// The first step (Hairer's heuristic, first part): 1 % of the state's scale over the
     /// field's, both in this norm; 10⁻⁶/‖F‖ when either is tiny. At most 1 and `limit`.
     func initialStep(at y: [Double], _ evaluation: FlowEvaluation, limit: Double) -> Double {

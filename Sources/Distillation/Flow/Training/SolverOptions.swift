@@ -2,7 +2,8 @@
 /// same limit (docs/THEORY.md §2); `flow` is the one the theory is about.
 public enum SolverKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// The gradient flow, integrated by the adaptive method of `SolverOptions.integrator`
-    /// (Rosenbrock RODAS4 by default; Dormand–Prince 5(4) on request).
+    /// (Rosenbrock RODAS4 by default, DOP853 for deep students' layers; Dormand–Prince 5(4) or
+    /// CVODE on request).
     case flow
     /// Gradient descent: explicit Euler with a fixed step.
     case gd
@@ -25,8 +26,8 @@ public enum FlowIntegrator: String, Sendable, Hashable, CaseIterable, Codable {
     /// not in the logits frame). Deep linear students: BDF with matrix-free GMRES on analytic
     /// Jacobian-vector products of their layers' flow.
     ///
-    /// Deep linear students have no Rosenbrock flow: under `rosenbrock` and `dormand-prince` they
-    /// run Dormand–Prince.
+    /// Deep linear students have no Rosenbrock flow: under `rosenbrock` (the project's choice)
+    /// their layers run DOP853 (Dormand–Prince 8(5,3)), under `dormand-prince` Dormand–Prince 5(4).
     case cvode
 }
 
@@ -44,8 +45,8 @@ public struct SolverOptions: Sendable, Hashable {
     public var timeLimit: Double
     /// Largest number of steps or iterations (accepted + rejected for the flow).
     public var maxSteps: Int
-    /// Local error tolerance of the flow's steps (relative to the state's scale). Dormand–Prince
-    /// and CVODE use min(this, 0.01 × stopping tolerances) for stability; Rosenbrock uses it as
+    /// Local error tolerance of the flow's steps (relative to the state's scale). Dormand–Prince,
+    /// DOP853 and CVODE use min(this, 0.01 × stopping tolerances) for stability; Rosenbrock uses it as
     /// given, so a looser value reaches the same limit in far fewer steps but then the flow time
     /// at convergence is not accurate (see `Rosenbrock`). Not used where `limitTolerance` is.
     public var integrationTolerance: Double
@@ -57,8 +58,8 @@ public struct SolverOptions: Sendable, Hashable {
     public var limitTolerance: Double
     /// Gradient-descent step; nil means 1/L with L = λ_max((1/n) R Rᵀ)/4, which is stable.
     public var descentStep: Double?
-    /// The integrator of the flow (deep linear students: Dormand–Prince, or CVODE with GMRES under
-    /// `cvode`; see `FlowIntegrator`).
+    /// The integrator of the flow (deep linear students: DOP853 by default, Dormand–Prince 5(4)
+    /// under `dormand-prince`, CVODE with GMRES under `cvode`; see `FlowIntegrator`).
     public var integrator: FlowIntegrator
 
     public init(gradientTolerance: Double = 1e-10, fitTolerance: Double = 1e-10,
