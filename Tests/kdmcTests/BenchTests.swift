@@ -92,6 +92,8 @@ import Experiments
         let spec = try #require(try TestFiles.validator.validate(data: Data(outcome.stdout.utf8)).experiments.first)
         #expect(spec.solver.tolerance == 1e-8 && spec.solver.fitTolerance == 1e-8)
         #expect(spec.solver.limitTolerance == 3e-4)
+        let deep = try kdmc(["bench", "D1", "--solver", "flow", "--tolerance", "1e-8", "--spec"])
+        #expect(deep.status == 64 && deep.stderr.contains("--tolerance"), "\(deep.stderr)")
         for (option, value) in [("--tolerance", "0"), ("--limit-tolerance", "1"), ("--integration-tolerance", "-1e-8")] {
             let refused = try kdmc(["bench", "W1", "--solver", "flow", option, value, "--spec"])
             #expect(refused.status == 64 && refused.stderr.contains(option), "\(option) \(value): \(refused.stderr)")

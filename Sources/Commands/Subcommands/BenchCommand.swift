@@ -69,6 +69,10 @@ struct BenchCommand: ParsableCommand {
         guard integrationTolerance > 0 && integrationTolerance < 1 else {
             throw ValidationError("--integration-tolerance \(integrationTolerance) must be in (0, 1), e.g. 1e-8")
         }
+        if BenchWorkload.named(workload)?.solverOverride != nil
+            && (tolerance != BenchWorkload.FlowChoice().tolerance || limitTolerance != BenchWorkload.FlowChoice().limitTolerance) {
+            throw ValidationError("workload \(workload) runs the deep-linear preset's solver; --tolerance and --limit-tolerance apply to the linear workloads")
+        }
         if eulerDraws > 0 && solver != "flow" {
             throw ValidationError("--euler-draws compares the flow with Euler; it needs --solver flow")
         }
