@@ -58,29 +58,29 @@ public func gemv(_ a: Matrix, _ x: [Double], transpose: Transpose = .none, alpha
 /// A singular A (a zero on the diagonal) gives ±∞/NaN entries, not an error.
 public func trsv(_ a: Matrix, _ b: inout [Double], triangle: Triangle,
                  transpose: Transpose = .none, unitDiagonal: Bool = false) {
-    a.checkStorage()
-    precondition(a.isSquare, "trsv: A must be square, got \(a.rows)×\(a.columns)")
-    precondition(b.count == a.rows, "trsv: b has length \(b.count), A is \(a.rows)×\(a.columns)")
-    a.elements.withUnsafeBufferPointer { ap in
-        b.withUnsafeMutableBufferPointer { bp in
-            cblas_dtrsv(CblasColMajor, triangle.cblas, transpose.cblas,
-                        unitDiagonal ? CblasUnit : CblasNonUnit, cInt(a.rows),
-                        ap.baseAddress, a.leadingDimension, bp.baseAddress, 1)
-        }
-    }
+    triangularInPlace("trsv", cblas_dtrsv, a, &b, triangle: triangle, transpose: transpose, unitDiagonal: unitDiagonal)
 }
 
 /// x ← op(A) x in place for triangular A; only `triangle` of A is read.
 public func trmv(_ a: Matrix, _ x: inout [Double], triangle: Triangle,
                  transpose: Transpose = .none, unitDiagonal: Bool = false) {
+    triangularInPlace("trmv", cblas_dtrmv, a, &x, triangle: triangle, transpose: transpose, unitDiagonal: unitDiagonal)
+}
+
+/// The level-2 triangular routines (dtrsv, dtrmv) share their arguments: checked once here.
+private func triangularInPlace(
+    _ name: String,
+    _ routine: (CBLAS_ORDER, CBLAS_UPLO, CBLAS_TRANSPOSE, CBLAS_DIAG, Int32, UnsafePointer<Double>?, Int32,
+                UnsafeMutablePointer<Double>?, Int32) -> Void,
+    _ a: Matrix, _ x: inout [Double], triangle: Triangle, transpose: Transpose, unitDiagonal: Bool
+) {
     a.checkStorage()
-    precondition(a.isSquare, "trmv: A must be square, got \(a.rows)×\(a.columns)")
-    precondition(x.count == a.rows, "trmv: x has length \(x.count), A is \(a.rows)×\(a.columns)")
+    precondition(a.isSquare, "\(name): A must be square, got \(a.rows)×\(a.columns)")
+    precondition(x.count == a.rows, "\(name): the vector has length \(x.count), A is \(a.rows)×\(a.columns)")
     a.elements.withUnsafeBufferPointer { ap in
         x.withUnsafeMutableBufferPointer { xp in
-            cblas_dtrmv(CblasColMajor, triangle.cblas, transpose.cblas,
-                        unitDiagonal ? CblasUnit : CblasNonUnit, cInt(a.rows),
-                        ap.baseAddress, a.leadingDimension, xp.baseAddress, 1)
+            routine(CblasColMajor, triangle.cblas, transpose.cblas, unitDiagonal ? CblasUnit : CblasNonUnit,
+                    cInt(a.rows), ap.baseAddress, a.leadingDimension, xp.baseAddress, 1)
         }
     }
 }

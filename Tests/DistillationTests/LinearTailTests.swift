@@ -114,7 +114,7 @@ import Testing
         let rule = ConvergenceRule(options: options, initialGradientNorm: initial.gradientNorm)
         let solution = Rosenbrock.integrate(displaced, from: start, curvature: displaced.curvature(at: start, time: 0),
                                             initial: initial, event: rule, limits: GradientFlow.displacedLimits(options),
-                                            handOff: { y, _ in handOff(y) })
+                                            handOff: handOff)
         #expect(solution.outcome == .handedOff)
         return (solution.state, solution.flowTime, rule)
     }

@@ -51,7 +51,7 @@ extension EmbeddedMethod {
 /// method takes over from that state, e.g. `LinearTail`).
 func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
     _ problem: Method.Problem, method: inout Method, from start: [Double], initial: FlowEvaluation,
-    event: Event, limits: IntegrationLimits, handOff: ((_ state: [Double], _ evaluation: FlowEvaluation) -> Bool)? = nil
+    event: Event, limits: IntegrationLimits, handOff: ((_ state: [Double]) -> Bool)? = nil
 ) -> ODESolution {
     let n = problem.dimension
     precondition(start.count == n, "flow: start has \(start.count) entries, expected \(n)")
@@ -68,7 +68,7 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
         return solution
     }
     if event.holds(current) || n == 0 { return finish(.terminalEvent) }
-    if let handOff, handOff(y, current) { return finish(.handedOff) }
+    if let handOff, handOff(y) { return finish(.handedOff) }
 
     let tauLimit = problem.integrationTime(limits.flowTime)
     var norm = ErrorNorm(tolerance: limits.tolerance, state: y)
@@ -138,7 +138,7 @@ func integrateAdaptively<Method: EmbeddedMethod, Event: TerminalEvent>(
             return finish(.terminalEvent)
         }
         if tau >= tauLimit { return finish(.timeLimit) }
-        if let handOff, handOff(y, current) { return finish(.handedOff) }
+        if let handOff, handOff(y) { return finish(.handedOff) }
         method.accepted(problem, at: y, time: tau, step: h)
         h = method.preferredStep(controller.accepted(h, error: err))
     }

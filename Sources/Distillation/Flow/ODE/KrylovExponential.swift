@@ -110,17 +110,24 @@ struct KrylovExponential {
     /// The smallest Ritz value: the slowest rate of decay the basis resolves.
     var slowestRate: Double { values.first ?? 0 }
 
+    /// c(s); `state(_:)` and `energy(_:)` take it, so that a caller needing both forms it once.
     func coefficients(at s: Double) -> [Double] {
         zip(weights, values).map { $0 * exp(-s * $1) }
     }
 
     /// u(s).
-    func state(at s: Double) -> [Double] { gemv(basis, gemv(rotation, coefficients(at: s))) }
+    func state(at s: Double) -> [Double] { state(coefficients(at: s)) }
 
     /// u(s)ᵀ B u(s) = Σ_l θ_l c_l(s)².
-    func energy(at s: Double) -> Double {
+    func energy(at s: Double) -> Double { energy(coefficients(at: s)) }
+
+    /// V Q c.
+    func state(_ coefficients: [Double]) -> [Double] { gemv(basis, gemv(rotation, coefficients)) }
+
+    /// Σ_l θ_l c_l².
+    func energy(_ coefficients: [Double]) -> Double {
         var sum = 0.0
-        for (c, theta) in zip(coefficients(at: s), values) { sum += theta * c * c }
+        for (c, theta) in zip(coefficients, values) { sum += theta * c * c }
         return sum
     }
 }

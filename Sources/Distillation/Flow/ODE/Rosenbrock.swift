@@ -104,7 +104,7 @@ struct Rosenbrock<Problem: LinearlyImplicitProblem>: EmbeddedMethod {
     /// `handOff`: see `integrateAdaptively`.
     static func integrate<Event: TerminalEvent>(_ problem: Problem, from start: [Double], curvature: Problem.Curvature,
                                                 initial: FlowEvaluation, event: Event, limits: IntegrationLimits,
-                                                handOff: ((_ state: [Double], _ evaluation: FlowEvaluation) -> Bool)? = nil)
+                                                handOff: ((_ state: [Double]) -> Bool)? = nil)
         -> ODESolution {
         var method = Rosenbrock(curvature: curvature)
         return integrateAdaptively(problem, method: &method, from: start, initial: initial, event: event, limits: limits,

@@ -111,7 +111,7 @@ enum GradientFlow {
         let rule = ConvergenceRule(options: options, initialGradientNorm: initial.gradientNorm)
         var solution = Rosenbrock.integrate(displaced, from: start, curvature: displaced.curvature(at: start, time: 0),
                                             initial: initial, event: rule, limits: limits,
-                                            handOff: { y, _ in tail.accepts(y) })
+                                            handOff: tail.accepts)
         guard solution.outcome == .handedOff else { return (displaced.point(solution.state), rule.statistics(solution)) }
         if let end = tail.finish(from: solution.state, rule: rule) {
             let evaluation = displaced.evaluate(at: end.displacement, time: 0)
@@ -191,10 +191,19 @@ enum GradientFlow {
 
     static func dormandPrince<S: GradientSystem>(_ system: S, from start: [Double],
                                                  options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
+        explicitFlow(system, from: start, options: options) {
+            DormandPrince<S>.integrate($0, from: $1, initial: $2, event: $3, limits: $4)
+        }
+    }
+
+    /// An explicit method's flow under the stopping rule at `dormandPrinceLimits`.
+    private static func explicitFlow<S: GradientSystem>(
+        _ system: S, from start: [Double], options: SolverOptions,
+        _ integrate: (S, [Double], FlowEvaluation, ConvergenceRule, IntegrationLimits) -> ODESolution
+    ) -> (state: [Double], statistics: SolverStatistics) {
         let initial = system.evaluate(at: start, time: 0)
         let rule = ConvergenceRule(options: options, initialGradientNorm: initial.gradientNorm)
-        let solution = DormandPrince.integrate(system, from: start, initial: initial, event: rule,
-                                               limits: dormandPrinceLimits(options))
+        let solution = integrate(system, start, initial, rule, dormandPrinceLimits(options))
         return (solution.state, rule.statistics(solution))
     }
 
@@ -206,11 +215,9 @@ enum GradientFlow {
     /// far more than Dormand–Prince's, and at 100 % a flow missed the stopping rule (bench/README.md).
     static func dop853<S: GradientSystem>(_ system: S, from start: [Double],
                                           options: SolverOptions) -> (state: [Double], statistics: SolverStatistics) {
-        let initial = system.evaluate(at: start, time: 0)
-        let rule = ConvergenceRule(options: options, initialGradientNorm: initial.gradientNorm)
-        let solution = DOP853.integrate(system, from: start, initial: initial, event: rule,
-                                        limits: dormandPrinceLimits(options))
-        return (solution.state, rule.statistics(solution))
+        explicitFlow(system, from: start, options: options) {
+            DOP853<S>.integrate($0, from: $1, initial: $2, event: $3, limits: $4)
+        }
     }
 
     // MARK: CVODE

@@ -102,18 +102,15 @@ struct LinearTail {
         }
     }
 
-    /// y(s) = D^{-1/2} v(s).
-    private func displacement(_ exponential: KrylovExponential, at s: Double) -> [Double] {
-        zip(exponential.state(at: s), rootCurvature).map { $0 / $1 }
-    }
-
-    /// The stopping rule's quantities on the linear flow at s.
+    /// The stopping rule's quantities on the linear flow at s, with its displacement
+    /// y(s) = D^{-1/2} v(s) as the state.
     private func evaluation(_ exponential: KrylovExponential, at s: Double) -> EventTrial {
-        let y = displacement(exponential, at: s)
+        let coefficients = exponential.coefficients(at: s)
+        let y = zip(exponential.state(coefficients), rootCurvature).map { $0 / $1 }
         var z = y
         let targets = logits.system.targets
         for i in z.indices { z[i] += targets[i] }
-        let gradient = (exponential.energy(at: s) / Double(logits.system.k)).squareRoot()
+        let gradient = (exponential.energy(coefficients) / Double(logits.system.k)).squareRoot()
         return EventTrial(state: y, evaluation: FlowEvaluation(field: [], fieldNorm: 0, gradientNorm: gradient,
                                                                 fitGap: logits.system.fitGap(z)),
                           evaluations: 0)
